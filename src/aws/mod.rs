@@ -1,0 +1,9 @@
+//! Thin async wrappers over the AWS SDK, one file per service. They return plain types from
+//! `engine` and explained failures, so nothing above them sees an SDK type.
+
+pub mod attr;
+pub mod dynamodb;
+pub mod explain;
+pub mod s3;
+pub mod session;
+pub mod sts;

@@ -1,0 +1,221 @@
+//! S3 calls on the destination bucket: existence, creation, policy, listing and reading.
+
+use aws_config::{Region, SdkConfig};
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+use aws_sdk_s3::Client;
+
+use super::explain::AwsFailure;
+use crate::export::layout::ObjectInfo;
+
+/// An S3 client for one side, pinned to the bucket's region.
+#[derive(Clone, Debug)]
+pub struct S3 {
+    client: Client,
+    side: String,
+    region: String,
+}
+
+/// What HeadBucket says about a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BucketState {
+    /// It exists and this caller may use it.
+    Reachable,
+    /// No bucket has this name.
+    Missing,
+    /// It exists but this caller is refused (another account's bucket, or IAM).
+    Forbidden,
+}
+
+impl S3 {
+    /// Builds a client for `region`. Path-style addressing is used with a custom endpoint
+    /// (`custom_endpoint`), as local emulators need it.
+    pub fn new(
+        config: &SdkConfig,
+        region: &str,
+        custom_endpoint: bool,
+        side: impl Into<String>,
+    ) -> Self {
+        let mut builder =
+            aws_sdk_s3::config::Builder::from(config).region(Region::new(region.to_owned()));
+        if custom_endpoint || config.endpoint_url().is_some() {
+            builder = builder.force_path_style(true);
+        }
+        Self {
+            client: Client::from_conf(builder.build()),
+            side: side.into(),
+            region: region.to_owned(),
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub async fn bucket_state(&self, bucket: &str) -> Result<BucketState, AwsFailure> {
+        match self.client.head_bucket().bucket(bucket).send().await {
+            Ok(_) => Ok(BucketState::Reachable),
+            Err(e) => {
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                match status {
+                    Some(404) => Ok(BucketState::Missing),
+                    Some(403) => Ok(BucketState::Forbidden),
+                    _ => Err(AwsFailure::from_sdk("s3:HeadBucket", &self.side, e)),
+                }
+            }
+        }
+    }
+
+    /// The bucket's region (GetBucketLocation; empty means us-east-1).
+    pub async fn bucket_region(&self, bucket: &str) -> Result<String, AwsFailure> {
+        let out = self
+            .client
+            .get_bucket_location()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("s3:GetBucketLocation", &self.side, e))?;
+        Ok(out
+            .location_constraint()
+            .map(|c| c.as_str().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "us-east-1".to_owned()))
+    }
+
+    pub async fn create_bucket(&self, bucket: &str) -> Result<(), AwsFailure> {
+        let mut call = self.client.create_bucket().bucket(bucket);
+        if self.region != "us-east-1" {
+            call = call.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(self.region.as_str()))
+                    .build(),
+            );
+        }
+        match call.send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let f = AwsFailure::from_sdk("s3:CreateBucket", &self.side, e);
+                if f.aws_code.as_deref() == Some("BucketAlreadyOwnedByYou") {
+                    Ok(())
+                } else {
+                    Err(f)
+                }
+            }
+        }
+    }
+
+    /// The bucket policy text; `None` when the bucket has none.
+    pub async fn policy(&self, bucket: &str) -> Result<Option<String>, AwsFailure> {
+        match self.client.get_bucket_policy().bucket(bucket).send().await {
+            Ok(out) => Ok(out.policy().map(str::to_owned)),
+            Err(e) => {
+                let f = AwsFailure::from_sdk("s3:GetBucketPolicy", &self.side, e);
+                if f.aws_code.as_deref() == Some("NoSuchBucketPolicy") {
+                    Ok(None)
+                } else {
+                    Err(f)
+                }
+            }
+        }
+    }
+
+    pub async fn put_policy(&self, bucket: &str, policy: &str) -> Result<(), AwsFailure> {
+        self.client
+            .put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("s3:PutBucketPolicy", &self.side, e))?;
+        Ok(())
+    }
+
+    /// Every object under `prefix` (all pages).
+    pub async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, AwsFailure> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| AwsFailure::from_sdk("s3:ListObjectsV2", &self.side, e))?;
+            out.extend(page.contents().iter().map(|o| ObjectInfo {
+                key: o.key().unwrap_or_default().to_owned(),
+                size: o.size().unwrap_or(0).max(0) as u64,
+            }));
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated().unwrap_or(false) => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads a whole (small) object, refusing one over `max_bytes`.
+    pub async fn read_small(
+        &self,
+        bucket: &str,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Vec<u8>, AwsFailure> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("s3:GetObject", &self.side, e))?;
+        if out.content_length().unwrap_or(0) as u64 > max_bytes {
+            return Err(AwsFailure::from_code(
+                "s3:GetObject",
+                &self.side,
+                "ObjectTooLarge",
+                &format!("s3://{bucket}/{key} is larger than {max_bytes} bytes"),
+            ));
+        }
+        let bytes = out.body.collect().await.map_err(|e| {
+            AwsFailure::from_code("s3:GetObject", &self.side, "ReadFailed", &e.to_string())
+        })?;
+        Ok(bytes.into_bytes().to_vec())
+    }
+
+    /// Streams an object chunk by chunk into `sink` until it returns false (enough read).
+    pub async fn read_streaming(
+        &self,
+        bucket: &str,
+        key: &str,
+        mut sink: impl FnMut(&[u8]) -> bool,
+    ) -> Result<(), AwsFailure> {
+        let mut out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("s3:GetObject", &self.side, e))?;
+        loop {
+            match out.body.try_next().await {
+                Ok(Some(chunk)) => {
+                    if !sink(&chunk) {
+                        return Ok(());
+                    }
+                }
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    return Err(AwsFailure::from_code(
+                        "s3:GetObject",
+                        &self.side,
+                        "ReadFailed",
+                        &e.to_string(),
+                    ))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `run PLAN` and `resume ID`: prepare the journal, run the engine, print its events, and end
+//! with the documented exit code. Ctrl-C leaves the journal consistent and the AWS job running.
+
+use std::path::Path;
+
+use tokio::sync::mpsc;
+
+use super::printer::print_events;
+use super::RunOptions;
+use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::journal::{state_dir, Journal, MigrationState};
+use crate::engine::migration::Migration;
+use crate::engine::plan::Plan;
+use crate::engine::{prepare, Prepared};
+
+pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
+    let plan = match Plan::load(plan_path) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!(
+                "  next: fix the plan (see assets/plan.example.jsonc and the README's plan format)"
+            );
+            return Outcome::BadInput.exit_code();
+        }
+    };
+    let dir = state_dir();
+    let prepared = match prepare(
+        plan,
+        Some(plan_path.display().to_string()),
+        opts.endpoint_url.clone(),
+        &dir,
+        fresh,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}\n  next: move the damaged journal aside, or run with --new");
+            return Outcome::BadInput.exit_code();
+        }
+    };
+    let journal = match prepared {
+        Prepared::Ready { journal, .. } => *journal,
+        Prepared::AlreadyDone { journal, path } => {
+            println!(
+                "The migration {} already finished ({}).\n  journal: {}\n  To copy the table again, run with --new (and a new `table.name` if the first copy is kept).",
+                journal.id,
+                journal.updated_at,
+                path.display()
+            );
+            return 0;
+        }
+        Prepared::PlanChanged { path } => {
+            eprintln!(
+                "The plan changed since its migration started (journal {}).\n  why: continuing would mix two different migrations\n  next: restore the plan to continue, or run with --new to start a new migration",
+                path.display()
+            );
+            return Outcome::BadInput.exit_code();
+        }
+    };
+    drive(journal, &dir, opts.json, dry_run).await
+}
+
+pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
+    let dir = state_dir();
+    let path = Journal::path_in(&dir, id);
+    let mut journal = match Journal::load(&path) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{e}\n  next: `ddb-ferry status` lists the migrations and their ids");
+            return Outcome::BadInput.exit_code();
+        }
+    };
+    if journal.state == MigrationState::Succeeded {
+        println!("The migration {id} already finished.");
+        return 0;
+    }
+    if opts.endpoint_url.is_some() {
+        journal.endpoint_url = opts.endpoint_url.clone();
+    }
+    drive(journal, &dir, opts.json, false).await
+}
+
+async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
+    let (tx, rx) = mpsc::unbounded_channel::<Event>();
+    let printer = tokio::spawn(print_events(rx, json));
+    let id = journal.id.clone();
+    let mut migration = Migration::new(journal, dir, EventSink::new(tx.clone()), dry_run);
+    let outcome = tokio::select! {
+        outcome = migration.run() => outcome,
+        _ = tokio::signal::ctrl_c() => Outcome::Interrupted,
+    };
+    if outcome == Outcome::Interrupted {
+        // The engine saved the journal before and after every call; mark it interrupted.
+        if !dry_run {
+            migration.journal.state = MigrationState::Interrupted;
+            let _ = migration.save();
+        }
+        tx.send(Event::Info {
+            step: migration.journal.step,
+            message: format!(
+                "interrupted. A running export or import keeps going in AWS; run `ddb-ferry resume {id}` (or the same `run` command) to reattach"
+            ),
+        })
+        .ok();
+        tx.send(Event::Finished {
+            outcome,
+            exit_code: outcome.exit_code(),
+            summary_file: None,
+        })
+        .ok();
+    }
+    drop(migration);
+    drop(tx);
+    let _ = printer.await;
+    outcome.exit_code()
+}

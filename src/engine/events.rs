@@ -1,0 +1,141 @@
+//! What the engine tells its face (the `run` printer, the `--json` stream, the wizard): owned
+//! messages on a channel, so the engine never knows who is watching.
+
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::journal::{Identity, NotCarried, Step};
+use crate::aws::explain::AwsFailure;
+
+/// One thing that happened during a migration.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Started {
+        migration_id: String,
+        journal: String,
+        resumed: bool,
+        dry_run: bool,
+    },
+    Identity {
+        side: &'static str,
+        #[serde(flatten)]
+        identity: Identity,
+    },
+    StepStarted {
+        step: Step,
+        title: &'static str,
+    },
+    StepDone {
+        step: Step,
+        summary: String,
+    },
+    Info {
+        step: Step,
+        message: String,
+    },
+    Warning {
+        step: Step,
+        message: String,
+    },
+    /// A call that changes something; with `--dry-run` it is printed instead of made.
+    Call {
+        step: Step,
+        operation: String,
+        cli: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        body: Option<serde_json::Value>,
+        dry_run: bool,
+    },
+    JobStarted {
+        step: Step,
+        job: &'static str,
+        arn: String,
+        reattached: bool,
+    },
+    JobStatus {
+        step: Step,
+        job: &'static str,
+        status: String,
+        elapsed_secs: u64,
+        next_check_secs: u64,
+    },
+    NotCarried {
+        #[serde(flatten)]
+        item: NotCarried,
+    },
+    Failed {
+        step: Step,
+        #[serde(flatten)]
+        failure: AwsFailure,
+    },
+    Finished {
+        outcome: Outcome,
+        exit_code: i32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        summary_file: Option<String>,
+    },
+}
+
+/// How a run ended, with the documented exit code of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Succeeded,
+    DryRun,
+    BadInput,
+    AwsRefused,
+    JobFailed,
+    Interrupted,
+}
+
+impl Outcome {
+    /// 0 success, 2 bad input, 3 AWS refused, 4 job failed, 5 interrupted.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Succeeded | Outcome::DryRun => 0,
+            Outcome::BadInput => 2,
+            Outcome::AwsRefused => 3,
+            Outcome::JobFailed => 4,
+            Outcome::Interrupted => 5,
+        }
+    }
+}
+
+/// The sending end handed to the engine. Sending never blocks and never fails the migration:
+/// a closed face (the wizard quit) must not stop work that is journaled anyway.
+#[derive(Debug, Clone)]
+pub struct EventSink {
+    tx: Option<UnboundedSender<Event>>,
+}
+
+impl EventSink {
+    pub fn new(tx: UnboundedSender<Event>) -> Self {
+        Self { tx: Some(tx) }
+    }
+
+    /// A sink that drops everything (for callers that only want the result).
+    pub fn silent() -> Self {
+        Self { tx: None }
+    }
+
+    pub fn send(&self, event: Event) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(event);
+        }
+    }
+
+    pub fn info(&self, step: Step, message: impl Into<String>) {
+        self.send(Event::Info {
+            step,
+            message: message.into(),
+        });
+    }
+
+    pub fn warn(&self, step: Step, message: impl Into<String>) {
+        self.send(Event::Warning {
+            step,
+            message: message.into(),
+        });
+    }
+}

@@ -1,0 +1,270 @@
+//! A migration in progress: the journal, the two sides' clients, and the event sink. Each step
+//! lives in `steps/` as an `impl Migration` block and reads the journal first, so running a
+//! step again after a crash continues it instead of repeating it.
+
+use std::path::{Path, PathBuf};
+
+use aws_config::SdkConfig;
+
+use super::events::{Event, EventSink, Outcome};
+use super::journal::{Journal, JournalError, MigrationState, Step};
+use super::plan::Plan;
+use crate::aws::dynamodb::Dynamo;
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::s3::S3;
+
+/// Clients of one side, built once STS confirmed who the side is.
+#[derive(Clone, Debug)]
+pub struct SideClients {
+    pub config: SdkConfig,
+    pub dynamo: Dynamo,
+    /// `--profile P --region R` for the CLI equivalents.
+    pub cli_args: String,
+    /// The non-AWS endpoint the side talks to (an emulator), if any.
+    pub custom_endpoint: Option<String>,
+}
+
+pub struct Migration {
+    pub journal: Journal,
+    pub state_dir: PathBuf,
+    pub events: EventSink,
+    pub dry_run: bool,
+    pub source: Option<SideClients>,
+    pub dest: Option<SideClients>,
+    /// S3 client of the destination side, in the bucket's region.
+    pub bucket_s3: Option<S3>,
+}
+
+/// Why a step stopped the run.
+#[derive(Debug)]
+pub enum Stop {
+    Failed(AwsFailure),
+    /// `--dry-run` printed every call and stops before work that needs an export.
+    DryRunComplete,
+}
+
+impl From<AwsFailure> for Stop {
+    fn from(f: AwsFailure) -> Self {
+        Stop::Failed(f)
+    }
+}
+
+impl From<JournalError> for Stop {
+    fn from(e: JournalError) -> Self {
+        Stop::Failed(AwsFailure::new(
+            "journal-write-failed",
+            FailureKind::BadInput,
+            e.to_string(),
+            "the state folder is not writable, the disk is full, or DDB_FERRY_STATE_DIR points somewhere read-only",
+            "free disk space or fix the folder's permissions, then run the same command again",
+        ))
+    }
+}
+
+pub type StepResult = Result<(), Stop>;
+
+impl Migration {
+    pub fn new(journal: Journal, state_dir: &Path, events: EventSink, dry_run: bool) -> Self {
+        Self {
+            journal,
+            state_dir: state_dir.to_path_buf(),
+            events,
+            dry_run,
+            source: None,
+            dest: None,
+            bucket_s3: None,
+        }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.journal.plan
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.journal.path(&self.state_dir)
+    }
+
+    /// Saves the journal (never in a dry run, which must leave no trace).
+    pub fn save(&mut self) -> Result<(), JournalError> {
+        if self.dry_run {
+            return Ok(());
+        }
+        self.journal.save(&self.state_dir)
+    }
+
+    pub fn source(&self) -> Result<&SideClients, AwsFailure> {
+        self.source.as_ref().ok_or_else(not_connected)
+    }
+
+    pub fn dest(&self) -> Result<&SideClients, AwsFailure> {
+        self.dest.as_ref().ok_or_else(not_connected)
+    }
+
+    pub fn bucket_s3(&self) -> Result<&S3, AwsFailure> {
+        self.bucket_s3.as_ref().ok_or_else(not_connected)
+    }
+
+    /// Announces a call that changes something. Returns false in a dry run: the caller then
+    /// skips the call.
+    pub fn announce_call(
+        &mut self,
+        step: Step,
+        operation: &str,
+        cli: String,
+        body: Option<serde_json::Value>,
+    ) -> bool {
+        self.events.send(Event::Call {
+            step,
+            operation: operation.to_owned(),
+            cli: cli.clone(),
+            body,
+            dry_run: self.dry_run,
+        });
+        if !self.dry_run {
+            self.journal.record(step, operation.to_owned(), Some(cli));
+        }
+        !self.dry_run
+    }
+
+    /// Runs every step from the journal's current one to the end.
+    pub async fn run(&mut self) -> Outcome {
+        let resumed = self
+            .journal
+            .history
+            .iter()
+            .any(|h| h.step > Step::Preflight)
+            || self.journal.export.is_some();
+        self.events.send(Event::Started {
+            migration_id: self.journal.id.clone(),
+            journal: self.journal_path().display().to_string(),
+            resumed,
+            dry_run: self.dry_run,
+        });
+        self.journal.state = MigrationState::Running;
+        self.journal.failure = None;
+        if let Err(e) = self.save() {
+            return self.finish_with(Step::Preflight, Stop::from(e));
+        }
+        const ORDER: [Step; 9] = [
+            Step::Preflight,
+            Step::Pitr,
+            Step::Bucket,
+            Step::Export,
+            Step::Locate,
+            Step::KeyCheck,
+            Step::Import,
+            Step::Verify,
+            Step::Finish,
+        ];
+        for step in ORDER {
+            // Preflight always runs: it reconnects and re-checks who each side is.
+            if step != Step::Preflight && step < self.journal.step {
+                continue;
+            }
+            self.events.send(Event::StepStarted {
+                step,
+                title: step.title(),
+            });
+            let result = match step {
+                Step::Preflight => self.preflight().await,
+                Step::Pitr => self.pitr().await,
+                Step::Bucket => self.bucket().await,
+                Step::Export => self.export().await,
+                Step::Locate => self.locate().await,
+                Step::KeyCheck => self.key_check().await,
+                Step::Import => self.import().await,
+                Step::Verify => self.verify().await,
+                Step::Finish => self.finish().await,
+            };
+            if let Err(stop) = result {
+                return self.finish_with(step, stop);
+            }
+            if !self.dry_run && step >= self.journal.step {
+                self.journal.step = next_step(step);
+                if let Err(e) = self.save() {
+                    return self.finish_with(step, Stop::from(e));
+                }
+            }
+        }
+        self.journal.state = MigrationState::Succeeded;
+        let summary = if self.dry_run {
+            None
+        } else {
+            match super::summary::write(&self.journal, &self.state_dir) {
+                Ok(p) => Some(p.display().to_string()),
+                Err(e) => {
+                    self.events.warn(
+                        Step::Finish,
+                        format!("the summary file could not be written: {e}"),
+                    );
+                    None
+                }
+            }
+        };
+        if let Err(e) = self.save() {
+            return self.finish_with(Step::Finish, Stop::from(e));
+        }
+        let outcome = if self.dry_run {
+            Outcome::DryRun
+        } else {
+            Outcome::Succeeded
+        };
+        self.events.send(Event::Finished {
+            outcome,
+            exit_code: outcome.exit_code(),
+            summary_file: summary,
+        });
+        outcome
+    }
+
+    fn finish_with(&mut self, step: Step, stop: Stop) -> Outcome {
+        let outcome = match stop {
+            Stop::DryRunComplete => Outcome::DryRun,
+            Stop::Failed(failure) => {
+                let outcome = match failure.kind {
+                    FailureKind::BadInput => Outcome::BadInput,
+                    FailureKind::JobFailed => Outcome::JobFailed,
+                    FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
+                };
+                self.events.send(Event::Failed {
+                    step,
+                    failure: failure.clone(),
+                });
+                self.journal.state = MigrationState::Failed;
+                self.journal.failure = Some(failure);
+                let _ = self.save();
+                outcome
+            }
+        };
+        self.events.send(Event::Finished {
+            outcome,
+            exit_code: outcome.exit_code(),
+            summary_file: None,
+        });
+        outcome
+    }
+}
+
+fn next_step(step: Step) -> Step {
+    match step {
+        Step::Preflight => Step::Pitr,
+        Step::Pitr => Step::Bucket,
+        Step::Bucket => Step::Export,
+        Step::Export => Step::Locate,
+        Step::Locate => Step::KeyCheck,
+        Step::KeyCheck => Step::Import,
+        Step::Import => Step::Verify,
+        Step::Verify => Step::Finish,
+        Step::Finish => Step::Finish,
+    }
+}
+
+fn not_connected() -> AwsFailure {
+    AwsFailure::new(
+        "internal-order",
+        FailureKind::BadInput,
+        "a step ran before the accounts were connected",
+        "this is a bug in ddb-ferry",
+        "run the same command again; the journal keeps every step done so far",
+    )
+}

@@ -1,0 +1,221 @@
+//! The migration engine: no terminal, no SDK types in its interface. The wizard and the
+//! headless `run` are two faces of it.
+
+pub mod cli_equivalent;
+pub mod events;
+pub mod journal;
+pub mod migration;
+pub mod plan;
+pub mod poll;
+pub mod steps;
+pub mod summary;
+pub mod table_spec;
+
+use std::path::{Path, PathBuf};
+
+use journal::{
+    now_rfc3339, BucketRecord, Journal, MigrationState, PitrRecord, Step, JOURNAL_VERSION,
+};
+use md5::{Digest, Md5};
+use plan::Plan;
+
+/// The stable id of a migration: same plan identity → same id, so running the same plan again
+/// finds the journal and continues. `attempt` > 1 names a fresh start (`run --new`).
+pub fn migration_id(plan: &Plan, attempt: u32) -> String {
+    let identity = format!(
+        "{:?}|{:?}|{}|{:?}|{:?}|{}|{}|{}",
+        plan.source.profile,
+        plan.source.region,
+        plan.source.table,
+        plan.destination.profile,
+        plan.destination.region,
+        plan.destination.bucket,
+        plan.destination.prefix,
+        plan.table.name
+    );
+    let digest = Md5::digest(identity.as_bytes());
+    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let base = format!(
+        "{}-to-{}-{short}",
+        slug(&plan.source.table),
+        slug(&plan.table.name)
+    );
+    if attempt > 1 {
+        format!("{base}-{attempt}")
+    } else {
+        base
+    }
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    s.trim_matches('-').to_owned()
+}
+
+/// A new journal for `plan` (not yet saved).
+pub fn new_journal(
+    plan: Plan,
+    id: String,
+    plan_file: Option<String>,
+    endpoint_url: Option<String>,
+) -> Journal {
+    let now = now_rfc3339();
+    let export_prefix = if plan.destination.prefix.trim_matches('/').is_empty() {
+        id.clone()
+    } else {
+        format!("{}/{id}", plan.destination.prefix.trim_end_matches('/'))
+    };
+    Journal {
+        version: JOURNAL_VERSION,
+        id,
+        state: MigrationState::Running,
+        step: Step::Preflight,
+        created_at: now.clone(),
+        updated_at: now,
+        plan,
+        plan_file,
+        endpoint_url,
+        source_identity: None,
+        dest_identity: None,
+        source_table: None,
+        table_spec: None,
+        pitr: PitrRecord::default(),
+        bucket: BucketRecord::default(),
+        export_prefix,
+        export: None,
+        data_folder: None,
+        key_check: None,
+        import: None,
+        verify: None,
+        not_carried: Vec::new(),
+        failure: None,
+        history: Vec::new(),
+    }
+}
+
+/// What `run PLAN` found in the state folder.
+pub enum Prepared {
+    /// A journal to run: new, or an unfinished one to continue.
+    Ready {
+        journal: Box<Journal>,
+        resumed: bool,
+    },
+    /// This plan's migration already succeeded.
+    AlreadyDone {
+        journal: Box<Journal>,
+        path: PathBuf,
+    },
+    /// The plan changed since its migration started.
+    PlanChanged { path: PathBuf },
+}
+
+/// Finds the journal of `plan` or makes a new one. With `fresh`, always a new attempt.
+pub fn prepare(
+    plan: Plan,
+    plan_file: Option<String>,
+    endpoint_url: Option<String>,
+    state_dir: &Path,
+    fresh: bool,
+) -> Result<Prepared, journal::JournalError> {
+    let mut attempt = 1;
+    loop {
+        let id = migration_id(&plan, attempt);
+        let path = Journal::path_in(state_dir, &id);
+        if !path.exists() {
+            return Ok(Prepared::Ready {
+                journal: Box::new(new_journal(plan, id, plan_file, endpoint_url)),
+                resumed: false,
+            });
+        }
+        let existing = Journal::load(&path)?;
+        // With --new, skip past every earlier attempt; without it, the newest attempt counts.
+        let next = Journal::path_in(state_dir, &migration_id(&plan, attempt + 1));
+        if fresh || next.exists() {
+            attempt += 1;
+            continue;
+        }
+        if existing.state == MigrationState::Succeeded {
+            return Ok(Prepared::AlreadyDone {
+                journal: Box::new(existing),
+                path,
+            });
+        }
+        if existing.plan != plan {
+            return Ok(Prepared::PlanChanged { path });
+        }
+        let mut journal = existing;
+        if endpoint_url.is_some() {
+            journal.endpoint_url = endpoint_url;
+        }
+        return Ok(Prepared::Ready {
+            journal: Box::new(journal),
+            resumed: true,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        Plan::parse(
+            r#"{"source":{"profile":"a","table":"Orders"},"destination":{"profile":"b","bucket":"bkt-one"},"table":{"name":"Orders"}}"#,
+            "t",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_id_is_stable_and_readable() {
+        let a = migration_id(&plan(), 1);
+        assert_eq!(a, migration_id(&plan(), 1));
+        assert!(a.starts_with("orders-to-orders-"), "{a}");
+        assert!(migration_id(&plan(), 2).ends_with("-2"));
+    }
+
+    #[test]
+    fn prepare_resumes_an_unfinished_journal_and_refuses_a_changed_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let Prepared::Ready {
+            mut journal,
+            resumed,
+        } = prepare(plan(), None, None, dir.path(), false).unwrap()
+        else {
+            panic!("expected a new journal")
+        };
+        assert!(!resumed);
+        journal.save(dir.path()).unwrap();
+        let Prepared::Ready { resumed, .. } =
+            prepare(plan(), None, None, dir.path(), false).unwrap()
+        else {
+            panic!("expected to resume")
+        };
+        assert!(resumed);
+        let mut changed = plan();
+        changed.options.verify_sample = 7;
+        assert!(matches!(
+            prepare(changed, None, None, dir.path(), false).unwrap(),
+            Prepared::PlanChanged { .. }
+        ));
+        let Prepared::Ready {
+            journal: fresh,
+            resumed,
+        } = prepare(plan(), None, None, dir.path(), true).unwrap()
+        else {
+            panic!("expected a fresh attempt")
+        };
+        assert!(!resumed);
+        assert!(fresh.id.ends_with("-2"));
+    }
+}

@@ -1,0 +1,332 @@
+//! The plan: everything a migration needs decided up front, as a JSON file (comments allowed).
+//! The wizard writes the same structure; `run` reads it. Unknown fields and wrong types are
+//! refused with the field's path, so a typo never silently falls back to a default.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::table_spec::{Billing, GsiSpec, KeySpec, TableSse};
+use crate::export::names;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub source: SourcePlan,
+    pub destination: DestinationPlan,
+    #[serde(default)]
+    pub export: ExportPlan,
+    pub table: NewTablePlan,
+    #[serde(default)]
+    pub options: Options,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcePlan {
+    /// AWS profile of the source account; absent = the default credential chain.
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Name of the table to copy.
+    pub table: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationPlan {
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Region of the new table (and, by default, of the bucket).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Bucket in the destination account that receives the export.
+    pub bucket: String,
+    /// Create the bucket when it does not exist.
+    #[serde(default = "yes")]
+    pub create_bucket: bool,
+    /// Account that owns the bucket; default: the destination account.
+    #[serde(default)]
+    pub bucket_owner: Option<String>,
+    /// Region of the bucket when it differs from `region`.
+    #[serde(default)]
+    pub bucket_region: Option<String>,
+    /// Key prefix inside the bucket; each migration writes under `<prefix>/<migration id>/`.
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ExportFormat {
+    #[default]
+    #[serde(rename = "DYNAMODB_JSON")]
+    DynamodbJson,
+    #[serde(rename = "ION")]
+    Ion,
+}
+
+impl ExportFormat {
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            ExportFormat::DynamodbJson => "DYNAMODB_JSON",
+            ExportFormat::Ion => "ION",
+        }
+    }
+}
+
+/// Encryption of the exported objects in S3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub enum ExportSse {
+    /// SSE-S3 (AES256), the default.
+    #[default]
+    SseS3,
+    /// SSE-KMS with a key the source account may use.
+    SseKms { kms_key: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ExportPlan {
+    #[serde(default)]
+    pub format: ExportFormat,
+    /// ISO 8601 time inside the PITR window; absent = now.
+    #[serde(default)]
+    pub export_time: Option<String>,
+    #[serde(default)]
+    pub encryption: ExportSse,
+}
+
+/// The new table. Every field but `name` defaults to the source table's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTablePlan {
+    pub name: String,
+    #[serde(default)]
+    pub partition_key: Option<KeySpec>,
+    #[serde(default)]
+    pub sort_key: Option<KeySpec>,
+    /// GSIs to create; absent = copy the source's; `[]` = none.
+    #[serde(default)]
+    pub gsis: Option<Vec<GsiSpec>>,
+    #[serde(default)]
+    pub billing: Option<Billing>,
+    #[serde(default)]
+    pub encryption: Option<TableSse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Turn point-in-time recovery on for the source when it is off (an export needs it).
+    #[serde(default = "yes")]
+    pub enable_pitr: bool,
+    /// Turn PITR off again at the end, only when this tool turned it on.
+    #[serde(default = "yes")]
+    pub disable_pitr_after: bool,
+    /// How many exported items to check for the key attributes before the import.
+    #[serde(default = "default_key_sample")]
+    pub key_check_sample: u64,
+    /// How many items to read back from the new table and compare.
+    #[serde(default = "default_verify_sample")]
+    pub verify_sample: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            enable_pitr: true,
+            disable_pitr_after: true,
+            key_check_sample: default_key_sample(),
+            verify_sample: default_verify_sample(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_prefix() -> String {
+    "ddb-ferry".to_owned()
+}
+fn default_key_sample() -> u64 {
+    1000
+}
+fn default_verify_sample() -> u64 {
+    100
+}
+
+/// A plan that could not be read, naming the file, the field and the rule.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("cannot read the plan file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the plan {path} is not valid: field `{field}`: {message}")]
+    Field {
+        path: String,
+        field: String,
+        message: String,
+    },
+}
+
+impl PlanError {
+    /// The field path the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            PlanError::Field { field, .. } => Some(field),
+            PlanError::Read { .. } => None,
+        }
+    }
+}
+
+impl Plan {
+    /// Reads and validates a plan file.
+    pub fn load(path: &Path) -> Result<Plan, PlanError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses plan text (JSON with `//` and `/* */` comments) and validates every name.
+    pub fn parse(text: &str, origin: &str) -> Result<Plan, PlanError> {
+        let stripped = json_comments::StripComments::new(text.as_bytes());
+        let mut de = serde_json::Deserializer::from_reader(stripped);
+        let plan: Plan = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            let field = if path == "." {
+                // Unknown fields are reported by serde with the name in the message.
+                message
+                    .split('`')
+                    .nth(1)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| "(top level)".to_owned())
+            } else {
+                path
+            };
+            PlanError::Field {
+                path: origin.to_owned(),
+                field,
+                message: simplify_serde_message(&message),
+            }
+        })?;
+        plan.validate().map_err(|e| PlanError::Field {
+            path: origin.to_owned(),
+            field: e.field.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(plan)
+    }
+
+    /// Checks every name and value against AWS's rules before any call is made.
+    pub fn validate(&self) -> Result<(), names::NameError> {
+        names::table_name("source.table", &self.source.table)?;
+        names::table_name("table.name", &self.table.name)?;
+        names::bucket_name("destination.bucket", &self.destination.bucket)?;
+        if let Some(p) = &self.source.profile {
+            names::profile_name("source.profile", p)?;
+        }
+        if let Some(p) = &self.destination.profile {
+            names::profile_name("destination.profile", p)?;
+        }
+        for (field, region) in [
+            ("source.region", &self.source.region),
+            ("destination.region", &self.destination.region),
+            ("destination.bucket_region", &self.destination.bucket_region),
+        ] {
+            if let Some(r) = region {
+                names::region(field, r)?;
+            }
+        }
+        if let Some(owner) = &self.destination.bucket_owner {
+            names::account_id("destination.bucket_owner", owner)?;
+        }
+        names::s3_prefix("destination.prefix", &self.destination.prefix)?;
+        if let Some(t) = &self.export.export_time {
+            names::iso8601("export.export_time", t)?;
+        }
+        if let ExportSse::SseKms { kms_key } = &self.export.encryption {
+            names::kms_key("export.encryption.kms_key", kms_key)?;
+        }
+        if let Some(TableSse::CustomerManaged { kms_key }) = &self.table.encryption {
+            names::kms_key("table.encryption.kms_key", kms_key)?;
+        }
+        if let Some(k) = &self.table.partition_key {
+            names::attribute_name("table.partition_key.name", &k.name)?;
+        }
+        if let Some(k) = &self.table.sort_key {
+            names::attribute_name("table.sort_key.name", &k.name)?;
+        }
+        if let Some(gsis) = &self.table.gsis {
+            for (i, g) in gsis.iter().enumerate() {
+                names::index_name(&format!("table.gsis[{i}].name"), &g.name)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// serde's messages mention Rust types; keep the part a person can act on.
+fn simplify_serde_message(message: &str) -> String {
+    let core = message.split(" at line ").next().unwrap_or(message);
+    core.replace("invalid type: ", "wrong type: ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{
+        // comments are allowed
+        "source": {"profile": "prod", "table": "orders"},
+        "destination": {"profile": "new", "bucket": "ferry-orders"},
+        "table": {"name": "orders"}
+    }"#;
+
+    #[test]
+    fn a_minimal_plan_takes_the_defaults() {
+        let p = Plan::parse(MINIMAL, "plan.json").unwrap();
+        assert!(p.destination.create_bucket);
+        assert_eq!(p.destination.prefix, "ddb-ferry");
+        assert_eq!(p.export.format, ExportFormat::DynamodbJson);
+        assert!(p.options.enable_pitr && p.options.disable_pitr_after);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let text = MINIMAL.replace(r#""table": "orders""#, r#""table": "orders", "tabel": 1"#);
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("source.tabel"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_named() {
+        let text = MINIMAL.replace(
+            r#""table": {"name": "orders"}"#,
+            r#""table": {"name": "orders"}, "options": {"enable_pitr": "yes"}"#,
+        );
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("options.enable_pitr"), "{err}");
+        assert!(err.to_string().contains("wrong type"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_bucket_name_is_refused_before_any_call() {
+        let text = MINIMAL.replace("ferry-orders", "Ferry_Orders");
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("destination.bucket"), "{err}");
+    }
+
+    #[test]
+    fn the_example_plan_in_assets_is_valid() {
+        let text = include_str!("../../assets/plan.example.jsonc");
+        Plan::parse(text, "assets/plan.example.jsonc").unwrap();
+    }
+}

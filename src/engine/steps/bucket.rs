@@ -1,0 +1,123 @@
+//! The destination bucket: created when missing, and its policy given the least-privilege
+//! statements the cross-account export needs — merged, never replacing what is there.
+
+use super::super::cli_equivalent::{create_bucket, put_bucket_policy};
+use super::super::events::Event;
+use super::super::journal::Step;
+use super::super::migration::{Migration, StepResult};
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::s3::BucketState;
+use crate::export::policy::{export_statements, merge, ExportGrant};
+
+const STEP: Step = Step::Bucket;
+
+impl Migration {
+    pub(crate) async fn bucket(&mut self) -> StepResult {
+        let bucket = self.plan().destination.bucket.clone();
+        let s3 = self.bucket_s3()?.clone();
+        let dest = self.dest()?.clone();
+        let source_account = self
+            .journal
+            .source_identity
+            .as_ref()
+            .map(|i| i.account.clone())
+            .unwrap_or_default();
+        let dest_account = self
+            .journal
+            .dest_identity
+            .as_ref()
+            .map(|i| i.account.clone())
+            .unwrap_or_default();
+        let owner = self
+            .journal
+            .bucket
+            .owner
+            .clone()
+            .unwrap_or(dest_account.clone());
+        let plain_http = dest
+            .custom_endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("http://"));
+        let grant = ExportGrant {
+            bucket: bucket.clone(),
+            prefix: format!("{}/", self.journal.export_prefix),
+            source_account: source_account.clone(),
+            deny_insecure_transport: !plain_http,
+        };
+        if plain_http {
+            self.events.info(
+                STEP,
+                "the endpoint is plain HTTP (a local emulator): the statement that denies non-TLS access is left out, as it would lock ddb-ferry out of its own export",
+            );
+        }
+        if owner != dest_account {
+            let statements = serde_json::Value::Array(export_statements(&grant));
+            self.events.warn(
+                STEP,
+                format!(
+                    "the bucket belongs to account {owner}: its owner must add these statements to the bucket policy:\n{}",
+                    serde_json::to_string_pretty(&statements).unwrap_or_default()
+                ),
+            );
+            return Ok(());
+        }
+        if s3.bucket_state(&bucket).await? == BucketState::Missing {
+            let cli = create_bucket(&dest.cli_args, &bucket, s3.region());
+            if self.announce_call(STEP, "s3:CreateBucket", cli, None) {
+                self.journal.bucket.created_by_us = true;
+                self.save()?;
+                s3.create_bucket(&bucket).await?;
+            }
+        }
+        if source_account == dest_account {
+            self.events.info(
+                STEP,
+                "source and destination are the same account: no bucket policy change is needed",
+            );
+            self.journal.bucket.policy_done = true;
+            self.save()?;
+            return Ok(());
+        }
+        let current = if self.journal.bucket.created_by_us && self.dry_run {
+            None
+        } else {
+            s3.policy(&bucket).await?
+        };
+        let merged = merge(current.as_deref(), &grant).map_err(|e| {
+            AwsFailure::new(
+                "bucket-policy-unreadable",
+                FailureKind::BadInput,
+                format!("the current policy of bucket {bucket} cannot be read: {e}"),
+                "the policy is not valid JSON or not an IAM policy document",
+                format!("look at it with `aws s3api get-bucket-policy --bucket {bucket}` and fix it; ddb-ferry will not overwrite it"),
+            )
+        })?;
+        if !merged.changed {
+            self.events.info(
+                STEP,
+                "the bucket policy already allows the export; nothing to change",
+            );
+        } else {
+            let text = merged.policy.to_string();
+            let cli = put_bucket_policy(&dest.cli_args, &bucket, &merged.policy);
+            if self.announce_call(STEP, "s3:PutBucketPolicy", cli, Some(merged.policy.clone())) {
+                s3.put_policy(&bucket, &text).await?;
+                for s in &merged.added {
+                    if let Some(sid) = s.get("Sid").and_then(|v| v.as_str()) {
+                        self.journal.bucket.statements_added.push(sid.to_owned());
+                    }
+                }
+            }
+        }
+        self.journal.bucket.policy_done = true;
+        self.save()?;
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!(
+                "bucket {bucket} is ready: account {source_account} may write exports under {}/",
+                self.journal.export_prefix
+            ),
+        });
+        Ok(())
+    }
+}

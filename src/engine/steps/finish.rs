@@ -1,0 +1,124 @@
+//! Finish: report what an import does not carry (with the source's values and the command to
+//! apply each), and turn the source's PITR off again if this tool turned it on.
+
+use super::super::cli_equivalent::{shell_quote, update_pitr};
+use super::super::events::Event;
+use super::super::journal::{NotCarried, Step};
+use super::super::migration::{Migration, StepResult};
+use super::super::table_spec::Billing;
+
+const STEP: Step = Step::Finish;
+
+impl Migration {
+    pub(crate) async fn finish(&mut self) -> StepResult {
+        let source = self.source()?.clone();
+        let dest = self.dest()?.clone();
+        let table = self.journal.source_table.clone();
+        let new_name = self
+            .journal
+            .table_spec
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let new = shell_quote(&new_name);
+        let d = dest.cli_args.clone();
+        let mut report: Vec<NotCarried> = Vec::new();
+        if let Some(t) = &table {
+            if let Some(attr) = source.dynamo.ttl_attribute(&t.name).await? {
+                report.push(NotCarried {
+                    setting: "TTL".into(),
+                    source_value: format!("enabled on attribute {attr}"),
+                    how_to_apply: format!("aws dynamodb update-time-to-live{d} --table-name {new} --time-to-live-specification Enabled=true,AttributeName={}", shell_quote(&attr)),
+                });
+            }
+            if let Some(view) = &t.stream {
+                report.push(NotCarried {
+                    setting: "DynamoDB stream".into(),
+                    source_value: format!("enabled ({view})"),
+                    how_to_apply: format!("aws dynamodb update-table{d} --table-name {new} --stream-specification StreamEnabled=true,StreamViewType={view}"),
+                });
+            }
+            if self.journal.pitr.initially_enabled == Some(true) {
+                report.push(NotCarried {
+                    setting: "Point-in-time recovery".into(),
+                    source_value: "enabled".into(),
+                    how_to_apply: update_pitr(&d, &new_name, true),
+                });
+            }
+            let tags = source.dynamo.tags(&t.arn).await.unwrap_or_default();
+            if !tags.is_empty() {
+                let list: Vec<String> = tags
+                    .iter()
+                    .map(|(k, v)| format!("Key={},Value={}", shell_quote(k), shell_quote(v)))
+                    .collect();
+                report.push(NotCarried {
+                    setting: "Tags".into(),
+                    source_value: tags
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    how_to_apply: format!(
+                        "aws dynamodb tag-resource{d} --resource-arn NEW_TABLE_ARN --tags {}",
+                        list.join(" ")
+                    ),
+                });
+            }
+            if let Billing::Provisioned { .. } = t.billing {
+                report.push(NotCarried {
+                    setting: "Auto scaling".into(),
+                    source_value: "the source is provisioned; any auto scaling policy stays with it".into(),
+                    how_to_apply: format!("aws application-autoscaling describe-scalable-targets{} --service-namespace dynamodb --resource-ids table/{}  (then register the same targets for table/{new_name})", source.cli_args, t.name),
+                });
+            }
+            for lsi in &t.lsis {
+                report.push(NotCarried {
+                    setting: "Local secondary index".into(),
+                    source_value: lsi.clone(),
+                    how_to_apply: "an LSI can only be created with a table: create the table yourself with the LSI and copy the items, or use a GSI instead".into(),
+                });
+            }
+            if let Some(class) = t.table_class.as_deref().filter(|c| *c != "STANDARD") {
+                report.push(NotCarried {
+                    setting: "Table class".into(),
+                    source_value: class.to_owned(),
+                    how_to_apply: format!(
+                        "aws dynamodb update-table{d} --table-name {new} --table-class {class}"
+                    ),
+                });
+            }
+            if t.deletion_protection {
+                report.push(NotCarried {
+                    setting: "Deletion protection".into(),
+                    source_value: "enabled".into(),
+                    how_to_apply: format!("aws dynamodb update-table{d} --table-name {new} --deletion-protection-enabled"),
+                });
+            }
+        }
+        for item in &report {
+            self.events.send(Event::NotCarried { item: item.clone() });
+        }
+        self.journal.not_carried = report;
+        self.save()?;
+
+        let pitr = self.journal.pitr.clone();
+        if pitr.enabled_by_us && !pitr.disabled_after && self.plan().options.disable_pitr_after {
+            let table_name = self.plan().source.table.clone();
+            let cli = update_pitr(&source.cli_args, &table_name, false);
+            if self.announce_call(STEP, "dynamodb:UpdateContinuousBackups", cli, None) {
+                source.dynamo.set_pitr(&table_name, false).await?;
+                self.journal.pitr.disabled_after = true;
+                self.save()?;
+                self.events.info(
+                    STEP,
+                    format!("PITR turned off again on {table_name}, as it was before"),
+                );
+            }
+        }
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!("the table {new_name} is ready in the destination account"),
+        });
+        Ok(())
+    }
+}

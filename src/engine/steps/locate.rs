@@ -1,0 +1,211 @@
+//! Finding the export's data folder: from the manifest files when AWS wrote them (the real
+//! layout), otherwise by listing. The import must get `.../AWSDynamoDB/<id>/data/`, never
+//! the export folder itself, whose manifests would break it.
+
+use super::super::events::Event;
+use super::super::journal::{DataFolder, Step};
+use super::super::migration::{Migration, StepResult};
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::export::layout::{find_exports, ExportFolder, ObjectInfo};
+use crate::export::manifest::{parse_files, parse_summary, verify_md5, MAX_MANIFEST_BYTES};
+
+const STEP: Step = Step::Locate;
+
+impl Migration {
+    pub(crate) async fn locate(&mut self) -> StepResult {
+        let s3 = self.bucket_s3()?.clone();
+        let bucket = self.plan().destination.bucket.clone();
+        let list_prefix = format!("{}/", self.journal.export_prefix);
+        let objects = s3.list(&bucket, &list_prefix).await?;
+        let exports = find_exports(&objects);
+        let export_arn = self
+            .journal
+            .export
+            .as_ref()
+            .and_then(|e| e.arn.clone())
+            .unwrap_or_default();
+        let manifest_key = self.journal.export.as_ref().and_then(|e| e.detail.clone());
+
+        let folder = self
+            .choose_export_folder(&bucket, &exports, &export_arn, manifest_key.as_deref())
+            .await?;
+        if !folder.non_data_under_data.is_empty() {
+            let names: Vec<&str> = folder
+                .non_data_under_data
+                .iter()
+                .map(|o| o.key.as_str())
+                .collect();
+            return Err(AwsFailure::new(
+                "non-data-objects",
+                FailureKind::BadInput,
+                format!("the data folder s3://{bucket}/{} holds objects that are not data files: {}", folder.data_prefix, names.join(", ")),
+                "ImportTable reads every object under the prefix, and anything that is not an export data file makes it fail",
+                "move those objects out of the data folder (ddb-ferry never deletes objects), then run again",
+            )
+            .into());
+        }
+
+        let mut data = DataFolder {
+            bucket: bucket.clone(),
+            prefix: folder.data_prefix.clone(),
+            data_files: folder.data_files.len(),
+            total_bytes: folder.data_bytes(),
+            manifest_item_count: None,
+            found_by: "listing".into(),
+        };
+        if folder.has_manifest_summary {
+            self.read_manifests(&bucket, &folder, &objects, &export_arn, &mut data)
+                .await?;
+        }
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!(
+                "data folder s3://{}/{} ({} data files, {} bytes; found by {})",
+                data.bucket, data.prefix, data.data_files, data.total_bytes, data.found_by
+            ),
+        });
+        self.journal.data_folder = Some(data);
+        self.save()?;
+        Ok(())
+    }
+
+    async fn choose_export_folder(
+        &self,
+        bucket: &str,
+        exports: &[ExportFolder],
+        export_arn: &str,
+        manifest_key: Option<&str>,
+    ) -> Result<ExportFolder, AwsFailure> {
+        if let Some(key) = manifest_key {
+            if let Some(f) = exports.iter().find(|f| key.starts_with(&f.root)) {
+                return Ok(f.clone());
+            }
+        }
+        match exports {
+            [] => Err(AwsFailure::new(
+                "export-folder-missing",
+                FailureKind::JobFailed,
+                format!(
+                    "no export folder (AWSDynamoDB/<id>/) was found under s3://{bucket}/{}/",
+                    self.journal.export_prefix
+                ),
+                "the export wrote somewhere else (another bucket owner or prefix), or its files were moved",
+                format!("look with `aws s3 ls --recursive s3://{bucket}/{}/`", self.journal.export_prefix),
+            )),
+            [only] => Ok(only.clone()),
+            many => {
+                // Several exports under one migration prefix: pick ours by its manifest.
+                let s3 = self.bucket_s3()?;
+                for f in many.iter().filter(|f| f.has_manifest_summary) {
+                    let key = format!("{}manifest-summary.json", f.root);
+                    let bytes = s3.read_small(bucket, &key, MAX_MANIFEST_BYTES as u64).await?;
+                    if parse_summary(&bytes).is_ok_and(|s| s.export_arn == export_arn) {
+                        return Ok(f.clone());
+                    }
+                }
+                Err(AwsFailure::new(
+                    "export-folder-ambiguous",
+                    FailureKind::JobFailed,
+                    format!(
+                        "{} export folders are under s3://{bucket}/{}/ and none names this export",
+                        many.len(),
+                        self.journal.export_prefix
+                    ),
+                    "more than one export was written under this migration's prefix",
+                    "run `ddb-ferry exports` on the prefix and start the import from the right data folder",
+                ))
+            }
+        }
+    }
+
+    async fn read_manifests(
+        &self,
+        bucket: &str,
+        folder: &ExportFolder,
+        objects: &[ObjectInfo],
+        export_arn: &str,
+        data: &mut DataFolder,
+    ) -> StepResult {
+        let s3 = self.bucket_s3()?.clone();
+        let limit = MAX_MANIFEST_BYTES as u64;
+        let bad = |what: String| {
+            AwsFailure::new(
+                "manifest-invalid",
+                FailureKind::JobFailed,
+                what,
+                "the manifest files of an export are written last; a damaged or partial one means the export folder was changed after AWS wrote it",
+                "check the folder in the S3 console; if files were removed, export again with `ddb-ferry run --new PLAN`",
+            )
+        };
+        let summary_key = format!("{}manifest-summary.json", folder.root);
+        let summary_bytes = s3.read_small(bucket, &summary_key, limit).await?;
+        let has = |key: &str| objects.iter().any(|o| o.key == key);
+        let summary_md5 = format!("{}manifest-summary.md5", folder.root);
+        if has(&summary_md5) {
+            let md5 = s3.read_small(bucket, &summary_md5, 1024).await?;
+            verify_md5(&summary_bytes, &md5).map_err(|e| bad(e.to_string()))?;
+        }
+        let summary = parse_summary(&summary_bytes).map_err(|e| bad(e.to_string()))?;
+        if summary.is_incremental() {
+            return Err(AwsFailure::new(
+                "incremental-export",
+                FailureKind::BadInput,
+                format!("the export in s3://{bucket}/{} is an incremental export", folder.root),
+                "the lines of an incremental export are change records (old and new images), not items, and ImportTable cannot read them",
+                "use a full export",
+            )
+            .into());
+        }
+        if !export_arn.is_empty() && summary.export_arn != export_arn {
+            self.events.warn(
+                STEP,
+                format!(
+                    "the manifest names the export {}, not {export_arn}",
+                    summary.export_arn
+                ),
+            );
+        }
+        let files_key = summary.manifest_files_s3_key.clone();
+        let files_bytes = s3.read_small(bucket, &files_key, limit).await?;
+        let files_md5 = files_key.replace("manifest-files.json", "manifest-files.md5");
+        if files_md5 != files_key && has(&files_md5) {
+            let md5 = s3.read_small(bucket, &files_md5, 1024).await?;
+            verify_md5(&files_bytes, &md5).map_err(|e| bad(e.to_string()))?;
+        }
+        let entries = parse_files(&files_bytes).map_err(|e| bad(e.to_string()))?;
+        let missing: Vec<&str> = entries
+            .iter()
+            .filter(|e| !has(&e.data_file_s3_key))
+            .map(|e| e.data_file_s3_key.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(bad(format!(
+                "the manifest lists data files that are not in the bucket: {}",
+                missing.join(", ")
+            ))
+            .into());
+        }
+        let listed: u64 = entries.iter().map(|e| e.item_count).sum();
+        if let Some(total) = summary.item_count {
+            if total != listed {
+                self.events.warn(
+                    STEP,
+                    format!("manifest-summary.json counts {total} items but manifest-files.json lists {listed}"),
+                );
+            }
+        }
+        if folder.data_files.len() != entries.len() {
+            self.events.warn(
+                STEP,
+                format!(
+                    "the data folder holds {} data files but the manifest lists {}",
+                    folder.data_files.len(),
+                    entries.len()
+                ),
+            );
+        }
+        data.manifest_item_count = Some(summary.item_count.unwrap_or(listed));
+        data.found_by = "manifest".into();
+        Ok(())
+    }
+}

@@ -1,0 +1,103 @@
+//! Point-in-time recovery on the source: an export reads from it, so it must be ENABLED.
+
+use std::time::{Duration, Instant};
+
+use super::super::cli_equivalent::update_pitr;
+use super::super::events::Event;
+use super::super::journal::Step;
+use super::super::migration::{Migration, StepResult};
+use crate::aws::explain::{AwsFailure, FailureKind};
+
+const STEP: Step = Step::Pitr;
+/// AWS may refuse to enable PITR for minutes after a table is created.
+const UNAVAILABLE_RETRY_FOR: Duration = Duration::from_secs(600);
+const ENABLE_WAIT_FOR: Duration = Duration::from_secs(900);
+
+impl Migration {
+    pub(crate) async fn pitr(&mut self) -> StepResult {
+        let table = self.plan().source.table.clone();
+        let source = self.source()?.clone();
+        let status = source.dynamo.pitr_status(&table).await?;
+        if self.journal.pitr.initially_enabled.is_none() {
+            self.journal.pitr.initially_enabled = Some(status.is_enabled());
+            self.save()?;
+        }
+        if status.is_enabled() {
+            self.events.send(Event::StepDone {
+                step: STEP,
+                summary: format!(
+                    "PITR is on for {table} (restorable from {})",
+                    status.earliest_restorable.as_deref().unwrap_or("now")
+                ),
+            });
+            return Ok(());
+        }
+        if !self.plan().options.enable_pitr {
+            return Err(AwsFailure::from_code(
+                "ExportTableToPointInTime",
+                source.dynamo.side(),
+                "PointInTimeRecoveryUnavailableException",
+                &format!("PITR is {} for {table}", status.status),
+            )
+            .into());
+        }
+        let cli = update_pitr(&source.cli_args, &table, true);
+        if !self.announce_call(STEP, "dynamodb:UpdateContinuousBackups", cli, None) {
+            return Ok(());
+        }
+        // Remembered before the call: if the process dies right after AWS turned it on, the
+        // next run still knows this tool did it and may turn it off at the end.
+        self.journal.pitr.enabled_by_us = true;
+        self.save()?;
+        let started = Instant::now();
+        let mut backoff = Duration::from_secs(5);
+        loop {
+            match source.dynamo.set_pitr(&table, true).await {
+                Ok(()) => break,
+                Err(f)
+                    if f.code == "pitr-not-yet-available"
+                        && started.elapsed() < UNAVAILABLE_RETRY_FOR =>
+                {
+                    self.events.warn(
+                        STEP,
+                        format!(
+                            "AWS does not allow PITR yet (this happens for a few minutes after a table is created); trying again in {} s",
+                            backoff.as_secs()
+                        ),
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                }
+                Err(f) => return Err(f.into()),
+            }
+        }
+        let waited = Instant::now();
+        loop {
+            let s = source.dynamo.pitr_status(&table).await?;
+            if s.is_enabled() {
+                break;
+            }
+            if waited.elapsed() > ENABLE_WAIT_FOR {
+                return Err(AwsFailure::new(
+                    "pitr-enable-slow",
+                    FailureKind::AwsRefused,
+                    format!("PITR on {table} is still {} after {} minutes", s.status, ENABLE_WAIT_FOR.as_secs() / 60),
+                    "enabling PITR usually takes seconds, but AWS can be slow on busy or very large tables",
+                    "run the same command again later; it continues from here",
+                )
+                .into());
+            }
+            self.events.info(
+                STEP,
+                format!("waiting for PITR to be ENABLED (now {})", s.status),
+            );
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        self.save()?;
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!("PITR turned on for {table} by ddb-ferry"),
+        });
+        Ok(())
+    }
+}

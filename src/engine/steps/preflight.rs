@@ -1,0 +1,295 @@
+//! Preflight: who each side is, that the source table exists, that the destination name is
+//! free and the bucket usable — all before anything changes.
+
+use super::super::cli_equivalent::side_args;
+use super::super::events::Event;
+use super::super::journal::{Identity, Step};
+use super::super::migration::{Migration, SideClients, StepResult};
+use super::super::table_spec::{SourceTable, TableSpec, TableSse};
+use crate::aws::dynamodb::Dynamo;
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::s3::{BucketState, S3};
+use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
+use crate::aws::sts::whoami;
+
+const STEP: Step = Step::Preflight;
+
+impl Migration {
+    pub(crate) async fn preflight(&mut self) -> StepResult {
+        let plan = self.plan().clone();
+        let endpoint = self.journal.endpoint_url.clone();
+        let limits = NetworkLimits::from_env();
+
+        let source_label = side_label("source", plan.source.profile.as_deref());
+        let dest_label = side_label("destination", plan.destination.profile.as_deref());
+        let source_spec = SideSpec {
+            profile: plan.source.profile.clone(),
+            region: plan.source.region.clone(),
+            endpoint_url: endpoint.clone(),
+        };
+        let dest_spec = SideSpec {
+            profile: plan.destination.profile.clone(),
+            region: plan.destination.region.clone(),
+            endpoint_url: endpoint.clone(),
+        };
+        let source_config = load_side(&source_spec, limits).await?;
+        let dest_config = load_side(&dest_spec, limits).await?;
+        let source_id = whoami(&source_config, &source_label).await?;
+        let dest_id = whoami(&dest_config, &dest_label).await?;
+        self.check_same_accounts_as_before(
+            "source",
+            &source_id,
+            self.journal.source_identity.clone(),
+        )?;
+        self.check_same_accounts_as_before(
+            "destination",
+            &dest_id,
+            self.journal.dest_identity.clone(),
+        )?;
+        self.events.send(Event::Identity {
+            side: "source",
+            identity: source_id.clone(),
+        });
+        self.events.send(Event::Identity {
+            side: "destination",
+            identity: dest_id.clone(),
+        });
+        if source_id.account == dest_id.account {
+            self.events.warn(
+                STEP,
+                format!(
+                    "source and destination are the same account ({}); that works (a copy within one account or across regions), but check that this is what you meant",
+                    source_id.account
+                ),
+            );
+        }
+        let source_dynamo = Dynamo::new(&source_config, source_label.clone());
+        let dest_dynamo = Dynamo::new(&dest_config, dest_label.clone());
+
+        let Some(table) = source_dynamo.describe_table(&plan.source.table).await? else {
+            return Err(AwsFailure::new(
+                "source-table-missing",
+                FailureKind::BadInput,
+                format!(
+                    "the source table \"{}\" does not exist in account {} ({})",
+                    plan.source.table, source_id.account, source_id.region
+                ),
+                "table names are case-sensitive and belong to one region",
+                format!(
+                    "check `source.table` and `source.region` in the plan; list the tables with `aws dynamodb list-tables{}`",
+                    side_args(plan.source.profile.as_deref(), Some(&source_id.region))
+                ),
+            )
+            .into());
+        };
+        for lsi in &table.lsis {
+            self.events.warn(
+                STEP,
+                format!("the source has the local secondary index \"{lsi}\": an import cannot create LSIs, so the new table will not have it"),
+            );
+        }
+        let spec = self.resolve_table_spec(&table)?;
+
+        // The name is ours once our import started: then the table is the import's own.
+        if self.journal.import.is_none() && dest_dynamo.describe_table(&spec.name).await?.is_some()
+        {
+            return Err(AwsFailure::new(
+                "table-exists",
+                FailureKind::BadInput,
+                format!(
+                    "a table named \"{}\" already exists in the destination account {} ({})",
+                    spec.name, dest_id.account, dest_id.region
+                ),
+                "an import always creates a new table; ddb-ferry never writes into an existing one",
+                "choose another name in the plan (`table.name`), or remove the existing table yourself if it is not needed",
+            )
+            .into());
+        }
+
+        let bucket_region = plan
+            .destination
+            .bucket_region
+            .clone()
+            .unwrap_or_else(|| dest_id.region.clone());
+        let source_endpoint = custom_endpoint(&source_spec).await;
+        let dest_endpoint = custom_endpoint(&dest_spec).await;
+        let s3 = S3::new(
+            &dest_config,
+            &bucket_region,
+            dest_endpoint.is_some(),
+            dest_label.clone(),
+        );
+        let owner = plan
+            .destination
+            .bucket_owner
+            .clone()
+            .unwrap_or_else(|| dest_id.account.clone());
+        match s3.bucket_state(&plan.destination.bucket).await? {
+            BucketState::Reachable => {
+                let actual = s3.bucket_region(&plan.destination.bucket).await?;
+                if actual != bucket_region {
+                    return Err(AwsFailure::new(
+                        "bucket-region-mismatch",
+                        FailureKind::BadInput,
+                        format!(
+                            "the bucket {} is in {actual}, not in {bucket_region}",
+                            plan.destination.bucket
+                        ),
+                        "the bucket region defaults to the destination region",
+                        format!("set `destination.bucket_region` to \"{actual}\" in the plan"),
+                    )
+                    .into());
+                }
+            }
+            BucketState::Missing if plan.destination.create_bucket => {
+                self.events.info(
+                    STEP,
+                    format!(
+                        "the bucket {} does not exist yet; it will be created in {bucket_region}",
+                        plan.destination.bucket
+                    ),
+                );
+            }
+            BucketState::Missing => {
+                return Err(AwsFailure::new(
+                    "bucket-missing",
+                    FailureKind::BadInput,
+                    format!("the bucket {} does not exist", plan.destination.bucket),
+                    "`destination.create_bucket` is false, so ddb-ferry will not create it",
+                    "create the bucket in the destination account, or set `destination.create_bucket` to true",
+                )
+                .into());
+            }
+            BucketState::Forbidden if owner == dest_id.account => {
+                return Err(AwsFailure::new(
+                    "bucket-not-yours",
+                    FailureKind::BadInput,
+                    format!(
+                        "the bucket {} exists but account {} may not use it",
+                        plan.destination.bucket, dest_id.account
+                    ),
+                    "bucket names are global: another AWS account owns this name, or an IAM policy refuses s3:ListBucket",
+                    "choose another bucket name (`destination.bucket`), or set `destination.bucket_owner` if the bucket belongs to a third account",
+                )
+                .into());
+            }
+            BucketState::Forbidden => {
+                self.events.warn(
+                    STEP,
+                    format!(
+                        "the bucket belongs to account {owner}; ddb-ferry cannot check or change its policy, the owner must add the statements shown in the bucket step"
+                    ),
+                );
+            }
+        }
+
+        self.journal.source_identity = Some(source_id);
+        self.journal.dest_identity = Some(dest_id.clone());
+        self.journal.bucket.owner = Some(owner);
+        self.journal.bucket.region = Some(bucket_region);
+        self.journal.source_table = Some(table);
+        self.journal.table_spec = Some(spec);
+        self.source = Some(SideClients {
+            cli_args: side_args(
+                plan.source.profile.as_deref(),
+                Some(&region_of_config(&source_config)),
+            ),
+            config: source_config,
+            dynamo: source_dynamo,
+            custom_endpoint: source_endpoint,
+        });
+        self.dest = Some(SideClients {
+            cli_args: side_args(plan.destination.profile.as_deref(), Some(&dest_id.region)),
+            config: dest_config,
+            dynamo: dest_dynamo,
+            custom_endpoint: dest_endpoint,
+        });
+        self.bucket_s3 = Some(s3);
+        self.save()?;
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: "both accounts answered; the source table exists; the new table name is free"
+                .into(),
+        });
+        Ok(())
+    }
+
+    fn check_same_accounts_as_before(
+        &self,
+        side: &str,
+        now: &Identity,
+        before: Option<Identity>,
+    ) -> Result<(), AwsFailure> {
+        match before {
+            Some(b) if b.account != now.account => Err(AwsFailure::new(
+                "account-changed",
+                FailureKind::BadInput,
+                format!(
+                    "the {side} profile now belongs to account {}, but this migration started with account {}",
+                    now.account, b.account
+                ),
+                "the profile or the environment variables (AWS_PROFILE, AWS_ACCESS_KEY_ID) changed since the migration started",
+                "restore the original credentials and run again, or start a new migration with `ddb-ferry run --new PLAN`",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The new table's parameters: the plan's choices over the source's values.
+    fn resolve_table_spec(&self, source: &SourceTable) -> Result<TableSpec, AwsFailure> {
+        let t = &self.plan().table;
+        let sse = match &t.encryption {
+            Some(s) => s.clone(),
+            None => match &source.sse {
+                TableSse::CustomerManaged { kms_key } => {
+                    self.events.warn(
+                        STEP,
+                        format!(
+                            "the source table is encrypted with the customer-managed key {kms_key}; a key of the source account cannot protect a table in another account, so the new table uses the AWS-managed key (set `table.encryption` to choose)"
+                        ),
+                    );
+                    TableSse::AwsManaged
+                }
+                other => other.clone(),
+            },
+        };
+        let spec = TableSpec {
+            name: t.name.clone(),
+            partition_key: t
+                .partition_key
+                .clone()
+                .unwrap_or_else(|| source.partition_key.clone()),
+            sort_key: match (&t.sort_key, &t.partition_key) {
+                (Some(sk), _) => Some(sk.clone()),
+                // A plan that names its own partition key but no sort key means "no sort key".
+                (None, Some(_)) => None,
+                (None, None) => source.sort_key.clone(),
+            },
+            gsis: t.gsis.clone().unwrap_or_else(|| source.gsis.clone()),
+            billing: t.billing.unwrap_or(source.billing),
+            sse,
+        };
+        let conflicts = spec.conflicting_key_types();
+        if !conflicts.is_empty() {
+            return Err(AwsFailure::new(
+                "key-type-conflict",
+                FailureKind::BadInput,
+                format!("the attribute(s) {} are keys with two different types", conflicts.join(", ")),
+                "an attribute has one type in a table: a key and an index key on the same attribute must agree",
+                "make the types agree in `table.partition_key`, `table.sort_key` and `table.gsis`",
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+fn side_label(side: &str, profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("the {side} account (profile {p})"),
+        None => format!("the {side} account (default credentials)"),
+    }
+}
+
+fn region_of_config(config: &aws_config::SdkConfig) -> String {
+    crate::aws::session::region_of(config)
+}

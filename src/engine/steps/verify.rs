@@ -1,0 +1,146 @@
+//! Verify: the new table holds as many items as the export, and a sample of exported items
+//! reads back from the new table equal, attribute by attribute (numbers by value).
+
+use super::super::events::Event;
+use super::super::journal::{Step, VerifyRecord};
+use super::super::migration::{Migration, StepResult};
+use super::jobs::sample_items;
+use crate::aws::attr::{item_difference, JsonItem};
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::export::items::parse_item_line;
+
+const STEP: Step = Step::Verify;
+/// Up to this many items the destination is counted with a Scan (exact, cheap enough).
+const SCAN_COUNT_LIMIT: i64 = 200_000;
+
+impl Migration {
+    pub(crate) async fn verify(&mut self) -> StepResult {
+        let dest = self.dest()?.clone();
+        let s3 = self.bucket_s3()?.clone();
+        let spec = self.journal.table_spec.clone();
+        let folder = self.journal.data_folder.clone();
+        let (Some(spec), Some(folder)) = (spec, folder) else {
+            return Err(AwsFailure::new(
+                "journal-incomplete",
+                FailureKind::BadInput,
+                "the journal lacks the data folder or the table parameters",
+                "the journal was edited or written by another version",
+                "start again with `ddb-ferry run --new PLAN`",
+            )
+            .into());
+        };
+        let expected = folder.manifest_item_count.map(|c| c as i64).or(self
+            .journal
+            .export
+            .as_ref()
+            .and_then(|e| e.item_count));
+        let imported = self.journal.import.as_ref().and_then(|i| i.item_count);
+        let counted = match expected {
+            Some(n) if n <= SCAN_COUNT_LIMIT => Some(dest.dynamo.count_items(&spec.name).await?),
+            None => Some(dest.dynamo.count_items(&spec.name).await?),
+            _ => None,
+        };
+
+        let sample_size = self.plan().options.verify_sample;
+        let mut mismatches = Vec::new();
+        let mut sampled = 0u64;
+        if sample_size > 0
+            && self.plan().export.format == super::super::plan::ExportFormat::DynamodbJson
+        {
+            let lines = sample_items(&s3, &folder.bucket, &folder.prefix, sample_size).await?;
+            let exported: Vec<JsonItem> = lines
+                .iter()
+                .filter_map(|l| parse_item_line(&l.text).ok())
+                .collect();
+            let mut key_names = vec![spec.partition_key.name.clone()];
+            if let Some(sk) = &spec.sort_key {
+                key_names.push(sk.name.clone());
+            }
+            let keys: Vec<JsonItem> = exported
+                .iter()
+                .map(|item| {
+                    key_names
+                        .iter()
+                        .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
+                        .collect()
+                })
+                .collect();
+            let found = dest.dynamo.get_items(&spec.name, &keys).await?;
+            for item in &exported {
+                sampled += 1;
+                let key: JsonItem = key_names
+                    .iter()
+                    .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
+                    .collect();
+                let back = found.iter().find(|f| {
+                    key.iter().all(|(k, v)| {
+                        f.get(k).is_some_and(|fv| {
+                            crate::aws::attr::first_difference(fv, v, k).is_none()
+                        })
+                    })
+                });
+                match back {
+                    None => mismatches.push(format!(
+                        "{} is missing from the new table",
+                        serde_json::Value::Object(key)
+                    )),
+                    Some(b) => {
+                        if let Some(d) = item_difference(item, b, "") {
+                            mismatches
+                                .push(format!("{}: {d} differs", serde_json::Value::Object(key)));
+                        }
+                    }
+                }
+            }
+        }
+
+        let have = counted.or(imported);
+        let count_ok = match (expected, have) {
+            (Some(e), Some(h)) => e == h,
+            _ => true,
+        };
+        let passed = count_ok && mismatches.is_empty();
+        self.journal.verify = Some(VerifyRecord {
+            expected_items: expected,
+            imported_items: imported,
+            counted_items: counted,
+            sampled,
+            sample_mismatches: mismatches.iter().take(20).cloned().collect(),
+            passed,
+        });
+        self.save()?;
+        let show = |v: Option<i64>| v.map_or("unknown".to_owned(), |n| n.to_string());
+        if !count_ok {
+            return Err(AwsFailure::new(
+                "verify-count-mismatch",
+                FailureKind::JobFailed,
+                format!(
+                    "the new table holds {} items but the export has {}",
+                    show(have),
+                    show(expected)
+                ),
+                "items the import rejected (see its error count and CloudWatch log), or items sharing one key that overwrote each other",
+                "read CloudWatch Logs group /aws-dynamodb/imports; the new table is kept as it is",
+            )
+            .into());
+        }
+        if !mismatches.is_empty() {
+            return Err(AwsFailure::new(
+                "verify-item-mismatch",
+                FailureKind::JobFailed,
+                format!("{} of {sampled} sampled items differ: {}", mismatches.len(), mismatches.iter().take(3).cloned().collect::<Vec<_>>().join("; ")),
+                "the import changed or dropped attributes, or the new table was written to after the import",
+                "compare the items named above in both tables; the journal keeps the full list",
+            )
+            .into());
+        }
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!(
+                "the new table holds {} items as expected; {sampled} sampled items are equal to the export",
+                show(have)
+            ),
+        });
+        Ok(())
+    }
+}

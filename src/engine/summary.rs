@@ -1,0 +1,105 @@
+//! The summary saved beside the journal at the end: what was done, and every AWS call as the
+//! equivalent AWS CLI command, so the migration can be audited or repeated by hand.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::journal::{write_private_atomic, Journal};
+
+pub fn path(journal: &Journal, state_dir: &Path) -> PathBuf {
+    state_dir
+        .join("migrations")
+        .join(format!("{}.summary.md", journal.id))
+}
+
+/// Writes the summary (mode 0600) and returns its path.
+pub fn write(journal: &Journal, state_dir: &Path) -> std::io::Result<PathBuf> {
+    let p = path(journal, state_dir);
+    write_private_atomic(&p, render(journal).as_bytes())?;
+    Ok(p)
+}
+
+pub fn render(j: &Journal) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# ddb-ferry migration {}\n", j.id);
+    let plan = &j.plan;
+    if let (Some(src), Some(dst)) = (&j.source_identity, &j.dest_identity) {
+        let _ = writeln!(
+            s,
+            "- Source: table `{}` in account {} ({})",
+            plan.source.table, src.account, src.region
+        );
+        let _ = writeln!(
+            s,
+            "- Destination: table `{}` in account {} ({})",
+            plan.table.name, dst.account, dst.region
+        );
+    }
+    let _ = writeln!(
+        s,
+        "- State: {:?}, started {}, last update {}",
+        j.state, j.created_at, j.updated_at
+    );
+    if let Some(e) = &j.export {
+        let _ = writeln!(
+            s,
+            "- Export: {} ({}), {} items",
+            e.arn.as_deref().unwrap_or("-"),
+            e.status.as_deref().unwrap_or("-"),
+            e.item_count.map_or("?".into(), |c| c.to_string())
+        );
+    }
+    if let Some(d) = &j.data_folder {
+        let _ = writeln!(
+            s,
+            "- Data folder: s3://{}/{} ({} files)",
+            d.bucket, d.prefix, d.data_files
+        );
+    }
+    if let Some(i) = &j.import {
+        let _ = writeln!(
+            s,
+            "- Import: {} ({}), {} items, {} errors",
+            i.arn.as_deref().unwrap_or("-"),
+            i.status.as_deref().unwrap_or("-"),
+            i.item_count.map_or("?".into(), |c| c.to_string()),
+            i.error_count.map_or("?".into(), |c| c.to_string())
+        );
+    }
+    if let Some(v) = &j.verify {
+        let _ = writeln!(
+            s,
+            "- Verify: expected {}, counted {}, {} sampled items compared, {}",
+            v.expected_items.map_or("?".into(), |c| c.to_string()),
+            v.counted_items
+                .or(v.imported_items)
+                .map_or("?".into(), |c| c.to_string()),
+            v.sampled,
+            if v.passed { "passed" } else { "FAILED" }
+        );
+    }
+    if !j.not_carried.is_empty() {
+        let _ = writeln!(s, "\n## Settings the import did not carry\n");
+        for n in &j.not_carried {
+            let _ = writeln!(
+                s,
+                "- {}: {}\n  ```\n  {}\n  ```",
+                n.setting, n.source_value, n.how_to_apply
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n## AWS calls that changed something (as AWS CLI commands)\n"
+    );
+    for h in j.history.iter().filter(|h| h.cli.is_some()) {
+        let _ = writeln!(
+            s,
+            "{} — {}\n```\n{}\n```",
+            h.at,
+            h.what,
+            h.cli.as_deref().unwrap_or_default()
+        );
+    }
+    s
+}

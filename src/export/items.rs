@@ -1,0 +1,440 @@
+//! DynamoDB JSON export lines, and checks of the new table's key names against them.
+//!
+//! A full export in DynamoDB JSON has one `{"Item":{...}}` per line, every attribute value
+//! written as a one-key type descriptor (`{"S":"x"}`, `{"N":"1"}`, `{"L":[...]}`, ...). The
+//! lines come from a bucket, so they are untrusted: parsing validates the whole shape with a
+//! depth limit, never recursing without bound. The key checks ([`check_item_keys`],
+//! [`check_sample`]) catch the mistake that otherwise surfaces hours into an import: key
+//! names are case-sensitive, and an item without the table's key is rejected.
+
+mod keys;
+mod sample;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+pub use keys::{check_item_keys, KeyAttr, KeyProblem, ParseScalarTypeError, ScalarType};
+pub use sample::{check_sample, SampleReport};
+
+/// Deepest nesting of lists and maps accepted in an attribute value. DynamoDB itself stops
+/// at 32; the margin only keeps validation bounded.
+pub const MAX_DEPTH: usize = 64;
+
+/// Longest attribute name quoted in an error, so a huge name cannot flood the screen.
+const NAME_EXCERPT_CHARS: usize = 40;
+
+/// Why a line is not a DynamoDB JSON export item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItemLineError {
+    #[error(
+        "the line is not valid JSON ({reason}); every line of a DynamoDB JSON export is one \
+         JSON object like {{\"Item\":{{...}}}}: check that the folder holds a DynamoDB JSON \
+         export (not Ion) and that the file was decompressed"
+    )]
+    NotJson { reason: String },
+    #[error("the line is a JSON {found}, not an object like {{\"Item\":{{...}}}}")]
+    NotAnObject { found: &'static str },
+    #[error(
+        "the line has no \"Item\" (its fields are: {fields}); lines with NewImage/OldImage come \
+         from an incremental export, which cannot be imported: use a full export"
+    )]
+    NoItem { fields: String },
+    #[error("\"Item\" is a JSON {found}, but it must be an object of attributes")]
+    ItemNotObject { found: &'static str },
+    #[error("attribute {path}: {problem}")]
+    BadAttribute { path: String, problem: String },
+    #[error(
+        "attribute {path} is nested more than {limit} lists/maps deep, deeper than DynamoDB \
+         allows; the file is not a DynamoDB export"
+    )]
+    TooDeep { path: String, limit: usize },
+    #[error("line {line}: {source}")]
+    AtLine {
+        line: u64,
+        #[source]
+        source: Box<ItemLineError>,
+    },
+}
+
+/// Parses one export line and returns its item (attribute name → typed value).
+pub fn parse_item_line(line: &str) -> Result<Map<String, Value>, ItemLineError> {
+    // serde_json stops at 128 levels of nesting, so this cannot overflow the stack.
+    let value: Value = serde_json::from_str(line).map_err(|e| ItemLineError::NotJson {
+        reason: e.to_string(),
+    })?;
+    let Value::Object(mut line_fields) = value else {
+        return Err(ItemLineError::NotAnObject {
+            found: json_kind(&value),
+        });
+    };
+    let item = match line_fields.remove("Item") {
+        Some(Value::Object(item)) => item,
+        Some(other) => {
+            return Err(ItemLineError::ItemNotObject {
+                found: json_kind(&other),
+            })
+        }
+        None => {
+            let mut fields: Vec<String> = line_fields.keys().map(|k| name_excerpt(k)).collect();
+            fields.truncate(8);
+            return Err(ItemLineError::NoItem {
+                fields: if fields.is_empty() {
+                    "none".into()
+                } else {
+                    fields.join(", ")
+                },
+            });
+        }
+    };
+    for (name, value) in &item {
+        validate_value(value, &mut vec![quoted(name)], 1)?;
+    }
+    Ok(item)
+}
+
+/// Checks one typed attribute value; `path` names it for errors, `depth` counts lists/maps.
+fn validate_value(
+    value: &Value,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), ItemLineError> {
+    if depth > MAX_DEPTH {
+        return Err(ItemLineError::TooDeep {
+            path: path.concat(),
+            limit: MAX_DEPTH,
+        });
+    }
+    let bad = |path: &[String], problem: String| ItemLineError::BadAttribute {
+        path: path.concat(),
+        problem,
+    };
+    let Value::Object(descriptor) = value else {
+        return Err(bad(
+            path,
+            format!(
+                "the value is a JSON {}, but DynamoDB JSON writes every value as an object \
+                 with one type key such as {{\"S\":\"text\"}}",
+                json_kind(value)
+            ),
+        ));
+    };
+    let mut entries = descriptor.iter();
+    let (Some((kind, inner)), None) = (entries.next(), entries.next()) else {
+        return Err(bad(
+            path,
+            format!(
+                "the value has {} keys, but it must have exactly one type key (S, N, B, BOOL, \
+                 NULL, L, M, SS, NS or BS)",
+                descriptor.len()
+            ),
+        ));
+    };
+    match (kind.as_str(), inner) {
+        ("S", Value::String(_)) => Ok(()),
+        ("N", Value::String(n)) if is_number(n) => Ok(()),
+        ("N", Value::String(n)) => Err(bad(
+            path,
+            format!("N must hold a number written as a string, not {:?}", name_excerpt(n)),
+        )),
+        ("B", Value::String(b)) if STANDARD.decode(b).is_ok() => Ok(()),
+        ("BOOL", Value::Bool(_)) => Ok(()),
+        ("NULL", Value::Bool(true)) => Ok(()),
+        ("SS", Value::Array(list)) if list.iter().all(Value::is_string) => Ok(()),
+        ("NS", Value::Array(list)) if list.iter().all(|v| v.as_str().is_some_and(is_number)) => {
+            Ok(())
+        }
+        ("BS", Value::Array(list))
+            if list
+                .iter()
+                .all(|v| v.as_str().is_some_and(|b| STANDARD.decode(b).is_ok())) =>
+        {
+            Ok(())
+        }
+        ("L", Value::Array(list)) => {
+            for (index, element) in list.iter().enumerate() {
+                path.push(format!("[{index}]"));
+                validate_value(element, path, depth + 1)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        ("M", Value::Object(map)) => {
+            for (name, element) in map {
+                path.push(format!(".{}", quoted(name)));
+                validate_value(element, path, depth + 1)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        (kind @ ("S" | "N" | "B" | "BOOL" | "NULL" | "SS" | "NS" | "BS" | "L" | "M"), inner) => {
+            Err(bad(
+                path,
+                format!(
+                    "{kind} cannot hold a JSON {} like this; {}",
+                    json_kind(inner),
+                    expected_shape(kind)
+                ),
+            ))
+        }
+        (other, _) => Err(bad(
+            path,
+            format!(
+                "{:?} is not a DynamoDB type; expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS",
+                name_excerpt(other)
+            ),
+        )),
+    }
+}
+
+fn expected_shape(kind: &str) -> &'static str {
+    match kind {
+        "S" => "S holds a string",
+        "N" => "N holds a number written as a string",
+        "B" => "B holds base64 text",
+        "BOOL" => "BOOL holds true or false",
+        "NULL" => "NULL holds true",
+        "SS" => "SS holds a list of strings",
+        "NS" => "NS holds a list of numbers written as strings",
+        "BS" => "BS holds a list of base64 texts",
+        "L" => "L holds a list of typed values",
+        _ => "M holds an object of typed values",
+    }
+}
+
+/// Whether `text` is a number as DynamoDB writes one: sign, digits, fraction, exponent.
+fn is_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while bytes.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let mut mantissa = digits(&mut i);
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return false;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == bytes.len()
+}
+
+/// An attribute name as it appears in an error path: quoted, and cut if very long.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name_excerpt(name))
+}
+
+fn name_excerpt(name: &str) -> String {
+    if name.chars().count() <= NAME_EXCERPT_CHARS {
+        name.to_owned()
+    } else {
+        let mut cut: String = name.chars().take(NAME_EXCERPT_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// The item from the AWS docs' export example, on one line as exports write it.
+    const DOCS_ITEM: &str = r#"{"Item":{"Authors":{"SS":["Author1","Author2"]},"Dimensions":{"S":"8.5 x 11.0 x 1.5"},"ISBN":{"S":"333-3333333333"},"Id":{"N":"103"},"InPublication":{"BOOL":false},"PageCount":{"N":"600"},"Price":{"N":"2000"},"ProductCategory":{"S":"Book"},"Title":{"S":"Book 103 Title"}}}"#;
+
+    #[test]
+    fn parses_the_docs_example() {
+        let item = parse_item_line(DOCS_ITEM).unwrap();
+        assert_eq!(item.len(), 9);
+        assert_eq!(item["Id"], json!({"N": "103"}));
+    }
+
+    #[test]
+    fn accepts_every_type() {
+        let line = json!({"Item": {
+            "s": {"S": ""}, "n": {"N": "-1.5e+10"}, "b": {"B": "AAEC"}, "t": {"BOOL": true},
+            "z": {"NULL": true}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", ".5"]},
+            "bs": {"BS": ["AA==", ""]}, "l": {"L": [{"S": "x"}, {"L": []}, {"M": {}}]},
+            "m": {"M": {"inner": {"M": {"deep": {"N": "0"}}}}}
+        }});
+        assert!(parse_item_line(&line.to_string()).is_ok());
+    }
+
+    #[test]
+    fn structural_errors() {
+        assert!(matches!(
+            parse_item_line("not json"),
+            Err(ItemLineError::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse_item_line(""),
+            Err(ItemLineError::NotJson { .. })
+        ));
+        assert_eq!(
+            parse_item_line("[1]").unwrap_err(),
+            ItemLineError::NotAnObject { found: "array" }
+        );
+        let err = parse_item_line(r#"{"Metadata":{},"NewImage":{}}"#).unwrap_err();
+        assert!(matches!(err, ItemLineError::NoItem { .. }));
+        assert!(err.to_string().contains("incremental export"), "{err}");
+        assert_eq!(
+            parse_item_line(r#"{"Item":"x"}"#).unwrap_err(),
+            ItemLineError::ItemNotObject { found: "string" }
+        );
+    }
+
+    #[test]
+    fn attribute_errors_name_the_path() {
+        let cases = [
+            (r#"{"Item":{"a":"plain"}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"S":"x","N":"1"}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"Q":"x"}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"N":"one"}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"N":1}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"B":"***"}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"NULL":false}}}"#, "\"a\""),
+            (r#"{"Item":{"a":{"SS":["x",1]}}}"#, "\"a\""),
+            (
+                r#"{"Item":{"a":{"L":[{"S":"ok"},{"BOOL":"yes"}]}}}"#,
+                "\"a\"[1]",
+            ),
+            (
+                r#"{"Item":{"a":{"M":{"b":{"L":[{"X":1}]}}}}}"#,
+                "\"a\".\"b\"[0]",
+            ),
+        ];
+        for (line, path) in cases {
+            match parse_item_line(line) {
+                Err(ItemLineError::BadAttribute {
+                    path: found,
+                    problem,
+                }) => {
+                    assert_eq!(found, path, "{line}: {problem}");
+                }
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for good in [
+            "0",
+            "-1",
+            "+2",
+            "1.5",
+            ".5",
+            "5.",
+            "1e10",
+            "1E-3",
+            "123456789012345678901234567890123456789",
+        ] {
+            assert!(is_number(good), "{good}");
+        }
+        for bad in [
+            "", "-", ".", "e5", "1e", "1e+", "0x10", "1 ", " 1", "NaN", "1.2.3",
+        ] {
+            assert!(!is_number(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_enforced_without_the_parser() {
+        // Built directly, because serde_json's own limit (128) stops deeper text earlier.
+        let mut value = json!({"S": "leaf"});
+        for _ in 0..MAX_DEPTH + 5 {
+            value = json!({"L": [value]});
+        }
+        let err = validate_value(&value, &mut vec!["\"a\"".into()], 1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ItemLineError::TooDeep {
+                    limit: MAX_DEPTH,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        let mut ok = json!({"S": "leaf"});
+        for _ in 0..MAX_DEPTH - 1 {
+            ok = json!({"M": {"k": ok}});
+        }
+        assert!(validate_value(&ok, &mut vec!["\"a\"".into()], 1).is_ok());
+    }
+
+    #[test]
+    fn very_deep_text_is_an_error_not_a_crash() {
+        let depth = 100_000;
+        let line = format!(
+            "{{\"Item\":{{\"a\":{}{{\"S\":\"x\"}}{}}}}}",
+            "{\"L\":[".repeat(depth),
+            "]}".repeat(depth)
+        );
+        assert!(matches!(
+            parse_item_line(&line),
+            Err(ItemLineError::NotJson { .. })
+        ));
+    }
+
+    #[test]
+    fn long_names_are_cut_in_errors() {
+        let name = "n".repeat(1000);
+        let line = format!("{{\"Item\":{{\"{name}\":1}}}}");
+        let err = parse_item_line(&line).unwrap_err();
+        assert!(err.to_string().len() < 400, "{err}");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_strings_never_panic(line in "\\PC{0,200}") {
+            let _ = parse_item_line(&line);
+        }
+
+        #[test]
+        fn json_like_strings_never_panic(line in "[\\[\\]{}\":,SNBLMUOE0-9 a-z]{0,300}") {
+            let _ = parse_item_line(&line);
+        }
+
+        #[test]
+        fn deep_nesting_of_any_kind_is_bounded(depth in 1usize..3000, map in any::<bool>()) {
+            let (open, close) = if map { ("{\"M\":{\"k\":", "}}") } else { ("{\"L\":[", "]}") };
+            let line = format!("{{\"Item\":{{\"a\":{}{{\"S\":\"x\"}}{}}}}}",
+                open.repeat(depth), close.repeat(depth));
+            let result = parse_item_line(&line);
+            // Each level is two JSON levels, so only shallow values get past serde_json.
+            prop_assert_eq!(result.is_ok(), depth <= 62);
+        }
+    }
+}

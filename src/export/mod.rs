@@ -1,0 +1,11 @@
+//! Pure logic of the export → import path, kept free of I/O and AWS SDK types so that
+//! every rule that decides whether a migration will work (the bucket policy we merge,
+//! how an export looks in S3, what its manifests say, whether the data's key names match
+//! the new table, whether a name is acceptable to AWS) can be unit-tested and fuzzed
+//! directly, and so that the wizard and the headless runner share one implementation.
+
+pub mod items;
+pub mod layout;
+pub mod manifest;
+pub mod names;
+pub mod policy;

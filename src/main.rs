@@ -1,0 +1,68 @@
+use clap::Parser;
+
+use ddb_ferry::cli::{self, Cli, Command};
+use ddb_ferry::engine::journal::{private_dir, state_dir};
+
+fn main() {
+    let cli = Cli::parse();
+    let _ = color_eyre::install();
+    let _log_guard = init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(async {
+        match &cli.command {
+            Command::Run {
+                plan,
+                opts,
+                dry_run,
+                fresh,
+            } => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
+            Command::Resume { id, opts } => cli::run::resume(id, opts).await,
+            Command::Status { json } => cli::status::status(*json),
+            Command::Validate { plan } => match ddb_ferry::engine::plan::Plan::load(plan) {
+                Ok(p) => {
+                    println!("{} is valid.", plan.display());
+                    println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    2
+                }
+            },
+        }
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    std::process::exit(code);
+}
+
+/// Logs go to a private file in the state folder, never to the screen.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = state_dir().join("logs");
+    private_dir(&dir).ok()?;
+    let path = dir.join("ddb-ferry.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ddb_ferry=info,warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Some(guard)
+}
