@@ -61,7 +61,8 @@ impl Migration {
             );
             return Ok(());
         }
-        if s3.bucket_state(&bucket).await? == BucketState::Missing {
+        let missing = s3.bucket_state(&bucket).await? == BucketState::Missing;
+        if missing {
             let cli = create_bucket(&dest.cli_args, &bucket, s3.region());
             if self.announce_call(STEP, "s3:CreateBucket", cli, None) {
                 self.journal.bucket.created_by_us = true;
@@ -78,7 +79,7 @@ impl Migration {
             self.save()?;
             return Ok(());
         }
-        let current = if self.journal.bucket.created_by_us && self.dry_run {
+        let current = if missing && self.dry_run {
             None
         } else {
             s3.policy(&bucket).await?

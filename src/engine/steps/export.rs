@@ -70,7 +70,8 @@ impl Migration {
                     &token,
                 );
                 if !self.announce_call(STEP, "dynamodb:ExportTableToPointInTime", cli, None) {
-                    return Ok(());
+                    self.announce_dry_run_import();
+                    return Err(Stop::DryRunComplete);
                 }
                 // Saved before the call: a crash between the call and the next save leaves the
                 // token, and the token finds the running export again.
@@ -112,6 +113,38 @@ impl Migration {
             ),
         });
         Ok(())
+    }
+
+    /// In a dry run the export is not started, so its folder is unknown: show the import call
+    /// with the folder as a placeholder.
+    fn announce_dry_run_import(&mut self) {
+        let (Some(spec), Ok(dest)) = (self.journal.table_spec.clone(), self.dest().cloned()) else {
+            return;
+        };
+        let bucket = self.plan().destination.bucket.clone();
+        let prefix = format!(
+            "{}/AWSDynamoDB/<export id>/data/",
+            self.journal.export_prefix
+        );
+        let cli = super::super::cli_equivalent::import_table(
+            &dest.cli_args,
+            &bucket,
+            None,
+            &prefix,
+            self.plan().export.format,
+            &spec,
+            "<new token>",
+        );
+        self.announce_call(
+            Step::Import,
+            "dynamodb:ImportTable",
+            cli,
+            Some(spec.creation_parameters_json()),
+        );
+        self.events.info(
+            STEP,
+            "dry run: nothing was changed; the key check, import and verification run after a real export",
+        );
     }
 
     /// The export this migration already started, if any: by the ARN in the journal, by the

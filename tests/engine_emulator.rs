@@ -1,0 +1,417 @@
+//! The migration engine against a real local AWS emulator with two accounts: the built binary
+//! runs `ddb-ferry run PLAN` and the tests inspect both accounts with the SDK.
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use ddb_ferry::aws::attr::{item_difference, item_to_json};
+use serde_json::json;
+use support::*;
+
+const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
+
+fn plan(bucket: &str, new_table: &str) -> serde_json::Value {
+    json!({
+        "source": {"profile": "source", "table": "orders"},
+        "destination": {"profile": "dest", "bucket": bucket},
+        "table": {"name": new_table},
+    })
+}
+
+fn key_of(item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> String {
+    let j = item_to_json(item);
+    format!("{}|{}", j["pk"], j["sk"])
+}
+
+fn journal(emu: &Emulator) -> serde_json::Value {
+    let dir = emu.state_dir.join("migrations");
+    let path = std::fs::read_dir(&dir)
+        .expect("migrations folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a journal");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn failure_code(out: &std::process::Output) -> Option<String> {
+    json_events(out)
+        .into_iter()
+        .find(|e| e["event"] == "failed")
+        .and_then(|e| e["code"].as_str().map(str::to_owned))
+}
+
+/// (a) + (b) + (h, manifest path): 2,100 items of every type cross accounts through the real
+/// export layout (several data files, one empty); PITR is turned on and off again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_cross_account_migration_keeps_every_item() {
+    let emu = Emulator::start(Knobs {
+        real_layout: true,
+        data_files: 4,
+        ..Knobs::default()
+    });
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    let items: Vec<_> = (0..2100).map(varied_item).collect();
+    put_items(&src, "orders", items).await;
+    assert!(!pitr_enabled(&src, "orders").await);
+    src.update_time_to_live()
+        .table_name("orders")
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name("expires_at")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let plan_file = emu.plan("plan.json", &plan("ferry-a", "orders"));
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let dst = emu.dynamo("dest", None).await;
+    let source_items = scan_all(&src, "orders").await;
+    let dest_items = scan_all(&dst, "orders").await;
+    assert_eq!(source_items.len(), 2100);
+    assert_eq!(dest_items.len(), 2100);
+    let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();
+    for item in &source_items {
+        let back = by_key
+            .get(&key_of(item))
+            .unwrap_or_else(|| panic!("missing {}", key_of(item)));
+        assert_eq!(
+            item_difference(&item_to_json(item), &item_to_json(back), ""),
+            None,
+            "item {} differs",
+            key_of(item)
+        );
+    }
+    // The GSI was created from the source's definition.
+    let described = dst
+        .describe_table()
+        .table_name("orders")
+        .send()
+        .await
+        .unwrap();
+    let gsis = described.table().unwrap().global_secondary_indexes();
+    assert_eq!(gsis.len(), 1);
+    assert_eq!(gsis[0].index_name(), Some("by-status"));
+
+    // PITR: enabled by the tool for the export, off again afterwards.
+    let j = journal(&emu);
+    assert_eq!(j["pitr"]["enabled_by_us"], true);
+    assert_eq!(j["pitr"]["disabled_after"], true);
+    assert!(!pitr_enabled(&src, "orders").await);
+    assert_eq!(j["data_folder"]["found_by"], "manifest");
+    assert_eq!(j["data_folder"]["data_files"], 4);
+    assert_eq!(j["data_folder"]["manifest_item_count"], 2100);
+    assert!(j["data_folder"]["prefix"]
+        .as_str()
+        .unwrap()
+        .ends_with("/data/"));
+    assert_eq!(j["state"], "succeeded");
+    assert_eq!(export_count(&src, SOURCE_ARN).await, 1);
+
+    let events = json_events(&out);
+    let ids: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "identity")
+        .filter_map(|e| e["account"].as_str())
+        .collect();
+    assert_eq!(ids, ["123456789012", "222222222222"]);
+    let ttl = events
+        .iter()
+        .find(|e| e["event"] == "not_carried" && e["setting"] == "TTL")
+        .expect("TTL is reported as not carried");
+    assert!(ttl["source_value"].as_str().unwrap().contains("expires_at"));
+    assert!(ttl["how_to_apply"]
+        .as_str()
+        .unwrap()
+        .contains("update-time-to-live"));
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "finished");
+    assert_eq!(last["exit_code"], 0);
+}
+
+/// (c) + (h, listing path): an unrelated statement and one that reuses our Sid with other
+/// content are kept; running the bucket step again changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn c_existing_bucket_policy_statements_are_kept() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..40).map(varied_item).collect()).await;
+    let s3 = emu.s3("dest", "us-east-1").await;
+    s3.create_bucket().bucket("ferry-c").send().await.unwrap();
+    let unrelated = json!({
+        "Sid": "ReadOnlyForAnalytics", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::ferry-c/reports/*"
+    });
+    let same_sid = json!({
+        "Sid": "DdbFerryExportFromSourceAccount", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444444444444:root"},
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::ferry-c/other/*"
+    });
+    let before = json!({"Version": "2012-10-17", "Statement": [unrelated, same_sid]});
+    s3.put_bucket_policy()
+        .bucket("ferry-c")
+        .policy(before.to_string())
+        .send()
+        .await
+        .unwrap();
+
+    let plan_file = emu.plan("plan.json", &plan("ferry-c", "orders-copy"));
+    let out = emu.run(&["run", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let policy_text = s3
+        .get_bucket_policy()
+        .bucket("ferry-c")
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_owned();
+    let after: serde_json::Value = serde_json::from_str(&policy_text).unwrap();
+    let statements = after["Statement"].as_array().unwrap();
+    assert_eq!(
+        statements[0], before["Statement"][0],
+        "the unrelated statement is unchanged"
+    );
+    assert_eq!(
+        statements[1], before["Statement"][1],
+        "the same-Sid statement is unchanged"
+    );
+    assert!(statements.len() > 2, "ours were added");
+    assert!(statements[2..]
+        .iter()
+        .all(|s| s["Sid"] != "DdbFerryExportFromSourceAccount"));
+    assert_eq!(journal(&emu)["data_folder"]["found_by"], "listing");
+
+    // Put the journal back to the bucket step and run again: the policy step adds nothing,
+    // the export and import are reattached, not started again.
+    let dir = emu.state_dir.join("migrations");
+    let path = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let mut j: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    j["step"] = json!("bucket");
+    j["state"] = json!("running");
+    j["bucket"]["policy_done"] = json!(false);
+    std::fs::write(&path, serde_json::to_vec(&j).unwrap()).unwrap();
+    let again = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let events = json_events(&again);
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["event"] == "call" && e["operation"] == "s3:PutBucketPolicy"),
+        "no second policy change"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["event"] == "call" && e["operation"] == "dynamodb:ExportTableToPointInTime"),
+        "no second export"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["event"] == "call" && e["operation"] == "dynamodb:ImportTable"),
+        "no second import"
+    );
+    let policy_again = s3
+        .get_bucket_policy()
+        .bucket("ferry-c")
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&policy_again).unwrap(),
+        after
+    );
+    assert_eq!(export_count(&src, SOURCE_ARN).await, 1);
+}
+
+/// (d) A destination table name that is taken stops the run before anything changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn d_taken_destination_name_is_refused_before_export() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..10).map(varied_item).collect()).await;
+    let dst = emu.dynamo("dest", None).await;
+    create_source_table(&dst, "orders").await;
+
+    let plan_file = emu.plan("plan.json", &plan("ferry-d", "orders"));
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(failure_code(&out).as_deref(), Some("table-exists"));
+    assert_eq!(export_count(&src, SOURCE_ARN).await, 0);
+    assert!(!pitr_enabled(&src, "orders").await, "PITR untouched");
+    let s3 = emu.s3("dest", "us-east-1").await;
+    assert!(
+        s3.head_bucket().bucket("ferry-d").send().await.is_err(),
+        "no bucket created"
+    );
+    assert!(
+        scan_all(&dst, "orders").await.is_empty(),
+        "the existing table is not written to"
+    );
+}
+
+/// (e) A wrong-case key name in the plan stops the run before the import, naming the right
+/// spelling.
+#[tokio::test(flavor = "multi_thread")]
+async fn e_wrong_case_key_is_refused_before_import() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..30).map(varied_item).collect()).await;
+    let mut p = plan("ferry-e", "orders-copy");
+    p["table"]["partition_key"] = json!({"name": "PK", "type": "S"});
+    p["table"]["sort_key"] = json!({"name": "sk", "type": "N"});
+    p["table"]["gsis"] = json!([]);
+    let plan_file = emu.plan("plan.json", &p);
+    let out = emu.run(&["run", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("key-mismatch"), "{t}");
+    assert!(
+        t.contains(r#"use "pk""#),
+        "the right spelling is shown: {t}"
+    );
+    let dst = emu.dynamo("dest", None).await;
+    assert!(
+        !table_exists(&dst, "orders-copy").await,
+        "no import was started"
+    );
+    assert_eq!(journal(&emu)["import"], serde_json::Value::Null);
+}
+
+/// (f) Killed while the export runs: the next run reattaches; exactly one export exists.
+#[tokio::test(flavor = "multi_thread")]
+async fn f_killed_during_export_reattaches() {
+    let emu = Emulator::start(Knobs {
+        export_delay_s: 6.0,
+        ..Knobs::default()
+    });
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..120).map(varied_item).collect()).await;
+    let plan_file = emu.plan("plan.json", &plan("ferry-f", "orders"));
+
+    let mut child = emu
+        .ferry()
+        .args(["run", "--json", plan_file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut started = false;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if e["event"] == "job_status" && e["job"] == "export" && e["status"] == "IN_PROGRESS" {
+            started = true;
+            break;
+        }
+    }
+    assert!(started, "the export was seen IN_PROGRESS");
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    assert_eq!(journal(&emu)["export"]["status"], "IN_PROGRESS");
+
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let events = json_events(&out);
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "job_started" && e["job"] == "export" && e["reattached"] == true));
+    assert!(!events
+        .iter()
+        .any(|e| e["event"] == "call" && e["operation"] == "dynamodb:ExportTableToPointInTime"));
+    assert_eq!(
+        export_count(&src, SOURCE_ARN).await,
+        1,
+        "exactly one export"
+    );
+    let dst = emu.dynamo("dest", None).await;
+    assert_eq!(scan_all(&dst, "orders").await.len(), 120);
+}
+
+/// (g) The destination (bucket and new table) is in another region than the source table.
+#[tokio::test(flavor = "multi_thread")]
+async fn g_export_to_a_bucket_in_another_region() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..60).map(varied_item).collect()).await;
+    let mut p = plan("ferry-g", "orders");
+    p["destination"]["region"] = json!("eu-west-1");
+    let plan_file = emu.plan("plan.json", &p);
+    let out = emu.run(&["run", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let s3 = emu.s3("dest", "eu-west-1").await;
+    let location = s3
+        .get_bucket_location()
+        .bucket("ferry-g")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location.location_constraint().map(|c| c.as_str()),
+        Some("eu-west-1")
+    );
+    let dst = emu.dynamo("dest", Some("eu-west-1")).await;
+    assert_eq!(scan_all(&dst, "orders").await.len(), 60);
+    let dst_us = emu.dynamo("dest", Some("us-east-1")).await;
+    assert!(!table_exists(&dst_us, "orders").await);
+}
+
+/// `--dry-run` prints every call and the policy, and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_changes_nothing() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    let plan_file = emu.plan("plan.json", &plan("ferry-dry", "orders"));
+    let out = emu.run(&["run", "--dry-run", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    for op in [
+        "dynamodb:UpdateContinuousBackups",
+        "s3:CreateBucket",
+        "s3:PutBucketPolicy",
+        "dynamodb:ExportTableToPointInTime",
+        "dynamodb:ImportTable",
+    ] {
+        assert!(
+            t.contains(&format!("would call {op}")),
+            "{op} missing from:\n{t}"
+        );
+    }
+    assert!(t.contains("aws:CalledVia"), "the policy is shown");
+    assert!(!pitr_enabled(&src, "orders").await);
+    let s3 = emu.s3("dest", "us-east-1").await;
+    assert!(s3.head_bucket().bucket("ferry-dry").send().await.is_err());
+    assert_eq!(export_count(&src, SOURCE_ARN).await, 0);
+    assert!(
+        files_under(&emu.state_dir.join("migrations")).is_empty(),
+        "no journal is written"
+    );
+}

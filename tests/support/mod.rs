@@ -1,0 +1,415 @@
+//! Test support: a private local AWS emulator per test (moto with two accounts through STS),
+//! the built binary run against it, and SDK clients to seed and inspect both accounts.
+//!
+//! The emulator is required: if it cannot be installed or started the test fails loudly,
+//! in CI and locally alike — a skipped integration test would prove nothing.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
+};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running emulator, stopped when dropped.
+pub struct Emulator {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pub config_file: PathBuf,
+    pub credentials_file: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+/// Launcher knobs (see tests/README.md).
+#[derive(Default, Clone)]
+pub struct Knobs {
+    pub export_delay_s: f64,
+    pub import_delay_s: f64,
+    pub real_layout: bool,
+    pub data_files: u32,
+}
+
+impl Emulator {
+    pub fn start(knobs: Knobs) -> Emulator {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = repo_root().join("tests/emulator/local-aws");
+        let out = Command::new(&script)
+            .arg("start")
+            .arg("--state-dir")
+            .arg(dir.path())
+            .env("FERRY_EMU_EXPORT_DELAY_S", knobs.export_delay_s.to_string())
+            .env("FERRY_EMU_IMPORT_DELAY_S", knobs.import_delay_s.to_string())
+            .env(
+                "FERRY_EMU_REAL_LAYOUT",
+                if knobs.real_layout { "1" } else { "0" },
+            )
+            .env("FERRY_EMU_DATA_FILES", knobs.data_files.max(1).to_string())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tests/emulator/local-aws");
+        assert!(
+            out.status.success(),
+            "the local AWS emulator could not start (tests need it; run tests/emulator/local-aws install):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let var = |name: &str| -> String {
+            stdout
+                .lines()
+                .find_map(|l| {
+                    let l = l.trim_start_matches("export ");
+                    l.strip_prefix(&format!("{name}="))
+                        .map(|v| v.trim_matches(|c| c == '\'' || c == '"').to_owned())
+                })
+                .unwrap_or_else(|| panic!("local-aws start did not print {name}: {stdout}"))
+        };
+        let state_dir = dir.path().join("ferry-state");
+        Emulator {
+            url: var("DDB_FERRY_EMULATOR_URL"),
+            config_file: PathBuf::from(var("AWS_CONFIG_FILE")),
+            credentials_file: PathBuf::from(var("AWS_SHARED_CREDENTIALS_FILE")),
+            state_dir,
+            dir,
+        }
+    }
+
+    /// The environment the binary and the SDK clients see: only the emulator's files.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "AWS_CONFIG_FILE".into(),
+                self.config_file.display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                self.credentials_file.display().to_string(),
+            ),
+            (
+                "DDB_FERRY_STATE_DIR".into(),
+                self.state_dir.display().to_string(),
+            ),
+            ("DDB_FERRY_CALL_TIMEOUT_SECS".into(), "20".into()),
+        ]
+    }
+
+    /// A `Command` for the built binary with a clean AWS environment.
+    pub fn ferry(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ddb-ferry"));
+        for var in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "AWS_ENDPOINT_URL_STS",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `ddb-ferry ARGS` to the end.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.ferry().args(args).output().expect("run ddb-ferry")
+    }
+
+    /// Writes a plan file into the test's folder.
+    pub fn plan(&self, name: &str, json: &serde_json::Value) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec_pretty(json).unwrap()).unwrap();
+        path
+    }
+
+    /// SDK configuration for a profile of the emulator's config files. The files are passed
+    /// explicitly (not through the process environment, which parallel tests share); the
+    /// profiles' own `endpoint_url` reaches STS AssumeRole for the role profile.
+    async fn config(&self, profile: &str, region: Option<&str>) -> aws_config::SdkConfig {
+        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+        let files = EnvConfigFiles::builder()
+            .with_file(EnvConfigFileKind::Config, &self.config_file)
+            .with_file(EnvConfigFileKind::Credentials, &self.credentials_file)
+            .build();
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .profile_files(files)
+            .profile_name(profile);
+        if let Some(r) = region {
+            loader = loader.region(aws_config::Region::new(r.to_owned()));
+        }
+        loader.load().await
+    }
+
+    pub async fn dynamo(&self, profile: &str, region: Option<&str>) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.config(profile, region).await)
+    }
+
+    pub async fn s3(&self, profile: &str, region: &str) -> aws_sdk_s3::Client {
+        let conf = self.config(profile, Some(region)).await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = Command::new(repo_root().join("tests/emulator/local-aws"))
+            .arg("stop")
+            .arg("--state-dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// Creates a table with partition key `pk` (S), sort key `sk` (N) and a GSI `by-status` on
+/// `status` (S), PAY_PER_REQUEST, PITR off.
+pub async fn create_source_table(client: &aws_sdk_dynamodb::Client, name: &str) {
+    let def = |n: &str, t: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(t)
+            .build()
+            .unwrap()
+    };
+    let key = |n: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+            .unwrap()
+    };
+    client
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(def("pk", ScalarAttributeType::S))
+        .attribute_definitions(def("sk", ScalarAttributeType::N))
+        .attribute_definitions(def("status", ScalarAttributeType::S))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("by-status")
+                .key_schema(key("status", KeyType::Hash))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create table");
+}
+
+/// Item `i` of the test data set: every attribute type, non-ASCII text, quotes and
+/// backslashes, empty lists and maps, nesting.
+pub fn varied_item(i: usize) -> HashMap<String, AttributeValue> {
+    use aws_sdk_dynamodb::primitives::Blob;
+    let mut m = HashMap::new();
+    m.insert(
+        "pk".into(),
+        AttributeValue::S(format!("customer#{:04}", i % 700)),
+    );
+    m.insert("sk".into(), AttributeValue::N(format!("{}", i)));
+    m.insert(
+        "status".into(),
+        AttributeValue::S(["open", "paid", "shipped"][i % 3].into()),
+    );
+    m.insert(
+        "text".into(),
+        AttributeValue::S(format!(
+            "héllo wörld ✓ 日本 \"quoted\" back\\slash tab\t #{i}"
+        )),
+    );
+    m.insert(
+        "price".into(),
+        AttributeValue::N(format!("{}.{:02}", i * 3, i % 100)),
+    );
+    m.insert(
+        "big".into(),
+        AttributeValue::N("12345678901234567890123456789012345678".into()),
+    );
+    m.insert("negative".into(), AttributeValue::N(format!("-{}.5e3", i)));
+    m.insert(
+        "blob".into(),
+        AttributeValue::B(Blob::new(vec![0, 1, 2, (i % 256) as u8, 255])),
+    );
+    m.insert("flag".into(), AttributeValue::Bool(i % 2 == 0));
+    m.insert("nothing".into(), AttributeValue::Null(true));
+    m.insert(
+        "tags".into(),
+        AttributeValue::Ss(vec![format!("t{i}"), "ünïcode".into(), "q\"uote".into()]),
+    );
+    m.insert(
+        "scores".into(),
+        AttributeValue::Ns(vec!["1".into(), format!("{}.25", i), "-3".into()]),
+    );
+    m.insert(
+        "blobs".into(),
+        AttributeValue::Bs(vec![Blob::new(vec![9, 8]), Blob::new(vec![i as u8])]),
+    );
+    m.insert("empty_list".into(), AttributeValue::L(vec![]));
+    m.insert("empty_map".into(), AttributeValue::M(HashMap::new()));
+    let mut inner = HashMap::new();
+    inner.insert(
+        "deep".into(),
+        AttributeValue::L(vec![
+            AttributeValue::S("x\\y\"z".into()),
+            AttributeValue::M(HashMap::from([(
+                "n".to_owned(),
+                AttributeValue::N("0.001".into()),
+            )])),
+            AttributeValue::L(vec![]),
+        ]),
+    );
+    inner.insert("Case".into(), AttributeValue::S("upper".into()));
+    inner.insert("case".into(), AttributeValue::S("lower".into()));
+    m.insert("nested".into(), AttributeValue::M(inner));
+    if i % 10 == 0 {
+        // Some items lack the GSI key: they are simply not indexed.
+        m.remove("status");
+    }
+    m
+}
+
+/// Writes `items` with BatchWriteItem, 25 at a time.
+pub async fn put_items(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    items: Vec<HashMap<String, AttributeValue>>,
+) {
+    for chunk in items.chunks(25) {
+        let requests: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|item| {
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item.clone()))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            })
+            .collect();
+        client
+            .batch_write_item()
+            .request_items(table, requests)
+            .send()
+            .await
+            .expect("batch write");
+    }
+}
+
+/// Every item of a table, by a full scan.
+pub async fn scan_all(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Vec<HashMap<String, AttributeValue>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        out.extend(page.items().iter().cloned());
+        match page.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Number of exports of a table (ListExports; moto needs the table ARN).
+pub async fn export_count(client: &aws_sdk_dynamodb::Client, table_arn: &str) -> usize {
+    client
+        .list_exports()
+        .table_arn(table_arn)
+        .send()
+        .await
+        .expect("list exports")
+        .export_summaries()
+        .len()
+}
+
+pub async fn table_exists(client: &aws_sdk_dynamodb::Client, table: &str) -> bool {
+    client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .is_ok()
+}
+
+pub async fn pitr_enabled(client: &aws_sdk_dynamodb::Client, table: &str) -> bool {
+    let out = client
+        .describe_continuous_backups()
+        .table_name(table)
+        .send()
+        .await
+        .expect("describe continuous backups");
+    out.continuous_backups_description()
+        .and_then(|d| d.point_in_time_recovery_description())
+        .and_then(|p| p.point_in_time_recovery_status())
+        .map(|s| s.as_str() == "ENABLED")
+        .unwrap_or(false)
+}
+
+/// The events a `--json` run printed.
+pub fn json_events(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
