@@ -26,15 +26,17 @@ fn key_of(item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> St
     format!("{}|{}", j["pk"], j["sk"])
 }
 
-fn journal(emu: &Emulator) -> serde_json::Value {
-    let dir = emu.state_dir.join("migrations");
-    let path = std::fs::read_dir(&dir)
+fn journal_path(emu: &Emulator) -> std::path::PathBuf {
+    std::fs::read_dir(emu.state_dir.join("migrations"))
         .expect("migrations folder")
         .flatten()
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .expect("a journal");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+        .expect("a journal")
+}
+
+fn journal(emu: &Emulator) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(journal_path(emu)).unwrap()).unwrap()
 }
 
 fn failure_code(out: &std::process::Output) -> Option<String> {
@@ -335,6 +337,12 @@ async fn f_killed_during_export_reattaches() {
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     assert_eq!(journal(&emu)["export"]["status"], "IN_PROGRESS");
+    // Also lose the write that recorded the export's ARN: only the client token (saved
+    // before the call) is left, and the export must be found again with ListExports.
+    let path = journal_path(&emu);
+    let mut j: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    j["export"]["arn"] = serde_json::Value::Null;
+    std::fs::write(&path, serde_json::to_vec(&j).unwrap()).unwrap();
 
     let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -414,4 +422,134 @@ async fn dry_run_changes_nothing() {
         files_under(&emu.state_dir.join("migrations")).is_empty(),
         "no journal is written"
     );
+}
+
+/// `--endpoint-url` reaches every call, STS AssumeRole of the role profile included, when the
+/// profiles themselves name no endpoint.
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoint_flag_reaches_assume_role() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..15).map(varied_item).collect()).await;
+    let config = std::fs::read_to_string(&emu.config_file).unwrap();
+    let without: String = config
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("endpoint_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        without.contains("role_arn"),
+        "the dest profile is a role profile"
+    );
+    let bare = emu.dir.path().join("config-without-endpoints");
+    std::fs::write(&bare, without).unwrap();
+    let plan_file = emu.plan("plan.json", &plan("ferry-endpoint", "orders"));
+    let out = emu
+        .ferry()
+        .env("AWS_CONFIG_FILE", &bare)
+        .args([
+            "run",
+            "--json",
+            "--endpoint-url",
+            &emu.url,
+            plan_file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let events = json_events(&out);
+    let dest = events
+        .iter()
+        .find(|e| e["event"] == "identity" && e["side"] == "destination")
+        .unwrap();
+    assert_eq!(dest["account"], "222222222222");
+    assert!(dest["arn"]
+        .as_str()
+        .unwrap()
+        .contains("assumed-role/migrator"));
+    let dst = emu.dynamo("dest", None).await;
+    assert_eq!(scan_all(&dst, "orders").await.len(), 15);
+}
+
+/// Killed after ImportTable was sent but before its ARN was saved: the next run finds the
+/// import again instead of starting a second one.
+#[tokio::test(flavor = "multi_thread")]
+async fn lost_import_arn_is_found_again() {
+    let emu = Emulator::start(Knobs {
+        import_delay_s: 5.0,
+        ..Knobs::default()
+    });
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..50).map(varied_item).collect()).await;
+    let plan_file = emu.plan("plan.json", &plan("ferry-lost", "orders"));
+    let mut child = emu
+        .ferry()
+        .args(["run", "--json", plan_file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    for line in BufReader::new(stdout).lines() {
+        let e: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap_or_default();
+        if e["event"] == "job_status" && e["job"] == "import" {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let path = journal_path(&emu);
+    let mut j: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(j["import"]["arn"].is_string(), "the import had started");
+    j["import"]["arn"] = serde_json::Value::Null;
+    std::fs::write(&path, serde_json::to_vec(&j).unwrap()).unwrap();
+
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let events = json_events(&out);
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "job_started" && e["job"] == "import" && e["reattached"] == true));
+    assert!(!events
+        .iter()
+        .any(|e| e["event"] == "call" && e["operation"] == "dynamodb:ImportTable"));
+    let dst = emu.dynamo("dest", None).await;
+    let imports = dst.list_imports().send().await.unwrap();
+    assert_eq!(imports.import_summary_list().len(), 1, "exactly one import");
+}
+
+/// `status` lists the migration with its state; `resume ID` on a finished one says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_and_resume_name_the_migration() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..5).map(varied_item).collect()).await;
+    let plan_file = emu.plan("plan.json", &plan("ferry-status", "orders"));
+    assert_eq!(
+        emu.run(&["run", plan_file.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    let status = emu.run(&["status", "--json"]);
+    let line: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&status.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(line["state"], "succeeded");
+    let id = line["id"].as_str().unwrap().to_owned();
+    let resumed = emu.run(&["resume", &id]);
+    assert_eq!(resumed.status.code(), Some(0));
+    assert!(text(&resumed).contains("already finished"));
+    let again = emu.run(&["run", plan_file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(text(&again).contains("already finished"));
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(journal_path(&emu)).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
 }

@@ -133,12 +133,19 @@ impl Migration {
         if dest.dynamo.describe_table(table).await?.is_none() {
             return Ok(None);
         }
+        // Preflight saw the name free before our token was saved, so an import into this
+        // table is ours: by token where AWS reports it, else the only one there is.
+        let mut candidates = Vec::new();
         for arn in dest.dynamo.list_imports(&table_arn).await? {
             if let Ok(info) = dest.dynamo.describe_import(&arn).await {
                 if info.client_token.as_deref() == Some(rec.client_token.as_str()) {
                     return Ok(Some(info));
                 }
+                candidates.push(info);
             }
+        }
+        if candidates.len() == 1 {
+            return Ok(candidates.pop());
         }
         Ok(None)
     }
