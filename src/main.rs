@@ -46,6 +46,7 @@ fn main() {
 
 /// Logs go to a private file in the state folder, never to the screen.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    private_dir(&state_dir()).ok()?;
     let dir = state_dir().join("logs");
     private_dir(&dir).ok()?;
     let path = dir.join("ddb-ferry.log");

@@ -302,6 +302,19 @@ async fn e_wrong_case_key_is_refused_before_import() {
         "no import was started"
     );
     assert_eq!(journal(&emu)["import"], serde_json::Value::Null);
+
+    // The plan fixed (the source's keys again): the same export is used, not a new one.
+    let mut fixed = p.clone();
+    fixed["table"]["partition_key"] = json!({"name": "pk", "type": "S"});
+    std::fs::write(&plan_file, serde_json::to_vec(&fixed).unwrap()).unwrap();
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        export_count(&src, SOURCE_ARN).await,
+        1,
+        "the export is not repeated"
+    );
+    assert_eq!(scan_all(&dst, "orders-copy").await.len(), 30);
 }
 
 /// (f) Killed while the export runs: the next run reattaches; exactly one export exists.
@@ -334,6 +347,14 @@ async fn f_killed_during_export_reattaches() {
         }
     }
     assert!(started, "the export was seen IN_PROGRESS");
+    // A second process on the same migration is refused while the first runs.
+    let second = emu.run(&["run", plan_file.to_str().unwrap()]);
+    assert_eq!(second.status.code(), Some(2), "{}", text(&second));
+    assert!(
+        text(&second).contains("already running"),
+        "{}",
+        text(&second)
+    );
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     assert_eq!(journal(&emu)["export"]["status"], "IN_PROGRESS");

@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 const AFTER_HELP: &str = "\
 Exit codes: 0 success (or dry run), 2 bad input (plan, names, credentials), 3 AWS refused a call \
 or could not be reached, 4 an export or import job failed or verification found differences, \
-5 interrupted (the AWS job keeps running; run the same command again to reattach).
+5 interrupted by Ctrl-C, a closed terminal or SIGTERM (the AWS job keeps running; run the same \
+command again to reattach), 1 an unexpected internal error.
 
 Journals and summaries live in $DDB_FERRY_STATE_DIR, else $XDG_STATE_HOME/ddb-ferry \
 (~/.local/state/ddb-ferry). Logs go to the logs/ folder there, never to the screen.";

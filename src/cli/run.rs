@@ -60,6 +60,49 @@ pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh:
     drive(journal, &dir, opts.json, dry_run).await
 }
 
+/// Resolves on Ctrl-C, on a hangup (the SSH session dropped) or on SIGTERM.
+async fn interrupted() {
+    use tokio::signal::unix::{signal, SignalKind};
+    async fn wait(kind: SignalKind) {
+        match signal(kind) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = wait(SignalKind::hangup()) => {}
+        _ = wait(SignalKind::terminate()) => {}
+    }
+}
+
+/// Takes the migration's lock file; the lock ends with the process, however it ends.
+fn lock_migration(dir: &Path, id: &str) -> Result<std::fs::File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let folder = dir.join("migrations");
+    crate::engine::journal::private_dir(&folder)
+        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    let path = folder.join(format!("{id}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another ddb-ferry process is already running the migration {id}\n  why: two processes on one migration could start its jobs twice\n  next: watch that process (e.g. in its tmux window), or stop it and run this command again"
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(format!("cannot lock {}: {e}", path.display()))
+        }
+    }
+}
+
 pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
     let dir = state_dir();
     let path = Journal::path_in(&dir, id);
@@ -85,9 +128,22 @@ async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
     let printer = tokio::spawn(print_events(rx, json));
     let id = journal.id.clone();
     let mut migration = Migration::new(journal, dir, EventSink::new(tx.clone()), dry_run);
+    // One process per migration: a second one (a new SSH session while the first still runs
+    // in tmux) would work from its own copy of the journal.
+    let _lock = if dry_run {
+        None
+    } else {
+        match lock_migration(dir, &id) {
+            Ok(l) => Some(l),
+            Err(message) => {
+                eprintln!("{message}");
+                return Outcome::BadInput.exit_code();
+            }
+        }
+    };
     let outcome = tokio::select! {
         outcome = migration.run() => outcome,
-        _ = tokio::signal::ctrl_c() => Outcome::Interrupted,
+        _ = interrupted() => Outcome::Interrupted,
     };
     if outcome == Outcome::Interrupted {
         // The engine saved the journal before and after every call; mark it interrupted.

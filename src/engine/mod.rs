@@ -150,10 +150,20 @@ pub fn prepare(
                 path,
             });
         }
-        if existing.plan != plan {
-            return Ok(Prepared::PlanChanged { path });
-        }
         let mut journal = existing;
+        if journal.plan != plan {
+            if !table_settings_changed_before_import(&journal, &plan) {
+                return Ok(Prepared::PlanChanged { path });
+            }
+            // A fix of the new table's keys or settings after a refused key check: the export
+            // is kept and the run continues with the corrected plan.
+            journal.record(
+                Step::Preflight,
+                "the plan's table settings changed before the import; continuing with them",
+                None,
+            );
+            journal.plan = plan;
+        }
         if endpoint_url.is_some() {
             journal.endpoint_url = endpoint_url;
         }
@@ -162,6 +172,15 @@ pub fn prepare(
             resumed: true,
         });
     }
+}
+
+/// True when only the new table's settings or the options differ and no import started yet.
+fn table_settings_changed_before_import(journal: &Journal, plan: &Plan) -> bool {
+    let old = &journal.plan;
+    journal.import.is_none()
+        && old.source == plan.source
+        && old.destination == plan.destination
+        && old.export == plan.export
 }
 
 #[cfg(test)]
@@ -203,11 +222,21 @@ mod tests {
         };
         assert!(resumed);
         let mut changed = plan();
-        changed.options.verify_sample = 7;
+        changed.export.format = plan::ExportFormat::Ion;
         assert!(matches!(
             prepare(changed, None, None, dir.path(), false).unwrap(),
             Prepared::PlanChanged { .. }
         ));
+        let mut fixed_keys = plan();
+        fixed_keys.options.verify_sample = 7;
+        let Prepared::Ready {
+            journal: j,
+            resumed: true,
+        } = prepare(fixed_keys, None, None, dir.path(), false).unwrap()
+        else {
+            panic!("a table-settings change before the import continues")
+        };
+        assert_eq!(j.plan.options.verify_sample, 7);
         let Prepared::Ready {
             journal: fresh,
             resumed,

@@ -38,6 +38,17 @@ impl PollSchedule {
     }
 }
 
+/// Seconds since a job started, from the start time AWS reported (RFC 3339) so a reattached
+/// process shows the job's real age; `fallback` when AWS gave none.
+pub fn elapsed_since(started_at: Option<&str>, fallback: std::time::Instant) -> u64 {
+    started_at
+        .and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map(|t| (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0) as u64)
+        .unwrap_or_else(|| fallback.elapsed().as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +58,20 @@ mod tests {
         let mut s = PollSchedule::new();
         let delays: Vec<u64> = (0..10).map(|_| s.next_delay().as_secs()).collect();
         assert_eq!(delays, [1, 2, 3, 5, 8, 13, 20, 30, 30, 30]);
+    }
+
+    #[test]
+    fn elapsed_counts_from_the_job_start() {
+        let start = time::OffsetDateTime::now_utc() - time::Duration::seconds(90);
+        let text = start
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let secs = elapsed_since(Some(&text), std::time::Instant::now());
+        assert!((89..=92).contains(&secs), "{secs}");
+        assert_eq!(
+            elapsed_since(Some("not a time"), std::time::Instant::now()),
+            0
+        );
     }
 
     #[test]

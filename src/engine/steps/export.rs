@@ -7,7 +7,7 @@ use super::super::cli_equivalent::{describe_export, export_table};
 use super::super::events::Event;
 use super::super::journal::{JobRecord, Step};
 use super::super::migration::{Migration, StepResult, Stop};
-use super::super::poll::PollSchedule;
+use super::super::poll::{elapsed_since, PollSchedule};
 use crate::aws::dynamodb::{ExportInfo, ExportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::export::names;
@@ -210,7 +210,7 @@ impl Migration {
                 step: STEP,
                 job: "export",
                 status: info.status.clone(),
-                elapsed_secs: started.elapsed().as_secs(),
+                elapsed_secs: elapsed_since(info.start_time.as_deref(), started),
                 next_check_secs: delay.as_secs(),
             });
             tokio::time::sleep(delay).await;
@@ -234,7 +234,7 @@ fn export_failed(info: &ExportInfo, cli_args: &str) -> AwsFailure {
         ),
         "S3AccessDenied" | "AccessDenied" => (
             "the bucket policy (or the source's IAM policy) does not let the source account write to the bucket through DynamoDB",
-            "check that the bucket policy has the statement ddb-ferry added (Sid DdbFerryExportFromSourceAccount) and that the source caller may use dynamodb:ExportTableToPointInTime and s3:PutObject",
+            "check that the bucket policy has the statement ddb-ferry added (its Sid starts with DdbFerryExportFromSourceAccount) and that the source caller may use dynamodb:ExportTableToPointInTime and s3:PutObject",
         ),
         "KMSAccessDenied" | "KmsAccessDenied" => (
             "the KMS key for the exported files cannot be used by the source account",

@@ -13,6 +13,22 @@ impl Migration {
     pub(crate) async fn finish(&mut self) -> StepResult {
         let source = self.source()?.clone();
         let dest = self.dest()?.clone();
+        // PITR goes back off first, so a failure while reading settings below cannot leave
+        // it on.
+        let pitr = self.journal.pitr.clone();
+        if pitr.enabled_by_us && !pitr.disabled_after && self.plan().options.disable_pitr_after {
+            let table_name = self.plan().source.table.clone();
+            let cli = update_pitr(&source.cli_args, &table_name, false);
+            if self.announce_call(STEP, "dynamodb:UpdateContinuousBackups", cli, None) {
+                source.dynamo.set_pitr(&table_name, false).await?;
+                self.journal.pitr.disabled_after = true;
+                self.save()?;
+                self.events.info(
+                    STEP,
+                    format!("PITR turned off again on {table_name}, as it was before"),
+                );
+            }
+        }
         let table = self.journal.source_table.clone();
         let new_name = self
             .journal
@@ -24,7 +40,21 @@ impl Migration {
         let d = dest.cli_args.clone();
         let mut report: Vec<NotCarried> = Vec::new();
         if let Some(t) = &table {
-            if let Some(attr) = source.dynamo.ttl_attribute(&t.name).await? {
+            let ttl = source
+                .dynamo
+                .ttl_attribute(&t.name)
+                .await
+                .unwrap_or_else(|f| {
+                    self.events.warn(
+                        STEP,
+                        format!(
+                            "the source's TTL setting could not be read ({}); check it by hand",
+                            f.what
+                        ),
+                    );
+                    None
+                });
+            if let Some(attr) = ttl {
                 report.push(NotCarried {
                     setting: "TTL".into(),
                     source_value: format!("enabled on attribute {attr}"),
@@ -45,7 +75,16 @@ impl Migration {
                     how_to_apply: update_pitr(&d, &new_name, true),
                 });
             }
-            let tags = source.dynamo.tags(&t.arn).await.unwrap_or_default();
+            let tags = source.dynamo.tags(&t.arn).await.unwrap_or_else(|f| {
+                self.events.warn(
+                    STEP,
+                    format!(
+                        "the source's tags could not be read ({}); check them by hand",
+                        f.what
+                    ),
+                );
+                Vec::new()
+            });
             if !tags.is_empty() {
                 let list: Vec<String> = tags
                     .iter()
@@ -101,20 +140,6 @@ impl Migration {
         self.journal.not_carried = report;
         self.save()?;
 
-        let pitr = self.journal.pitr.clone();
-        if pitr.enabled_by_us && !pitr.disabled_after && self.plan().options.disable_pitr_after {
-            let table_name = self.plan().source.table.clone();
-            let cli = update_pitr(&source.cli_args, &table_name, false);
-            if self.announce_call(STEP, "dynamodb:UpdateContinuousBackups", cli, None) {
-                source.dynamo.set_pitr(&table_name, false).await?;
-                self.journal.pitr.disabled_after = true;
-                self.save()?;
-                self.events.info(
-                    STEP,
-                    format!("PITR turned off again on {table_name}, as it was before"),
-                );
-            }
-        }
         self.events.send(Event::StepDone {
             step: STEP,
             summary: format!("the table {new_name} is ready in the destination account"),

@@ -7,7 +7,7 @@ use super::super::cli_equivalent::{describe_import, import_table};
 use super::super::events::Event;
 use super::super::journal::{JobRecord, Step};
 use super::super::migration::{Migration, StepResult, Stop};
-use super::super::poll::PollSchedule;
+use super::super::poll::{elapsed_since, PollSchedule};
 use crate::aws::dynamodb::{ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
 
@@ -186,7 +186,7 @@ impl Migration {
                 step: STEP,
                 job: "import",
                 status: info.status.clone(),
-                elapsed_secs: started.elapsed().as_secs(),
+                elapsed_secs: elapsed_since(info.start_time.as_deref(), started),
                 next_check_secs: delay.as_secs(),
             });
             tokio::time::sleep(delay).await;

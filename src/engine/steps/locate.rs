@@ -112,7 +112,7 @@ impl Migration {
                         self.journal.export_prefix
                     ),
                     "more than one export was written under this migration's prefix",
-                    "run `ddb-ferry exports` on the prefix and start the import from the right data folder",
+                    format!("list them with `aws s3 ls --recursive s3://{bucket}/{}/` and move the exports that are not this migration's out of its prefix", self.journal.export_prefix),
                 ))
             }
         }
