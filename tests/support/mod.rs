@@ -256,7 +256,7 @@ pub fn varied_item(i: usize) -> HashMap<String, AttributeValue> {
         "blob".into(),
         AttributeValue::B(Blob::new(vec![0, 1, 2, (i % 256) as u8, 255])),
     );
-    m.insert("flag".into(), AttributeValue::Bool(i % 2 == 0));
+    m.insert("flag".into(), AttributeValue::Bool(i.is_multiple_of(2)));
     m.insert("nothing".into(), AttributeValue::Null(true));
     m.insert(
         "tags".into(),
@@ -287,7 +287,7 @@ pub fn varied_item(i: usize) -> HashMap<String, AttributeValue> {
     inner.insert("Case".into(), AttributeValue::S("upper".into()));
     inner.insert("case".into(), AttributeValue::S("lower".into()));
     m.insert("nested".into(), AttributeValue::M(inner));
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         // Some items lack the GSI key: they are simply not indexed.
         m.remove("status");
     }
