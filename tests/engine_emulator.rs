@@ -4,8 +4,6 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 use ddb_ferry::aws::attr::{item_difference, item_to_json};
 use serde_json::json;
@@ -329,23 +327,10 @@ async fn f_killed_during_export_reattaches() {
     put_items(&src, "orders", (0..120).map(varied_item).collect()).await;
     let plan_file = emu.plan("plan.json", &plan("ferry-f", "orders"));
 
-    let mut child = emu
-        .ferry()
-        .args(["run", "--json", plan_file.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut started = false;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if e["event"] == "job_status" && e["job"] == "export" && e["status"] == "IN_PROGRESS" {
-            started = true;
-            break;
-        }
-    }
+    let (mut child, started) = emu
+        .spawn_until(&["run", "--json", plan_file.to_str().unwrap()], |e| {
+            e["event"] == "job_status" && e["job"] == "export" && e["status"] == "IN_PROGRESS"
+        });
     assert!(started, "the export was seen IN_PROGRESS");
     // A second process on the same migration is refused while the first runs.
     let second = emu.run(&["run", plan_file.to_str().unwrap()]);
@@ -505,20 +490,10 @@ async fn lost_import_arn_is_found_again() {
     create_source_table(&src, "orders").await;
     put_items(&src, "orders", (0..50).map(varied_item).collect()).await;
     let plan_file = emu.plan("plan.json", &plan("ferry-lost", "orders"));
-    let mut child = emu
-        .ferry()
-        .args(["run", "--json", plan_file.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    for line in BufReader::new(stdout).lines() {
-        let e: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap_or_default();
-        if e["event"] == "job_status" && e["job"] == "import" {
-            break;
-        }
-    }
+    let (mut child, seen) = emu.spawn_until(&["run", "--json", plan_file.to_str().unwrap()], |e| {
+        e["event"] == "job_status" && e["job"] == "import"
+    });
+    assert!(seen, "the import was seen running");
     child.kill().unwrap();
     child.wait().unwrap();
     let path = journal_path(&emu);

@@ -332,6 +332,22 @@ impl Journal {
         out
     }
 
+    /// The source account's id, once preflight confirmed it (empty before).
+    pub fn source_account(&self) -> String {
+        self.source_identity
+            .as_ref()
+            .map(|i| i.account.clone())
+            .unwrap_or_default()
+    }
+
+    /// The destination account's id, once preflight confirmed it (empty before).
+    pub fn dest_account(&self) -> String {
+        self.dest_identity
+            .as_ref()
+            .map(|i| i.account.clone())
+            .unwrap_or_default()
+    }
+
     pub fn record(&mut self, step: Step, what: impl Into<String>, cli: Option<String>) {
         self.history.push(HistoryEntry {
             at: now_rfc3339(),

@@ -259,6 +259,17 @@ fn next_step(step: Step) -> Step {
     }
 }
 
+/// The journal lacks what an earlier step should have recorded.
+pub fn journal_incomplete() -> AwsFailure {
+    AwsFailure::new(
+        "journal-incomplete",
+        FailureKind::BadInput,
+        "the journal lacks the table parameters or the data folder of an earlier step",
+        "the journal file was edited or written by another version",
+        "start the migration again with `ddb-ferry run --new PLAN`",
+    )
+}
+
 fn not_connected() -> AwsFailure {
     AwsFailure::new(
         "internal-order",

@@ -129,6 +129,29 @@ impl Emulator {
         self.ferry().args(args).output().expect("run ddb-ferry")
     }
 
+    /// Starts `ddb-ferry ARGS --json`-style and reads its events until `until` matches one;
+    /// returns the still-running child (for the test to kill) and whether it matched.
+    pub fn spawn_until(
+        &self,
+        args: &[&str],
+        until: impl Fn(&serde_json::Value) -> bool,
+    ) -> (std::process::Child, bool) {
+        use std::io::{BufRead, BufReader};
+        let mut child = self
+            .ferry()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ddb-ferry");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let matched = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| until(&serde_json::from_str(&line).unwrap_or_default()));
+        (child, matched)
+    }
+
     /// Writes a plan file into the test's folder.
     pub fn plan(&self, name: &str, json: &serde_json::Value) -> PathBuf {
         let path = self.dir.path().join(name);

@@ -16,18 +16,8 @@ impl Migration {
         let bucket = self.plan().destination.bucket.clone();
         let s3 = self.bucket_s3()?.clone();
         let dest = self.dest()?.clone();
-        let source_account = self
-            .journal
-            .source_identity
-            .as_ref()
-            .map(|i| i.account.clone())
-            .unwrap_or_default();
-        let dest_account = self
-            .journal
-            .dest_identity
-            .as_ref()
-            .map(|i| i.account.clone())
-            .unwrap_or_default();
+        let source_account = self.journal.source_account();
+        let dest_account = self.journal.dest_account();
         let owner = self
             .journal
             .bucket

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::super::cli_equivalent::{describe_import, import_table};
 use super::super::events::Event;
 use super::super::journal::{JobRecord, Step};
-use super::super::migration::{Migration, StepResult, Stop};
+use super::super::migration::{journal_incomplete, Migration, StepResult, Stop};
 use super::super::poll::{elapsed_since, PollSchedule};
 use crate::aws::dynamodb::{ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -16,15 +16,18 @@ const STEP: Step = Step::Import;
 impl Migration {
     pub(crate) async fn import(&mut self) -> StepResult {
         let dest = self.dest()?.clone();
-        let spec = self.journal.table_spec.clone().ok_or_else(incomplete)?;
-        let folder = self.journal.data_folder.clone().ok_or_else(incomplete)?;
-        let format = self.plan().export.format;
-        let dest_account = self
+        let spec = self
             .journal
-            .dest_identity
-            .as_ref()
-            .map(|i| i.account.clone())
-            .unwrap_or_default();
+            .table_spec
+            .clone()
+            .ok_or_else(journal_incomplete)?;
+        let folder = self
+            .journal
+            .data_folder
+            .clone()
+            .ok_or_else(journal_incomplete)?;
+        let format = self.plan().export.format;
+        let dest_account = self.journal.dest_account();
         let owner = self
             .journal
             .bucket
@@ -222,14 +225,4 @@ fn import_failed(info: &ImportInfo, cli_args: &str) -> AwsFailure {
     );
     f.aws_code = Some(code.to_owned());
     f
-}
-
-fn incomplete() -> AwsFailure {
-    AwsFailure::new(
-        "journal-incomplete",
-        FailureKind::BadInput,
-        "the journal lacks the table parameters or the data folder of an earlier step",
-        "the journal file was edited or written by another version",
-        "start the migration again with `ddb-ferry run --new PLAN`",
-    )
 }

@@ -4,7 +4,7 @@
 
 use super::super::events::Event;
 use super::super::journal::{KeyCheckRecord, Step};
-use super::super::migration::{Migration, StepResult};
+use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::super::plan::ExportFormat;
 use super::super::table_spec::{KeySpec, KeyType};
 use super::jobs::sample_items;
@@ -28,8 +28,16 @@ fn key_attr(k: &KeySpec) -> KeyAttr {
 
 impl Migration {
     pub(crate) async fn key_check(&mut self) -> StepResult {
-        let spec = self.journal.table_spec.clone().ok_or_else(missing_spec)?;
-        let folder = self.journal.data_folder.clone().ok_or_else(missing_spec)?;
+        let spec = self
+            .journal
+            .table_spec
+            .clone()
+            .ok_or_else(journal_incomplete)?;
+        let folder = self
+            .journal
+            .data_folder
+            .clone()
+            .ok_or_else(journal_incomplete)?;
         if self.plan().export.format == ExportFormat::Ion {
             self.events.warn(
                 STEP,
@@ -130,14 +138,4 @@ impl Migration {
         });
         Ok(())
     }
-}
-
-fn missing_spec() -> AwsFailure {
-    AwsFailure::new(
-        "journal-incomplete",
-        FailureKind::BadInput,
-        "the journal lacks the table parameters or the data folder of an earlier step",
-        "the journal file was edited or written by another version",
-        "start the migration again with `ddb-ferry run --new PLAN`",
-    )
 }

@@ -3,7 +3,7 @@
 
 use super::super::events::Event;
 use super::super::journal::{Step, VerifyRecord};
-use super::super::migration::{Migration, StepResult};
+use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::jobs::sample_items;
 use crate::aws::attr::{item_difference, JsonItem};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -20,14 +20,7 @@ impl Migration {
         let spec = self.journal.table_spec.clone();
         let folder = self.journal.data_folder.clone();
         let (Some(spec), Some(folder)) = (spec, folder) else {
-            return Err(AwsFailure::new(
-                "journal-incomplete",
-                FailureKind::BadInput,
-                "the journal lacks the data folder or the table parameters",
-                "the journal was edited or written by another version",
-                "start again with `ddb-ferry run --new PLAN`",
-            )
-            .into());
+            return Err(journal_incomplete().into());
         };
         let expected = folder.manifest_item_count.map(|c| c as i64).or(self
             .journal
