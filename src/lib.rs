@@ -11,3 +11,4 @@ pub mod aws;
 pub mod cli;
 pub mod engine;
 pub mod export;
+pub mod tui;

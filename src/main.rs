@@ -19,15 +19,16 @@ fn main() {
     };
     let code = runtime.block_on(async {
         match &cli.command {
-            Command::Run {
+            None | Some(Command::Wizard) => ddb_ferry::tui::run(cli.endpoint_url.clone()).await,
+            Some(Command::Run {
                 plan,
                 opts,
                 dry_run,
                 fresh,
-            } => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
-            Command::Resume { id, opts } => cli::run::resume(id, opts).await,
-            Command::Status { json } => cli::status::status(*json),
-            Command::Validate { plan } => match ddb_ferry::engine::plan::Plan::load(plan) {
+            }) => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
+            Some(Command::Resume { id, opts }) => cli::run::resume(id, opts).await,
+            Some(Command::Status { json }) => cli::status::status(*json),
+            Some(Command::Validate { plan }) => match ddb_ferry::engine::plan::Plan::load(plan) {
                 Ok(p) => {
                     println!("{} is valid.", plan.display());
                     println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());

@@ -290,6 +290,27 @@ impl Dynamo {
         }))
     }
 
+    /// Every table name in the side's region (all pages).
+    pub async fn list_tables(&self) -> Result<Vec<String>, AwsFailure> {
+        let mut names = Vec::new();
+        let mut start: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_tables()
+                .set_exclusive_start_table_name(start.take())
+                .send()
+                .await
+                .map_err(|e| AwsFailure::from_sdk("dynamodb:ListTables", &self.side, e))?;
+            names.extend(out.table_names().iter().cloned());
+            match out.last_evaluated_table_name() {
+                Some(n) if !n.is_empty() => start = Some(n.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn pitr_status(&self, table: &str) -> Result<PitrStatus, AwsFailure> {
         let out = self
             .client
@@ -579,6 +600,23 @@ impl Dynamo {
             }
         }
         Ok(total)
+    }
+
+    /// Turns TTL on for `attribute` (a setting ImportTable does not carry).
+    pub async fn set_ttl(&self, table: &str, attribute: &str) -> Result<(), AwsFailure> {
+        let spec = ddb::TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(build_failure)?;
+        self.client
+            .update_time_to_live()
+            .table_name(table)
+            .time_to_live_specification(spec)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("dynamodb:UpdateTimeToLive", &self.side, e))?;
+        Ok(())
     }
 
     /// The TTL attribute, when TTL is on.

@@ -129,6 +129,61 @@ impl S3 {
         Ok(())
     }
 
+    /// The buckets the caller's account owns.
+    pub async fn list_buckets(&self) -> Result<Vec<String>, AwsFailure> {
+        let out = self
+            .client
+            .list_buckets()
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("s3:ListBuckets", &self.side, e))?;
+        let mut names: Vec<String> = out
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name().map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// One level of a bucket: the sub-folders (common prefixes) and objects right under
+    /// `prefix`, for browsing.
+    pub async fn list_level(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<(Vec<String>, Vec<ObjectInfo>), AwsFailure> {
+        let mut folders = Vec::new();
+        let mut objects = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .delimiter("/")
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| AwsFailure::from_sdk("s3:ListObjectsV2", &self.side, e))?;
+            folders.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|p| p.prefix().map(str::to_owned)),
+            );
+            objects.extend(page.contents().iter().map(|o| ObjectInfo {
+                key: o.key().unwrap_or_default().to_owned(),
+                size: o.size().unwrap_or(0).max(0) as u64,
+            }));
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated().unwrap_or(false) => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        Ok((folders, objects))
+    }
+
     /// Every object under `prefix` (all pages).
     pub async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, AwsFailure> {
         let mut out = Vec::new();

@@ -22,16 +22,21 @@ Journals and summaries live in $DDB_FERRY_STATE_DIR, else $XDG_STATE_HOME/ddb-fe
     name = "ddb-ferry",
     version,
     about = "Move a DynamoDB table to another AWS account or region through S3: export, import, verify.",
-    after_help = AFTER_HELP,
-    arg_required_else_help = true
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
+    /// With no command, the wizard opens (it needs a terminal).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// For the wizard: send every AWS call (STS AssumeRole included) to this endpoint.
+    #[arg(long, value_name = "URL", global = false)]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the wizard (the same as no command).
+    Wizard,
     /// Run the migration a plan file describes (continues it if it was interrupted).
     Run {
         /// The plan file (JSON; comments allowed). See assets/plan.example.jsonc.

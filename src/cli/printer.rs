@@ -108,6 +108,7 @@ pub fn human_line(event: &Event) -> Option<String> {
             "\nFAILED [{}]: {}\n  why: {}\n  next: {}",
             failure.code, failure.what, failure.why, failure.next
         ),
+        Event::Paused { .. } => return None,
         Event::Finished {
             outcome,
             exit_code,

@@ -69,6 +69,10 @@ pub enum Event {
         #[serde(flatten)]
         failure: AwsFailure,
     },
+    /// The engine stopped after a step the caller asked for; the migration goes on later.
+    Paused {
+        after: Step,
+    },
     Finished {
         outcome: Outcome,
         exit_code: i32,
@@ -82,6 +86,8 @@ pub enum Event {
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Succeeded,
+    /// Stopped after a requested step (the wizard between screens).
+    Paused,
     DryRun,
     BadInput,
     AwsRefused,
@@ -93,7 +99,7 @@ impl Outcome {
     /// 0 success, 2 bad input, 3 AWS refused, 4 job failed, 5 interrupted.
     pub fn exit_code(self) -> i32 {
         match self {
-            Outcome::Succeeded | Outcome::DryRun => 0,
+            Outcome::Succeeded | Outcome::Paused | Outcome::DryRun => 0,
             Outcome::BadInput => 2,
             Outcome::AwsRefused => 3,
             Outcome::JobFailed => 4,

@@ -24,6 +24,7 @@ pub struct SideClients {
     pub custom_endpoint: Option<String>,
 }
 
+#[derive(Debug)]
 pub struct Migration {
     pub journal: Journal,
     pub state_dir: PathBuf,
@@ -33,6 +34,9 @@ pub struct Migration {
     pub dest: Option<SideClients>,
     /// S3 client of the destination side, in the bucket's region.
     pub bucket_s3: Option<S3>,
+    /// Leave the "new table name is free" check to the import step: the wizard asks for the
+    /// name after the export, and checks it as it is typed.
+    pub defer_new_table_check: bool,
 }
 
 /// Why a step stopped the run.
@@ -73,6 +77,7 @@ impl Migration {
             source: None,
             dest: None,
             bucket_s3: None,
+            defer_new_table_check: false,
         }
     }
 
@@ -128,6 +133,12 @@ impl Migration {
 
     /// Runs every step from the journal's current one to the end.
     pub async fn run(&mut self) -> Outcome {
+        self.run_through(Step::Finish).await
+    }
+
+    /// Runs from the journal's current step through `last`, then stops (the wizard asks the
+    /// person between steps). Through `Finish` it is the whole migration.
+    pub async fn run_through(&mut self, last: Step) -> Outcome {
         let resumed = self
             .journal
             .history
@@ -178,6 +189,16 @@ impl Migration {
             };
             if let Err(stop) = result {
                 return self.finish_with(step, stop);
+            }
+            if step == last && last != Step::Finish {
+                if !self.dry_run && step >= self.journal.step {
+                    self.journal.step = next_step(step);
+                    if let Err(e) = self.save() {
+                        return self.finish_with(step, Stop::from(e));
+                    }
+                }
+                self.events.send(Event::Paused { after: step });
+                return Outcome::Paused;
             }
             if !self.dry_run && step >= self.journal.step {
                 self.journal.step = next_step(step);

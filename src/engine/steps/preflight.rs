@@ -91,7 +91,9 @@ impl Migration {
         let spec = self.resolve_table_spec(&table)?;
 
         // The name is ours once our import started: then the table is the import's own.
-        if self.journal.import.is_none() && dest_dynamo.describe_table(&spec.name).await?.is_some()
+        if self.journal.import.is_none()
+            && !self.defer_new_table_check
+            && dest_dynamo.describe_table(&spec.name).await?.is_some()
         {
             return Err(AwsFailure::new(
                 "table-exists",

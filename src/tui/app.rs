@@ -1,0 +1,526 @@
+//! The wizard's state and its update function: `update(msg) -> commands`, plain code with no
+//! I/O. Each screen keeps its own state in its module; this file routes keys and results.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::msg::{Msg, Side};
+use super::screens::{accounts, bucket, export, folder, keys, pitr, progress, table, verify};
+use super::services::Cmd;
+use crate::aws::explain::AwsFailure;
+use crate::engine::events::{Event, Outcome};
+use crate::engine::journal::{Journal, MigrationState, Step};
+use crate::engine::migration::Migration;
+use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan};
+
+/// The screens, in the console's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Screen {
+    Accounts,
+    Table,
+    Pitr,
+    Bucket,
+    Export,
+    ExportProgress,
+    DataFolder,
+    Keys,
+    ImportProgress,
+    Verify,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 10] = [
+        Screen::Accounts,
+        Screen::Table,
+        Screen::Pitr,
+        Screen::Bucket,
+        Screen::Export,
+        Screen::ExportProgress,
+        Screen::DataFolder,
+        Screen::Keys,
+        Screen::ImportProgress,
+        Screen::Verify,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Accounts => "Accounts",
+            Screen::Table => "Table",
+            Screen::Pitr => "Point-in-time recovery",
+            Screen::Bucket => "Bucket & owner",
+            Screen::Export => "Export",
+            Screen::ExportProgress => "Export progress",
+            Screen::DataFolder => "Data folder",
+            Screen::Keys => "Keys & new table",
+            Screen::ImportProgress => "Import progress",
+            Screen::Verify => "Verify & finish",
+        }
+    }
+
+    pub fn medium(self) -> &'static str {
+        match self {
+            Screen::Accounts => "Accounts",
+            Screen::DataFolder => "Data folder",
+            other => other.short(),
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            Screen::Accounts => "Acct",
+            Screen::Table => "Table",
+            Screen::Pitr => "PITR",
+            Screen::Bucket => "Bucket",
+            Screen::Export => "Export",
+            Screen::ExportProgress => "Exporting",
+            Screen::DataFolder => "Folder",
+            Screen::Keys => "Keys",
+            Screen::ImportProgress => "Importing",
+            Screen::Verify => "Verify",
+        }
+    }
+
+    fn prev(self) -> Screen {
+        let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Screen::ALL[i.saturating_sub(1)]
+    }
+
+    /// The screen that shows a migration standing at `step`.
+    pub fn for_step(step: Step) -> Screen {
+        match step {
+            Step::Preflight | Step::Pitr | Step::Bucket => Screen::Bucket,
+            Step::Export => Screen::ExportProgress,
+            Step::Locate => Screen::DataFolder,
+            Step::KeyCheck => Screen::Keys,
+            Step::Import => Screen::ImportProgress,
+            Step::Verify | Step::Finish => Screen::Verify,
+        }
+    }
+}
+
+/// A box over the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// `q` while a job runs: quitting leaves the job running in AWS.
+    ConfirmQuit,
+    /// Unfinished migrations found at start; the wizard offers to reattach.
+    Resume(Vec<ResumeOffer>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeOffer {
+    pub id: String,
+    pub path: PathBuf,
+    pub summary: String,
+}
+
+pub struct App {
+    pub screen: Screen,
+    pub reached: Screen,
+    pub overlay: Overlay,
+    pub accounts: accounts::State,
+    pub table: table::State,
+    pub pitr: pitr::State,
+    pub bucket: bucket::State,
+    pub export: export::State,
+    pub progress: progress::State,
+    pub folder: folder::State,
+    pub keys: keys::State,
+    pub verify: verify::State,
+    /// The migration, when no engine task holds it.
+    pub migration: Option<Box<Migration>>,
+    /// True while an engine task runs steps.
+    pub engine_busy: bool,
+    /// The last failure, shown on the screen that caused it.
+    pub failure: Option<AwsFailure>,
+    pub endpoint_url: Option<String>,
+    pub state_dir: PathBuf,
+    pub quit: bool,
+    /// Set at start, for the clock of the panels.
+    pub started: Instant,
+    /// The id of the migration the wizard works on, once its journal exists.
+    pub migration_id: Option<String>,
+}
+
+impl App {
+    pub fn new(state_dir: PathBuf, endpoint_url: Option<String>) -> Self {
+        Self {
+            screen: Screen::Accounts,
+            reached: Screen::Accounts,
+            overlay: Overlay::None,
+            accounts: accounts::State::default(),
+            table: table::State::default(),
+            pitr: pitr::State::default(),
+            bucket: bucket::State::default(),
+            export: export::State::default(),
+            progress: progress::State::default(),
+            folder: folder::State::default(),
+            keys: keys::State::default(),
+            verify: verify::State::default(),
+            migration: None,
+            engine_busy: false,
+            failure: None,
+            endpoint_url,
+            state_dir,
+            quit: false,
+            started: Instant::now(),
+            migration_id: None,
+        }
+    }
+
+    /// Commands to run at start: the profiles, and the offer to reattach.
+    pub fn start(&mut self) -> Vec<Cmd> {
+        let offers: Vec<ResumeOffer> = Journal::list(&self.state_dir)
+            .into_iter()
+            .filter_map(|(path, j)| j.ok().map(|j| (path, j)))
+            .filter(|(_, j)| j.state != MigrationState::Succeeded)
+            .map(|(path, j)| ResumeOffer {
+                summary: format!(
+                    "{} -> {}: {:?} at {}{}",
+                    j.plan.source.table,
+                    j.plan.table.name,
+                    j.state,
+                    j.step.title(),
+                    job_state(&j)
+                ),
+                id: j.id,
+                path,
+            })
+            .collect();
+        if !offers.is_empty() {
+            self.overlay = Overlay::Resume(offers);
+        }
+        vec![Cmd::LoadProfiles]
+    }
+
+    /// A clock is on screen: tick once a second, and only then.
+    pub fn clock_running(&self) -> bool {
+        self.engine_busy || self.pitr.enabling
+    }
+
+    pub fn go(&mut self, screen: Screen) {
+        self.screen = screen;
+        if screen > self.reached {
+            self.reached = screen;
+        }
+        self.failure = None;
+    }
+
+    /// True while a text field takes the keys (so `q` and `?` type letters).
+    fn editing(&self) -> bool {
+        match self.screen {
+            Screen::Accounts => self.accounts.editing(),
+            Screen::Table => self.table.picker.filtering,
+            Screen::Bucket => self.bucket.editing(),
+            Screen::Export => self.export.editing(),
+            Screen::DataFolder => false,
+            Screen::Keys => self.keys.editing(),
+            _ => false,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::Profiles(r) => accounts::on_profiles(self, r),
+            Msg::Connected {
+                side,
+                result,
+                endpoint,
+            } => {
+                if side == Side::Dest {
+                    self.accounts.custom_endpoint = endpoint;
+                }
+                accounts::on_connected(self, side, result)
+            }
+            Msg::Tables(r) => table::on_tables(self, r),
+            Msg::TableDetails { name, result } => table::on_details(self, name, result),
+            Msg::PitrEnabled(r) => pitr::on_enabled(self, r),
+            Msg::PitrProgress(text) => {
+                self.pitr.message = Some(text);
+                Vec::new()
+            }
+            Msg::Buckets(r) => bucket::on_buckets(self, r),
+            Msg::Policy(r) => bucket::on_policy(self, r),
+            Msg::NameChecked { name, result } => keys::on_name_checked(self, name, result),
+            Msg::ExportFiles { files, bytes } => {
+                self.progress.export_files = Some((files, bytes));
+                Vec::new()
+            }
+            Msg::Folder(r) => folder::on_listing(self, r),
+            Msg::SettingApplied { setting, result } => verify::on_applied(self, setting, result),
+            Msg::Engine(event) => self.on_engine_event(event),
+            Msg::EngineDone(migration, outcome) => self.on_engine_done(migration, outcome),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            return self.ask_quit();
+        }
+        match &self.overlay {
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                return Vec::new();
+            }
+            Overlay::ConfirmQuit => {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('q') => self.quit = true,
+                    _ => self.overlay = Overlay::None,
+                }
+                return Vec::new();
+            }
+            Overlay::Resume(offers) => {
+                let offers = offers.clone();
+                return self.on_resume_key(key, &offers);
+            }
+            Overlay::None => {}
+        }
+        if !self.editing() {
+            match key.code {
+                KeyCode::Char('?') => {
+                    self.overlay = Overlay::Help;
+                    return Vec::new();
+                }
+                KeyCode::Char('q') => return self.ask_quit(),
+                _ => {}
+            }
+        }
+        let cmds = match self.screen {
+            Screen::Accounts => accounts::on_key(self, key),
+            Screen::Table => table::on_key(self, key),
+            Screen::Pitr => pitr::on_key(self, key),
+            Screen::Bucket => bucket::on_key(self, key),
+            Screen::Export => export::on_key(self, key),
+            Screen::ExportProgress | Screen::ImportProgress => progress::on_key(self, key),
+            Screen::DataFolder => folder::on_key(self, key),
+            Screen::Keys => keys::on_key(self, key),
+            Screen::Verify => verify::on_key(self, key),
+        };
+        match cmds {
+            Some(cmds) => cmds,
+            // The screen did not use the key: Esc goes back.
+            None if key.code == KeyCode::Esc => {
+                if !self.engine_busy && self.screen != Screen::Accounts {
+                    self.screen = self.screen.prev();
+                    self.failure = None;
+                }
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn ask_quit(&mut self) -> Vec<Cmd> {
+        if self.engine_busy || self.pitr.enabling {
+            self.overlay = Overlay::ConfirmQuit;
+        } else {
+            self.quit = true;
+        }
+        Vec::new()
+    }
+
+    fn on_resume_key(&mut self, key: KeyEvent, offers: &[ResumeOffer]) -> Vec<Cmd> {
+        match key.code {
+            KeyCode::Enter => {
+                let Some(offer) = offers.first() else {
+                    self.overlay = Overlay::None;
+                    return Vec::new();
+                };
+                self.overlay = Overlay::None;
+                match Journal::load(&offer.path) {
+                    Ok(mut journal) => {
+                        if self.endpoint_url.is_some() {
+                            journal.endpoint_url = self.endpoint_url.clone();
+                        }
+                        self.reattach(journal)
+                    }
+                    Err(e) => {
+                        self.failure = Some(AwsFailure::new(
+                            "journal-unreadable",
+                            crate::aws::explain::FailureKind::BadInput,
+                            e.to_string(),
+                            "the journal file was damaged or written by another version",
+                            "start a new migration; the damaged journal is left as it is",
+                        ));
+                        Vec::new()
+                    }
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            KeyCode::Char('q') => {
+                self.quit = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Continues a journaled migration: fills the screens from it and resumes the engine at
+    /// its step (reattaching to a running export or import).
+    pub fn reattach(&mut self, journal: Journal) -> Vec<Cmd> {
+        let screen = Screen::for_step(journal.step);
+        self.accounts.fill_from_plan(&journal.plan);
+        self.table.chosen = Some(journal.plan.source.table.clone());
+        self.keys.fill_from_plan(&journal.plan);
+        let mut cmds = self
+            .accounts
+            .connect_cmds(&journal.plan, self.endpoint_url.clone());
+        let step = journal.step;
+        let migration = Box::new(Migration::new(
+            journal,
+            &self.state_dir,
+            crate::engine::events::EventSink::silent(),
+            false,
+        ));
+        self.reached = screen;
+        self.go(screen);
+        self.progress.reset_for(step);
+        let through = match step {
+            Step::Preflight | Step::Pitr | Step::Bucket | Step::Export => Step::Export,
+            Step::Locate => Step::Locate,
+            Step::KeyCheck => Step::KeyCheck,
+            Step::Import => Step::Import,
+            Step::Verify | Step::Finish => Step::Finish,
+        };
+        cmds.push(self.run_engine(migration, through));
+        cmds
+    }
+
+    /// Hands the migration to an engine task that runs it through `through`.
+    pub fn run_engine(&mut self, mut migration: Box<Migration>, through: Step) -> Cmd {
+        self.engine_busy = true;
+        self.failure = None;
+        self.migration_id = Some(migration.journal.id.clone());
+        self.progress.engine_started = Some(Instant::now());
+        migration.defer_new_table_check = through < Step::Import;
+        Cmd::RunEngine { migration, through }
+    }
+
+    fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        match &event {
+            Event::Failed { failure, .. } => self.failure = Some(failure.clone()),
+            Event::JobStatus { job: "export", .. } | Event::JobStarted { job: "export", .. }
+                if self.progress.should_list_files() =>
+            {
+                if let Some((bucket, region, prefix)) = self.progress.export_location.clone() {
+                    cmds.push(Cmd::ListExportFiles {
+                        bucket,
+                        region,
+                        prefix,
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.progress.on_event(&event);
+        cmds
+    }
+
+    fn on_engine_done(&mut self, migration: Box<Migration>, outcome: Outcome) -> Vec<Cmd> {
+        self.engine_busy = false;
+        let step = migration.journal.step;
+        self.progress.journal_snapshot(&migration.journal);
+        self.verify.from_journal(&migration.journal);
+        self.migration = Some(migration);
+        match outcome {
+            Outcome::Paused | Outcome::Succeeded => self.after_engine(step),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Moves to the screen that follows what the engine just finished.
+    fn after_engine(&mut self, step: Step) -> Vec<Cmd> {
+        match step {
+            // Export done → the data folder screen, which browses the export's folder.
+            Step::Locate => {
+                self.go(Screen::DataFolder);
+                let Some(m) = self.migration.take() else {
+                    return Vec::new();
+                };
+                vec![self.run_engine(m, Step::Locate)]
+            }
+            Step::KeyCheck => {
+                if self.screen == Screen::DataFolder {
+                    folder::after_locate(self)
+                } else {
+                    Vec::new()
+                }
+            }
+            Step::Export => {
+                self.go(Screen::Export);
+                Vec::new()
+            }
+            Step::Import => {
+                self.keys.check_passed = true;
+                Vec::new()
+            }
+            Step::Verify => {
+                self.go(Screen::Verify);
+                let Some(m) = self.migration.take() else {
+                    return Vec::new();
+                };
+                vec![self.run_engine(m, Step::Finish)]
+            }
+            Step::Finish => {
+                self.go(Screen::Verify);
+                self.verify.done = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The plan the screens describe so far; `None` before a table is chosen.
+    pub fn plan_draft(&self) -> Option<Plan> {
+        let table = self.table.chosen.clone()?;
+        let dest = self.accounts.identity(Side::Dest)?;
+        let source_region = self.accounts.spec(Side::Source, None).region;
+        let dest_region = self.accounts.spec(Side::Dest, None).region;
+        let owner = self.bucket.owner.value().trim().to_owned();
+        Some(Plan {
+            source: SourcePlan {
+                profile: self.accounts.source.profile.clone(),
+                region: source_region,
+                table: table.clone(),
+            },
+            destination: DestinationPlan {
+                profile: self.accounts.dest.profile.clone(),
+                region: dest_region,
+                bucket: self.bucket.bucket().to_owned(),
+                create_bucket: true,
+                bucket_owner: Some(owner).filter(|o| !o.is_empty() && *o != dest.account),
+                bucket_region: None,
+                prefix: self.bucket.prefix.value().trim().to_owned(),
+            },
+            export: self.export.plan(),
+            table: self.keys.table_plan(&table),
+            options: Options::default(),
+        })
+    }
+
+    /// Which side a result concerns, as words.
+    pub fn side_name(side: Side) -> &'static str {
+        match side {
+            Side::Source => "source",
+            Side::Dest => "destination",
+        }
+    }
+}
+
+fn job_state(j: &Journal) -> String {
+    match (&j.import, &j.export) {
+        (Some(i), _) => format!(" (import {})", i.status.as_deref().unwrap_or("starting")),
+        (None, Some(e)) => format!(" (export {})", e.status.as_deref().unwrap_or("starting")),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,137 @@
+//! The wizard: a ratatui face of the engine. The loop `select!`s terminal events, results
+//! from tasks and — only while a job runs — a one-second tick, and draws only after one of
+//! them arrived. Nothing here awaits the network.
+
+pub mod app;
+pub mod msg;
+pub mod screens;
+pub mod services;
+pub mod view;
+pub mod widgets;
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, KeyEventKind};
+use tokio::sync::mpsc;
+
+use app::App;
+use msg::Msg;
+use services::Services;
+
+use crate::engine::journal::{state_dir, Journal, MigrationState};
+
+/// Opens the wizard; returns the exit code.
+pub async fn run(endpoint_url: Option<String>) -> i32 {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "The wizard needs a terminal, and this is not one.\n  next: run a plan without a terminal with `ddb-ferry run PLAN` (see `ddb-ferry run --help`)"
+        );
+        return 2;
+    }
+    install_panic_hook();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot set up the terminal: {e}");
+            return 1;
+        }
+    };
+    let code = event_loop(&mut terminal, endpoint_url).await;
+    ratatui::restore();
+    code
+}
+
+/// Reads the terminal on its own thread (a blocking read costs nothing while idle) and sends
+/// keys and resizes into the loop's channel, in order with every other message.
+fn spawn_terminal_reader(tx: mpsc::UnboundedSender<Msg>) {
+    std::thread::spawn(move || loop {
+        let msg = match crossterm::event::read() {
+            Ok(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+            Ok(TermEvent::Resize(..)) => Msg::Resize,
+            Ok(_) => continue,
+            Err(_) => return,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    });
+}
+
+/// Any panic, in the loop or in a background task, first gives the terminal back, then
+/// reports, then ends the process: a half-working wizard in a broken terminal helps nobody.
+/// The journal is safe: it is only ever replaced whole.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        previous(info);
+        eprintln!("ddb-ferry stopped on an internal error. Running jobs continue in AWS; run ddb-ferry again to reattach.");
+        std::process::exit(101);
+    }));
+}
+
+async fn event_loop(terminal: &mut ratatui::DefaultTerminal, endpoint_url: Option<String>) -> i32 {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    spawn_terminal_reader(tx.clone());
+    let mut services = Services::new(tx);
+    let mut app = App::new(state_dir(), endpoint_url);
+    for cmd in app.start() {
+        services.run(cmd);
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if terminal.draw(|f| view::render(&app, f)).is_err() {
+        return 1;
+    }
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(m) => m,
+                None => break,
+            },
+            _ = tick.tick(), if app.clock_running() => Msg::Tick,
+        };
+        tracing::debug!(msg = msg_name(&msg), "wizard message");
+        for cmd in app.update(msg) {
+            tracing::debug!(?cmd, "wizard command");
+            services.run(cmd);
+        }
+        if app.quit {
+            break;
+        }
+        if terminal.draw(|f| view::render(&app, f)).is_err() {
+            return 1;
+        }
+    }
+    mark_interrupted(&app);
+    0
+}
+
+fn msg_name(msg: &Msg) -> &'static str {
+    match msg {
+        Msg::Key(_) => "key",
+        Msg::Resize => "resize",
+        Msg::Tick => "tick",
+        Msg::Engine(_) => "engine-event",
+        Msg::EngineDone(..) => "engine-done",
+        _ => "result",
+    }
+}
+
+/// Quitting while the engine works: the journal says so, and the job keeps running in AWS.
+fn mark_interrupted(app: &App) {
+    let Some(id) = &app.migration_id else {
+        return;
+    };
+    if !app.engine_busy {
+        return;
+    }
+    let path = Journal::path_in(&app.state_dir, id);
+    if let Ok(mut j) = Journal::load(&path) {
+        if j.state == MigrationState::Running {
+            j.state = MigrationState::Interrupted;
+            let _ = j.save(&app.state_dir);
+        }
+    }
+}

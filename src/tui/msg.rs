@@ -1,0 +1,87 @@
+//! Everything that reaches the wizard's loop: keys, results of AWS work done in tasks, and
+//! the engine's events. Results arrive by value; no task touches the screen state.
+
+use crate::aws::explain::AwsFailure;
+use crate::engine::events::{Event, Outcome};
+use crate::engine::journal::Identity;
+use crate::engine::migration::Migration;
+use crate::engine::table_spec::SourceTable;
+use crate::export::layout::ObjectInfo;
+use crate::export::manifest::ManifestSummary;
+use crate::export::policy::DiffLine;
+
+/// Which account a result is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Source,
+    Dest,
+}
+
+/// Details of the highlighted source table.
+#[derive(Debug, Clone)]
+pub struct TableDetails {
+    pub table: SourceTable,
+    pub pitr_status: String,
+    pub ttl_attribute: Option<String>,
+}
+
+/// The bucket policy change, previewed before it is applied.
+#[derive(Debug, Clone)]
+pub struct PolicyPreview {
+    pub bucket_exists: bool,
+    pub diff: Vec<DiffLine>,
+    pub changed: bool,
+}
+
+/// One folder of the bucket browser.
+#[derive(Debug, Clone)]
+pub struct FolderListing {
+    pub prefix: String,
+    pub folders: Vec<String>,
+    pub objects: Vec<ObjectInfo>,
+    /// Manifest summaries of export folders found at this level, by folder prefix.
+    pub summaries: Vec<(String, Option<ManifestSummary>)>,
+}
+
+/// Messages are moved once, from a task to the loop; boxing the large ones buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Msg {
+    Key(crossterm::event::KeyEvent),
+    Resize,
+    /// Once a second while a clock is on screen.
+    Tick,
+    Profiles(Result<Vec<String>, AwsFailure>),
+    Connected {
+        side: Side,
+        result: Result<Identity, AwsFailure>,
+        /// The non-AWS endpoint this side talks to (an emulator), if any.
+        endpoint: Option<String>,
+    },
+    Tables(Result<Vec<String>, AwsFailure>),
+    TableDetails {
+        name: String,
+        result: Result<TableDetails, AwsFailure>,
+    },
+    PitrEnabled(Result<(), AwsFailure>),
+    PitrProgress(String),
+    Buckets(Result<Vec<String>, AwsFailure>),
+    Policy(Result<PolicyPreview, AwsFailure>),
+    NameChecked {
+        name: String,
+        result: Result<bool, AwsFailure>,
+    },
+    /// The live S3 listing of a running export's folder: data files and bytes.
+    ExportFiles {
+        files: usize,
+        bytes: u64,
+    },
+    Folder(Result<FolderListing, AwsFailure>),
+    SettingApplied {
+        setting: String,
+        result: Result<(), AwsFailure>,
+    },
+    Engine(Event),
+    /// The engine gave the migration back after running some steps.
+    EngineDone(Box<Migration>, Outcome),
+}

@@ -1,0 +1,244 @@
+//! Data folder: browse the destination bucket. Exports under `AWSDynamoDB/` are shown with
+//! their manifest summary; choosing one selects its `data/` folder. Anything else is explained
+//! and refused, since ImportTable fails on manifests and other files.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::table::human_bytes;
+use super::KeyResult;
+use crate::aws::explain::AwsFailure;
+use crate::engine::journal::DataFolder;
+use crate::export::layout::{classify_prefix, PrefixKind};
+use crate::tui::app::{App, Screen};
+use crate::tui::msg::FolderListing;
+use crate::tui::services::Cmd;
+use crate::tui::widgets::failure;
+use crate::tui::widgets::picker::{Picker, PickerKey};
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub prefix: String,
+    pub listing: Option<Result<FolderListing, AwsFailure>>,
+    pub picker: Picker,
+    /// The data folder the import will read.
+    pub chosen: Option<String>,
+    pub message: Option<String>,
+}
+
+/// After the engine located the export: show its folder, preselected.
+pub fn after_locate(app: &mut App) -> Vec<Cmd> {
+    let Some(m) = &app.migration else {
+        return Vec::new();
+    };
+    let chosen = m.journal.data_folder.as_ref().map(|d| d.prefix.clone());
+    app.folder.chosen = chosen.clone();
+    let prefix = match chosen.as_deref().map(classify_prefix) {
+        Some(PrefixKind::DataFolder { export_root }) => parent(&export_root),
+        _ => format!("{}/", m.journal.export_prefix),
+    };
+    browse(app, prefix)
+}
+
+fn parent(prefix: &str) -> String {
+    let trimmed = prefix.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => trimmed[..=i].to_owned(),
+        None => String::new(),
+    }
+}
+
+fn browse(app: &mut App, prefix: String) -> Vec<Cmd> {
+    let Some(m) = &app.migration else {
+        return Vec::new();
+    };
+    app.folder.prefix = prefix.clone();
+    app.folder.listing = None;
+    vec![Cmd::Browse {
+        bucket: m.journal.plan.destination.bucket.clone(),
+        region: m.journal.bucket.region.clone().unwrap_or_default(),
+        prefix,
+    }]
+}
+
+pub fn on_listing(app: &mut App, result: Result<FolderListing, AwsFailure>) -> Vec<Cmd> {
+    if let Ok(l) = &result {
+        let mut items: Vec<String> = l.folders.clone();
+        items.extend(l.objects.iter().map(|o| o.key.clone()));
+        app.folder.picker.set_items(items);
+        if let Some(c) = &app.folder.chosen {
+            if let PrefixKind::DataFolder { export_root } = classify_prefix(c) {
+                app.folder.picker.select(&export_root);
+            }
+        }
+    }
+    app.folder.listing = Some(result);
+    Vec::new()
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    if app.engine_busy {
+        return Some(Vec::new());
+    }
+    match key.code {
+        KeyCode::Backspace | KeyCode::Char('u') if !app.folder.picker.filtering => {
+            let up = parent(&app.folder.prefix);
+            return Some(browse(app, up));
+        }
+        KeyCode::Char('c') if !app.folder.picker.filtering => return Some(continue_to_keys(app)),
+        _ => {}
+    }
+    match app.folder.picker.on_key(key) {
+        PickerKey::Chosen(entry) => Some(choose(app, entry)),
+        PickerKey::Moved => Some(Vec::new()),
+        PickerKey::Ignored => None,
+    }
+}
+
+fn choose(app: &mut App, entry: String) -> Vec<Cmd> {
+    match classify_prefix(&entry) {
+        PrefixKind::ExportFolder { data_prefix } => select(app, data_prefix),
+        PrefixKind::DataFolder { .. } if entry.ends_with('/') => select(app, entry),
+        _ if entry.ends_with('/') => browse(app, entry),
+        _ => {
+            app.folder.message = Some(format!(
+                "{entry} is a file, not an export's data folder. The import reads every object under one folder: choose an export (…/AWSDynamoDB/<id>/) and ddb-ferry uses its data/ folder."
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn select(app: &mut App, data_prefix: String) -> Vec<Cmd> {
+    let summary = app
+        .folder
+        .listing
+        .as_ref()
+        .and_then(|l| l.as_ref().ok())
+        .and_then(|l| {
+            l.summaries
+                .iter()
+                .find(|(root, _)| data_prefix.starts_with(root.as_str()))
+                .and_then(|(_, s)| s.clone())
+        });
+    if summary.as_ref().is_some_and(|s| s.is_incremental()) {
+        app.folder.message = Some("This is an incremental export: its lines are change records, not items, and an import cannot read them. Choose a full export.".into());
+        return Vec::new();
+    }
+    if let Some(m) = app.migration.as_mut() {
+        let same = m
+            .journal
+            .data_folder
+            .as_ref()
+            .is_some_and(|d| d.prefix == data_prefix);
+        if !same {
+            m.journal.data_folder = Some(DataFolder {
+                bucket: m.journal.plan.destination.bucket.clone(),
+                prefix: data_prefix.clone(),
+                data_files: 0,
+                total_bytes: 0,
+                manifest_item_count: summary.and_then(|s| s.item_count),
+                found_by: "chosen in the wizard".into(),
+            });
+            let _ = m.save();
+        }
+    }
+    app.folder.chosen = Some(data_prefix.clone());
+    app.folder.message = Some(format!(
+        "Selected {data_prefix}. c: continue to the new table."
+    ));
+    Vec::new()
+}
+
+fn continue_to_keys(app: &mut App) -> Vec<Cmd> {
+    if app.folder.chosen.is_none() {
+        app.folder.message =
+            Some("Choose an export first (Enter on a folder marked as an export).".into());
+        return Vec::new();
+    }
+    app.go(Screen::Keys);
+    super::keys::on_enter(app)
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let st = &app.folder;
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    if app.engine_busy {
+        f.render_widget(
+            Paragraph::new("Finding the export's data folder (manifests first, else by listing)…")
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" Data folder "),
+                ),
+            area,
+        );
+        return;
+    }
+    st.picker
+        .render(f, left, &format!("s3://…/{}", st.prefix), true);
+    let mut lines: Vec<Line> = Vec::new();
+    match &st.listing {
+        None => lines.push(Line::from("Listing…")),
+        Some(Err(e)) => lines.extend(failure::lines(e)),
+        Some(Ok(l)) => {
+            let current = st.picker.current().cloned().unwrap_or_default();
+            match l.summaries.iter().find(|(root, _)| *root == current) {
+                Some((_, Some(s))) => {
+                    lines.push(Line::from("An export (from its manifest):"));
+                    lines.push(Line::from(format!(
+                        "Exported at: {}",
+                        s.export_time.as_deref().unwrap_or("-")
+                    )));
+                    lines.push(Line::from(format!("Source table: {}", s.table_arn)));
+                    lines.push(Line::from(format!(
+                        "Items: {}",
+                        s.item_count.map_or("-".into(), |c| c.to_string())
+                    )));
+                    lines.push(Line::from(format!(
+                        "Size: {}",
+                        s.billed_size_bytes.map_or("-".into(), human_bytes)
+                    )));
+                    lines.push(Line::from(format!("Format: {}", s.output_format)));
+                    lines.push(Line::from(format!(
+                        "Type: {}",
+                        if s.is_incremental() {
+                            "incremental (cannot be imported)"
+                        } else {
+                            "full"
+                        }
+                    )));
+                }
+                Some((_, None)) => {
+                    lines.push(Line::from("An export without manifests (still running, or"));
+                    lines.push(Line::from(
+                        "written by an emulator). Its data/ folder can be used.",
+                    ));
+                }
+                None if current.ends_with('/') => {
+                    lines.push(Line::from("A folder: Enter opens it."))
+                }
+                None => lines.push(Line::from("A file: not something an import can use.")),
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(format!(
+        "Import will read: {}",
+        st.chosen.as_deref().unwrap_or("(nothing chosen yet)")
+    )));
+    if let Some(m) = &st.message {
+        lines.push(Line::from(m.clone()));
+    }
+    lines.push(Line::from("Enter: open/choose  u: up  c: continue"));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" Export ")),
+        right,
+    );
+}

@@ -1,0 +1,263 @@
+//! The live export and import panels. They show only true signals: AWS reports no counters
+//! while a job runs, so the panels show status, the elapsed time, an estimate labelled as such
+//! and, for an export, the data files already written (a live S3 listing).
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::table::human_bytes;
+use super::KeyResult;
+use crate::engine::events::Event;
+use crate::engine::journal::{JobRecord, Journal, Step};
+use crate::engine::poll::elapsed_since;
+use crate::tui::app::{App, Screen};
+use crate::tui::widgets::failure;
+
+#[derive(Debug, Clone, Default)]
+pub struct Job {
+    pub arn: Option<String>,
+    pub status: Option<String>,
+    pub started_at: Option<String>,
+    pub record: Option<JobRecord>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub export: Job,
+    pub import: Job,
+    pub export_files: Option<(usize, u64)>,
+    /// Bucket, region and prefix the export writes under (for the live listing).
+    pub export_location: Option<(String, String, String)>,
+    pub last_listing: Option<Instant>,
+    pub engine_started: Option<Instant>,
+    pub table_bytes: i64,
+    pub lines: Vec<String>,
+}
+
+impl State {
+    pub fn reset_for(&mut self, step: Step) {
+        self.engine_started = Some(Instant::now());
+        if step <= Step::Export {
+            self.export_files = None;
+        }
+    }
+
+    /// The S3 listing of the export folder is refreshed at most every 15 seconds.
+    pub fn should_list_files(&mut self) -> bool {
+        let due = self
+            .last_listing
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(15));
+        if due {
+            self.last_listing = Some(Instant::now());
+        }
+        due
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::JobStarted { job, arn, .. } => {
+                let j = if *job == "export" {
+                    &mut self.export
+                } else {
+                    &mut self.import
+                };
+                j.arn = Some(arn.clone());
+            }
+            Event::JobStatus { job, status, .. } => {
+                let j = if *job == "export" {
+                    &mut self.export
+                } else {
+                    &mut self.import
+                };
+                j.status = Some(status.clone());
+            }
+            Event::StepDone { summary, .. }
+            | Event::Info {
+                message: summary, ..
+            } => self.push(summary.clone()),
+            Event::Warning { message, .. } => self.push(format!("warning: {message}")),
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        self.lines.push(line);
+        if self.lines.len() > 20 {
+            self.lines.remove(0);
+        }
+    }
+
+    /// Copies what the journal knows (counts, times, failures) after the engine ran.
+    pub fn journal_snapshot(&mut self, journal: &Journal) {
+        if let Some(e) = &journal.export {
+            self.export.arn = e.arn.clone();
+            self.export.status = e.status.clone();
+            self.export.started_at = e.started_at.clone();
+            self.export.record = Some(e.clone());
+        }
+        if let Some(i) = &journal.import {
+            self.import.arn = i.arn.clone();
+            self.import.status = i.status.clone();
+            self.import.started_at = i.started_at.clone();
+            self.import.record = Some(i.clone());
+        }
+        if let Some(t) = &journal.source_table {
+            self.table_bytes = t.size_bytes;
+        }
+        if self.export_location.is_none() {
+            if let Some(r) = &journal.bucket.region {
+                self.export_location = Some((
+                    journal.plan.destination.bucket.clone(),
+                    r.clone(),
+                    format!("{}/", journal.export_prefix),
+                ));
+            }
+        }
+    }
+
+    fn elapsed(&self, job: &Job) -> u64 {
+        elapsed_since(
+            job.started_at.as_deref(),
+            self.engine_started.unwrap_or_else(Instant::now),
+        )
+    }
+}
+
+pub fn on_key(_app: &mut App, _key: KeyEvent) -> KeyResult {
+    None
+}
+
+fn clock(secs: u64) -> String {
+    format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// A rough duration from the table's size: exports take about 10 minutes at least; AWS
+/// publishes no rate, so this is labelled an estimate.
+pub fn estimate_minutes(bytes: i64, import: bool) -> u64 {
+    let gb = (bytes.max(0) as f64) / 1e9;
+    if import {
+        (5.0 + gb * 12.0).round() as u64
+    } else {
+        (10.0 + gb * 2.0).round() as u64
+    }
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let st = &app.progress;
+    let importing = app.screen == Screen::ImportProgress;
+    let job = if importing { &st.import } else { &st.export };
+    let title = if importing {
+        " Import progress "
+    } else {
+        " Export progress "
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [info, gauge, log] = Layout::vertical([
+        Constraint::Length(9),
+        Constraint::Length(1),
+        Constraint::Min(2),
+    ])
+    .areas(inner);
+    let elapsed = st.elapsed(job);
+    let estimate = estimate_minutes(st.table_bytes, importing);
+    let status = job
+        .status
+        .as_deref()
+        .unwrap_or(if app.engine_busy { "STARTING" } else { "-" });
+    let mut lines = vec![
+        Line::from(format!("Status:   {status}")),
+        Line::from(format!(
+            "Job:      {}",
+            job.arn.as_deref().unwrap_or("(starting)")
+        )),
+        Line::from(format!(
+            "Started:  {}   elapsed {}",
+            job.started_at.as_deref().unwrap_or("-"),
+            clock(elapsed)
+        )),
+        Line::from(format!(
+            "Estimate: about {estimate} min for {} (an estimate from the table size, not from AWS)",
+            human_bytes(st.table_bytes.max(0) as u64)
+        )),
+    ];
+    if importing {
+        let r = job.record.as_ref();
+        lines.push(Line::from(format!(
+            "Imported: {} items, errors {}  (AWS reports counts when the job ends)",
+            r.and_then(|r| r.item_count)
+                .map_or("-".into(), |c| c.to_string()),
+            r.and_then(|r| r.error_count)
+                .map_or("-".into(), |c| c.to_string())
+        )));
+        if let Some(arn) = &job.arn {
+            let id = arn.rsplit('/').next().unwrap_or_default();
+            if r.and_then(|r| r.error_count).unwrap_or(0) > 0 {
+                lines.push(Line::from(format!(
+                    "Errors are in CloudWatch Logs /aws-dynamodb/imports, stream {id}/error"
+                )));
+                lines.push(Line::from(format!(
+                    "  aws logs tail /aws-dynamodb/imports --log-stream-names {id}/error"
+                )));
+            }
+        }
+    } else {
+        lines.push(Line::from(match st.export_files {
+            Some((n, b)) => format!(
+                "Written so far: {n} data files, {} (live S3 listing)",
+                human_bytes(b)
+            ),
+            None => "Written so far: (listing the export folder…)".into(),
+        }));
+        if let Some(r) = &job.record {
+            if let (Some(items), Some(bytes)) = (r.item_count, r.billed_bytes) {
+                lines.push(Line::from(format!(
+                    "Finished: {items} items, {} billed",
+                    human_bytes(bytes.max(0) as u64)
+                )));
+            }
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(if app.engine_busy {
+        "You may quit (q) at any time: the job keeps running in AWS; reopen ddb-ferry to reattach."
+    } else {
+        "The job is not being watched."
+    }));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    let ratio = if estimate == 0 {
+        0.0
+    } else {
+        (elapsed as f64 / (estimate * 60) as f64).min(0.99)
+    };
+    let done = matches!(status, "COMPLETED");
+    f.render_widget(
+        Gauge::default()
+            .ratio(if done { 1.0 } else { ratio })
+            .label(if done {
+                "done".to_owned()
+            } else {
+                "time against the estimate".to_owned()
+            }),
+        gauge,
+    );
+    if let Some(fail) = &app.failure {
+        failure::render(f, log, fail);
+    } else {
+        let shown: Vec<Line> = st
+            .lines
+            .iter()
+            .rev()
+            .take(log.height as usize)
+            .rev()
+            .map(|l| Line::from(l.clone()))
+            .collect();
+        f.render_widget(Paragraph::new(shown).wrap(Wrap { trim: true }), log);
+    }
+}

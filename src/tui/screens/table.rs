@@ -1,0 +1,209 @@
+//! Table: the source account's tables (every page; `/` filters) with a details panel.
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::KeyResult;
+use crate::aws::explain::AwsFailure;
+use crate::engine::table_spec::{Billing, KeySpec, TableSse};
+use crate::tui::app::{App, Screen};
+use crate::tui::msg::TableDetails;
+use crate::tui::services::Cmd;
+use crate::tui::widgets::failure;
+use crate::tui::widgets::picker::{Picker, PickerKey};
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub picker: Picker,
+    pub loading: bool,
+    pub error: Option<AwsFailure>,
+    pub details: HashMap<String, Result<TableDetails, AwsFailure>>,
+    pub chosen: Option<String>,
+}
+
+impl State {
+    pub fn chosen_details(&self) -> Option<&TableDetails> {
+        self.chosen
+            .as_ref()
+            .and_then(|c| self.details.get(c))
+            .and_then(|r| r.as_ref().ok())
+    }
+}
+
+pub fn on_tables(app: &mut App, result: Result<Vec<String>, AwsFailure>) -> Vec<Cmd> {
+    app.table.loading = false;
+    match result {
+        Ok(mut names) => {
+            names.sort();
+            app.table.picker.set_items(names);
+            if let Some(c) = app.table.chosen.clone() {
+                app.table.picker.select(&c);
+            }
+            app.table.error = None;
+            describe_current(app)
+        }
+        Err(f) => {
+            app.table.error = Some(f);
+            Vec::new()
+        }
+    }
+}
+
+pub fn on_details(
+    app: &mut App,
+    name: String,
+    result: Result<TableDetails, AwsFailure>,
+) -> Vec<Cmd> {
+    let chosen_now =
+        app.screen == Screen::Table && app.table.chosen.as_deref() == Some(name.as_str());
+    if let (true, Ok(d)) = (chosen_now, &result) {
+        app.pitr.status = Some(d.pitr_status.clone());
+        app.keys.prefill_from_source(&d.table);
+        app.go(Screen::Pitr);
+    }
+    app.table.details.insert(name, result);
+    Vec::new()
+}
+
+/// Asks for the highlighted table's details once.
+fn describe_current(app: &mut App) -> Vec<Cmd> {
+    match app.table.picker.current().cloned() {
+        Some(name) if !app.table.details.contains_key(&name) => vec![Cmd::DescribeTable(name)],
+        _ => Vec::new(),
+    }
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    if key.code == KeyCode::Char('r') && !app.table.picker.filtering {
+        app.table.loading = true;
+        app.table.details.clear();
+        return Some(vec![Cmd::ListTables]);
+    }
+    match app.table.picker.on_key(key) {
+        PickerKey::Chosen(name) => {
+            app.table.chosen = Some(name.clone());
+            match app.table.details.get(&name) {
+                Some(Ok(d)) => {
+                    app.pitr.status = Some(d.pitr_status.clone());
+                    app.keys.prefill_from_source(&d.table);
+                    app.go(Screen::Pitr);
+                    Some(Vec::new())
+                }
+                _ => Some(vec![Cmd::DescribeTable(name)]),
+            }
+        }
+        PickerKey::Moved => Some(describe_current(app)),
+        PickerKey::Ignored => None,
+    }
+}
+
+fn key_text(k: &KeySpec) -> String {
+    format!("{} ({})", k.name, k.kind.as_str())
+}
+
+pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
+    let t = &d.table;
+    let mut lines = vec![
+        Line::from(format!("Partition key: {}", key_text(&t.partition_key))),
+        Line::from(format!(
+            "Sort key:      {}",
+            t.sort_key.as_ref().map_or("none".to_owned(), key_text)
+        )),
+        Line::from(format!(
+            "Items: {} (updated by AWS about every 6 hours)",
+            t.item_count
+        )),
+        Line::from(format!(
+            "Size:  {}",
+            human_bytes(t.size_bytes.max(0) as u64)
+        )),
+        Line::from(format!(
+            "Billing: {}",
+            match t.billing {
+                Billing::PayPerRequest => "on-demand".to_owned(),
+                Billing::Provisioned { read, write } =>
+                    format!("provisioned {read} RCU / {write} WCU"),
+            }
+        )),
+        Line::from(format!("PITR: {}", d.pitr_status)),
+        Line::from(format!(
+            "Encryption: {}",
+            match &t.sse {
+                TableSse::DynamodbOwned => "DynamoDB-owned key".to_owned(),
+                TableSse::AwsManaged => "AWS-managed KMS key".to_owned(),
+                TableSse::CustomerManaged { kms_key } => format!("customer-managed key {kms_key}"),
+            }
+        )),
+        Line::from(format!("Stream: {}", t.stream.as_deref().unwrap_or("off"))),
+        Line::from(format!(
+            "TTL: {}",
+            d.ttl_attribute
+                .as_deref()
+                .map_or("off".to_owned(), |a| format!("on ({a})"))
+        )),
+    ];
+    for g in &t.gsis {
+        lines.push(Line::from(format!(
+            "GSI {}: {}{} [{}]",
+            g.name,
+            key_text(&g.partition_key),
+            g.sort_key
+                .as_ref()
+                .map_or(String::new(), |k| format!(" + {}", key_text(k))),
+            g.projection.kind
+        )));
+    }
+    for l in &t.lsis {
+        lines.push(Line::from(format!("LSI {l}: NOT carried by an import")));
+    }
+    lines
+}
+
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let st = &app.table;
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    let title = if st.loading {
+        "Source tables (loading…)"
+    } else {
+        "Source tables"
+    };
+    st.picker.render(f, left, title, true);
+    if let Some(e) = &st.error {
+        failure::render(f, right, e);
+        return;
+    }
+    let block = Block::default().borders(Borders::ALL).title(" Details ");
+    let lines = match st.picker.current().and_then(|c| st.details.get(c)) {
+        Some(Ok(d)) => detail_lines(d),
+        Some(Err(e)) => failure::lines(e),
+        None if st.picker.current().is_some() => {
+            vec![Line::from("Reading the table's description…")]
+        }
+        None => vec![Line::from("No table in this account and region.")],
+    };
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        right,
+    );
+}

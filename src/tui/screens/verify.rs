@@ -1,0 +1,187 @@
+//! Verify & finish: item counts compared, the sampled item check, the settings the import did
+//! not carry offered one by one, PITR back off on the source, and where the summary is.
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::KeyResult;
+use crate::aws::explain::AwsFailure;
+use crate::engine::journal::{Journal, NotCarried, VerifyRecord};
+use crate::tui::app::App;
+use crate::tui::services::{Cmd, SettingCall};
+use crate::tui::widgets::failure;
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub done: bool,
+    pub verify: Option<VerifyRecord>,
+    pub not_carried: Vec<NotCarried>,
+    pub selected: usize,
+    pub applied: HashMap<String, Result<(), AwsFailure>>,
+    pub summary: Option<String>,
+    pub pitr_off: bool,
+    pub new_table: String,
+}
+
+impl State {
+    pub fn from_journal(&mut self, j: &Journal) {
+        self.verify = j.verify.clone();
+        self.not_carried = j.not_carried.clone();
+        self.pitr_off = j.pitr.disabled_after;
+        self.new_table = j.plan.table.name.clone();
+        self.summary = Some(format!(
+            "{}/migrations/{}.summary.md",
+            crate::engine::journal::state_dir().display(),
+            j.id
+        ));
+    }
+
+    /// The call that applies a setting from inside the wizard, where one exists.
+    fn call_for(&self, item: &NotCarried) -> Option<SettingCall> {
+        match item.setting.as_str() {
+            "TTL" => item
+                .source_value
+                .strip_prefix("enabled on attribute ")
+                .map(|a| SettingCall::Ttl {
+                    table: self.new_table.clone(),
+                    attribute: a.to_owned(),
+                }),
+            "Point-in-time recovery" => Some(SettingCall::Pitr {
+                table: self.new_table.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+pub fn on_applied(app: &mut App, setting: String, result: Result<(), AwsFailure>) -> Vec<Cmd> {
+    app.verify.applied.insert(setting, result);
+    Vec::new()
+}
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    let st = &mut app.verify;
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            st.selected = (st.selected + 1).min(st.not_carried.len().saturating_sub(1));
+            Some(Vec::new())
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            st.selected = st.selected.saturating_sub(1);
+            Some(Vec::new())
+        }
+        KeyCode::Char('a') if st.done => {
+            let item = st.not_carried.get(st.selected)?.clone();
+            match st.call_for(&item) {
+                Some(call) => Some(vec![Cmd::ApplySetting {
+                    setting: item.setting,
+                    call,
+                }]),
+                None => {
+                    st.applied.insert(
+                        item.setting.clone(),
+                        Err(AwsFailure::new(
+                            "apply-by-hand",
+                            crate::aws::explain::FailureKind::BadInput,
+                            format!("{} is applied with the command shown", item.setting),
+                            "this setting needs choices only you can make (names, ARNs, policies)",
+                            item.how_to_apply.clone(),
+                        )),
+                    );
+                    Some(Vec::new())
+                }
+            }
+        }
+        KeyCode::Enter if st.done => {
+            app.quit = true;
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let st = &app.verify;
+    let [top, bottom] = Layout::vertical([Constraint::Length(7), Constraint::Min(4)]).areas(area);
+    let mut lines = Vec::new();
+    if app.engine_busy {
+        lines.push(Line::from(
+            "Counting the new table's items and reading a sample back…",
+        ));
+    }
+    if let Some(v) = &st.verify {
+        let show = |x: Option<i64>| x.map_or("-".to_owned(), |n| n.to_string());
+        lines.push(Line::from(format!(
+            "Items: export {}, imported {}, counted in the new table {}",
+            show(v.expected_items),
+            show(v.imported_items),
+            show(v.counted_items)
+        )));
+        lines.push(Line::from(format!(
+            "Sample: {} items read back, {} differences — {}",
+            v.sampled,
+            v.sample_mismatches.len(),
+            if v.passed { "verified" } else { "NOT verified" }
+        )));
+    }
+    if st.pitr_off {
+        lines.push(Line::from(
+            "PITR on the source was turned off again, as it was before.",
+        ));
+    }
+    if st.done {
+        if let Some(s) = &st.summary {
+            lines.push(Line::from(format!(
+                "Summary with every AWS CLI command: {s}"
+            )));
+        }
+        lines.push(Line::from("Enter: quit"));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" Verify ")),
+        top,
+    );
+    if let Some(fail) = &app.failure {
+        failure::render(f, bottom, fail);
+        return;
+    }
+    let mut items: Vec<Line> = vec![Line::from(
+        "Not carried by an import (↑↓ choose, a: apply to the new table):",
+    )];
+    if st.not_carried.is_empty() && st.done {
+        items.push(Line::from(
+            "Nothing: the source had no TTL, stream, tags or other such settings.",
+        ));
+    }
+    for (i, n) in st.not_carried.iter().enumerate() {
+        let mark = if i == st.selected { "> " } else { "  " };
+        let state = match st.applied.get(&n.setting) {
+            Some(Ok(())) => " [applied]",
+            Some(Err(_)) => " [see below]",
+            None => "",
+        };
+        items.push(Line::from(format!(
+            "{mark}{}: {}{state}",
+            n.setting, n.source_value
+        )));
+        if i == st.selected {
+            items.push(Line::from(format!("    {}", n.how_to_apply)));
+            if let Some(Err(e)) = st.applied.get(&n.setting) {
+                items.push(Line::from(format!("    {}", e.what)));
+            }
+        }
+    }
+    f.render_widget(
+        Paragraph::new(items)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Finish ")),
+        bottom,
+    );
+}

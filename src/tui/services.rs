@@ -1,0 +1,385 @@
+//! Runs the wizard's commands as tokio tasks and sends each result back as a `Msg`. The
+//! screens never await anything; they return commands and later receive messages.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
+use crate::aws::dynamodb::Dynamo;
+use crate::aws::explain::AwsFailure;
+use crate::aws::s3::{BucketState, S3};
+use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
+use crate::aws::sts::whoami;
+use crate::engine::events::EventSink;
+use crate::engine::journal::Step;
+use crate::engine::migration::Migration;
+use crate::export::layout::{classify_prefix, PrefixKind};
+use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
+use crate::export::policy::{diff_lines, merge, ExportGrant};
+
+/// Work the wizard asks for.
+#[derive(Debug)]
+pub enum Cmd {
+    LoadProfiles,
+    Connect {
+        side: Side,
+        spec: SideSpec,
+    },
+    ListTables,
+    DescribeTable(String),
+    EnablePitr(String),
+    ListBuckets,
+    PreviewPolicy {
+        bucket: String,
+        region: String,
+        grant: ExportGrant,
+    },
+    /// Checks that a destination table name is free, after a pause (typing goes on).
+    CheckName(String),
+    ListExportFiles {
+        bucket: String,
+        region: String,
+        prefix: String,
+    },
+    Browse {
+        bucket: String,
+        region: String,
+        prefix: String,
+    },
+    RunEngine {
+        migration: Box<Migration>,
+        through: Step,
+    },
+    ApplySetting {
+        setting: String,
+        call: SettingCall,
+    },
+}
+
+/// A setting the import did not carry, applied to the new table on request.
+#[derive(Debug, Clone)]
+pub enum SettingCall {
+    Ttl { table: String, attribute: String },
+    Pitr { table: String },
+}
+
+/// A connected side: its SDK configuration and whether it talks to a custom endpoint.
+type Connection = Arc<Mutex<Option<(SdkConfig, bool)>>>;
+
+/// Both sides' SDK configuration once connected, and the channel back to the loop. The
+/// connections are a cache of clients for the tasks, not screen state.
+pub struct Services {
+    tx: UnboundedSender<Msg>,
+    source: Connection,
+    dest: Connection,
+}
+
+impl Services {
+    pub fn new(tx: UnboundedSender<Msg>) -> Self {
+        Self {
+            tx,
+            source: Connection::default(),
+            dest: Connection::default(),
+        }
+    }
+
+    fn side(&self, side: Side) -> Option<(SdkConfig, bool)> {
+        let slot = match side {
+            Side::Source => &self.source,
+            Side::Dest => &self.dest,
+        };
+        slot.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn dynamo(&self, side: Side) -> Result<Dynamo, AwsFailure> {
+        let (config, _) = self.side(side).ok_or_else(not_connected)?;
+        Ok(Dynamo::new(&config, side_label(side)))
+    }
+
+    fn s3(&self, region: &str) -> Result<S3, AwsFailure> {
+        let (config, custom) = self.side(Side::Dest).ok_or_else(not_connected)?;
+        Ok(S3::new(&config, region, custom, side_label(Side::Dest)))
+    }
+
+    /// Starts `cmd`. Connecting is awaited here briefly to keep the configuration; every
+    /// network call runs in its own task.
+    pub fn run(&mut self, cmd: Cmd) {
+        let tx = self.tx.clone();
+        match cmd {
+            Cmd::LoadProfiles => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Profiles(profile_names().await));
+                });
+            }
+            Cmd::Connect { side, spec } => {
+                let slot = match side {
+                    Side::Source => self.source.clone(),
+                    Side::Dest => self.dest.clone(),
+                };
+                tokio::spawn(async move {
+                    let result = async {
+                        let config = load_side(&spec, NetworkLimits::from_env()).await?;
+                        let endpoint = custom_endpoint(&spec).await;
+                        let id = whoami(&config, &side_label(side)).await?;
+                        Ok::<_, AwsFailure>((config, endpoint, id))
+                    }
+                    .await;
+                    let msg = match result {
+                        Ok((config, endpoint, id)) => {
+                            if let Ok(mut g) = slot.lock() {
+                                *g = Some((config, endpoint.is_some()));
+                            }
+                            Msg::Connected {
+                                side,
+                                result: Ok(id),
+                                endpoint,
+                            }
+                        }
+                        Err(f) => Msg::Connected {
+                            side,
+                            result: Err(f),
+                            endpoint: None,
+                        },
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Cmd::ListTables => match self.dynamo(Side::Source) {
+                Ok(d) => {
+                    tokio::spawn(async move {
+                        let _ = tx.send(Msg::Tables(d.list_tables().await));
+                    });
+                }
+                Err(f) => {
+                    let _ = tx.send(Msg::Tables(Err(f)));
+                }
+            },
+            Cmd::DescribeTable(name) => {
+                let d = self.dynamo(Side::Source);
+                tokio::spawn(async move {
+                    let result = async {
+                        let d = d?;
+                        let table = d.describe_table(&name).await?.ok_or_else(|| {
+                            AwsFailure::from_code(
+                                "dynamodb:DescribeTable",
+                                d.side(),
+                                "ResourceNotFoundException",
+                                &name,
+                            )
+                        })?;
+                        let pitr = d.pitr_status(&name).await?;
+                        let ttl = d.ttl_attribute(&name).await.unwrap_or(None);
+                        Ok(TableDetails {
+                            table,
+                            pitr_status: pitr.status,
+                            ttl_attribute: ttl,
+                        })
+                    }
+                    .await;
+                    let _ = tx.send(Msg::TableDetails { name, result });
+                });
+            }
+            Cmd::EnablePitr(table) => {
+                let d = self.dynamo(Side::Source);
+                tokio::spawn(async move {
+                    let result = async {
+                        let d = d?;
+                        let mut backoff = Duration::from_secs(5);
+                        let mut tries = 0;
+                        loop {
+                            match d.set_pitr(&table, true).await {
+                                Ok(()) => break,
+                                Err(f) if f.code == "pitr-not-yet-available" && tries < 12 => {
+                                    let _ = tx.send(Msg::PitrProgress(format!(
+                                        "AWS does not allow PITR yet (normal for a few minutes after a table is created); trying again in {} s",
+                                        backoff.as_secs()
+                                    )));
+                                    tokio::time::sleep(backoff).await;
+                                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                                    tries += 1;
+                                }
+                                Err(f) => return Err(f),
+                            }
+                        }
+                        loop {
+                            let s = d.pitr_status(&table).await?;
+                            if s.is_enabled() {
+                                return Ok(());
+                            }
+                            let _ = tx.send(Msg::PitrProgress(format!("PITR is {}; waiting for ENABLED", s.status)));
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                        }
+                    }
+                    .await;
+                    let _ = tx.send(Msg::PitrEnabled(result));
+                });
+            }
+            Cmd::ListBuckets => {
+                let s3 = self.s3("us-east-1");
+                tokio::spawn(async move {
+                    let result = match s3 {
+                        Ok(s3) => s3.list_buckets().await,
+                        Err(f) => Err(f),
+                    };
+                    let _ = tx.send(Msg::Buckets(result));
+                });
+            }
+            Cmd::PreviewPolicy {
+                bucket,
+                region,
+                grant,
+            } => {
+                let s3 = self.s3(&region);
+                tokio::spawn(async move {
+                    let result = async {
+                        let s3 = s3?;
+                        let exists = s3.bucket_state(&bucket).await? != BucketState::Missing;
+                        let current = if exists {
+                            s3.policy(&bucket).await?
+                        } else {
+                            None
+                        };
+                        let before: Option<serde_json::Value> = current
+                            .as_deref()
+                            .and_then(|t| serde_json::from_str(t).ok());
+                        let merged = merge(current.as_deref(), &grant).map_err(|e| {
+                            AwsFailure::new(
+                                "bucket-policy-unreadable",
+                                crate::aws::explain::FailureKind::BadInput,
+                                e.to_string(),
+                                "the bucket's policy is not a valid IAM policy document",
+                                "fix it in the S3 console; ddb-ferry will not overwrite it",
+                            )
+                        })?;
+                        Ok(PolicyPreview {
+                            bucket_exists: exists,
+                            diff: diff_lines(before.as_ref(), &merged.policy),
+                            changed: merged.changed,
+                        })
+                    }
+                    .await;
+                    let _ = tx.send(Msg::Policy(result));
+                });
+            }
+            Cmd::CheckName(name) => {
+                let d = self.dynamo(Side::Dest);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    let result = match d {
+                        Ok(d) => d.describe_table(&name).await.map(|t| t.is_none()),
+                        Err(f) => Err(f),
+                    };
+                    let _ = tx.send(Msg::NameChecked { name, result });
+                });
+            }
+            Cmd::ListExportFiles {
+                bucket,
+                region,
+                prefix,
+            } => {
+                if let Ok(s3) = self.s3(&region) {
+                    tokio::spawn(async move {
+                        if let Ok(objects) = s3.list(&bucket, &prefix).await {
+                            let data: Vec<_> = objects
+                                .iter()
+                                .filter(|o| o.key.contains("/data/"))
+                                .collect();
+                            let _ = tx.send(Msg::ExportFiles {
+                                files: data.len(),
+                                bytes: data.iter().map(|o| o.size).sum(),
+                            });
+                        }
+                    });
+                }
+            }
+            Cmd::Browse {
+                bucket,
+                region,
+                prefix,
+            } => {
+                let s3 = self.s3(&region);
+                tokio::spawn(async move {
+                    let result = async {
+                        let s3 = s3?;
+                        let (folders, objects) = s3.list_level(&bucket, &prefix).await?;
+                        let mut summaries = Vec::new();
+                        for f in &folders {
+                            if let PrefixKind::ExportFolder { .. } = classify_prefix(f) {
+                                let key = format!("{f}manifest-summary.json");
+                                let summary = s3
+                                    .read_small(&bucket, &key, MAX_MANIFEST_BYTES as u64)
+                                    .await
+                                    .ok()
+                                    .and_then(|b| parse_summary(&b).ok());
+                                summaries.push((f.clone(), summary));
+                            }
+                        }
+                        Ok(FolderListing {
+                            prefix,
+                            folders,
+                            objects,
+                            summaries,
+                        })
+                    }
+                    .await;
+                    let _ = tx.send(Msg::Folder(result));
+                });
+            }
+            Cmd::RunEngine {
+                mut migration,
+                through,
+            } => {
+                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+                migration.events = EventSink::new(etx);
+                let forward = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(e) = erx.recv().await {
+                        if forward.send(Msg::Engine(e)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                tokio::spawn(async move {
+                    let outcome = migration.run_through(through).await;
+                    migration.events = EventSink::silent();
+                    let _ = tx.send(Msg::EngineDone(migration, outcome));
+                });
+            }
+            Cmd::ApplySetting { setting, call } => {
+                let d = self.dynamo(Side::Dest);
+                tokio::spawn(async move {
+                    let result = match d {
+                        Ok(d) => match call {
+                            SettingCall::Ttl { table, attribute } => {
+                                d.set_ttl(&table, &attribute).await
+                            }
+                            SettingCall::Pitr { table } => d.set_pitr(&table, true).await,
+                        },
+                        Err(f) => Err(f),
+                    };
+                    let _ = tx.send(Msg::SettingApplied { setting, result });
+                });
+            }
+        }
+    }
+}
+
+fn side_label(side: Side) -> String {
+    match side {
+        Side::Source => "the source account".to_owned(),
+        Side::Dest => "the destination account".to_owned(),
+    }
+}
+
+fn not_connected() -> AwsFailure {
+    AwsFailure::new(
+        "not-connected",
+        crate::aws::explain::FailureKind::BadInput,
+        "this account is not connected yet",
+        "the Accounts step has not confirmed it",
+        "go back to Accounts (Esc) and connect both profiles",
+    )
+}

@@ -1,0 +1,6 @@
+//! Widgets shared by the screens: each lives once.
+
+pub mod failure;
+pub mod field;
+pub mod picker;
+pub mod step_bar;
