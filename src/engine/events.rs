@@ -57,6 +57,9 @@ pub enum Event {
         step: Step,
         job: &'static str,
         status: String,
+        /// When AWS says the job started (RFC 3339), if it says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        started_at: Option<String>,
         elapsed_secs: u64,
         next_check_secs: u64,
     },

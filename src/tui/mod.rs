@@ -6,6 +6,7 @@ pub mod app;
 pub mod msg;
 pub mod screens;
 pub mod services;
+pub mod theme;
 pub mod view;
 pub mod widgets;
 

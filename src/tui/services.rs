@@ -18,7 +18,7 @@ use crate::engine::journal::Step;
 use crate::engine::migration::Migration;
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
-use crate::export::policy::{diff_lines, merge, ExportGrant};
+use crate::export::policy::{merge, DiffLine, ExportGrant};
 
 /// Work the wizard asks for.
 #[derive(Debug)]
@@ -254,9 +254,21 @@ impl Services {
                                 "fix it in the S3 console; ddb-ferry will not overwrite it",
                             )
                         })?;
+                        // One line per statement: kept ones as they are, ours marked added.
+                        let kept = before
+                            .as_ref()
+                            .and_then(|p| p.get("Statement"))
+                            .map(|s| match s {
+                                serde_json::Value::Array(a) => a.clone(),
+                                other => vec![other.clone()],
+                            })
+                            .unwrap_or_default();
+                        let mut diff: Vec<DiffLine> =
+                            kept.iter().map(|s| DiffLine::Same(s.to_string())).collect();
+                        diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
                         Ok(PolicyPreview {
                             bucket_exists: exists,
-                            diff: diff_lines(before.as_ref(), &merged.policy),
+                            diff,
                             changed: merged.changed,
                         })
                     }

@@ -210,6 +210,7 @@ impl Migration {
                 step: STEP,
                 job: "export",
                 status: info.status.clone(),
+                started_at: info.start_time.clone(),
                 elapsed_secs: elapsed_since(info.start_time.as_deref(), started),
                 next_check_secs: delay.as_secs(),
             });

@@ -189,6 +189,7 @@ impl Migration {
                 step: STEP,
                 job: "import",
                 status: info.status.clone(),
+                started_at: info.start_time.clone(),
                 elapsed_secs: elapsed_since(info.start_time.as_deref(), started),
                 next_check_secs: delay.as_secs(),
             });

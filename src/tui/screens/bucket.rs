@@ -4,7 +4,6 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -290,18 +289,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Some(Err(e)) => failure::lines(e),
         Some(Ok(p)) => {
             let mut lines = vec![Line::from(if !p.bucket_exists {
-                "The bucket does not exist: it will be created. Policy to apply (+ added):"
+                "The bucket does not exist: it will be created. Statements to add (+):"
             } else if p.changed {
-                "Policy after the change (+ added, the rest unchanged):"
+                "Statements after the change, one a line (+ added; the others stay unchanged):"
             } else {
                 "The policy already allows the export: nothing to change."
             })];
             for d in &p.diff {
                 lines.push(match d {
-                    DiffLine::Added(t) => Line::from(Span::styled(
-                        format!("+ {t}"),
-                        Style::default().add_modifier(Modifier::BOLD),
-                    )),
+                    DiffLine::Added(t) => {
+                        Line::from(Span::styled(format!("+ {t}"), crate::tui::theme::added()))
+                    }
                     DiffLine::Same(t) => Line::from(format!("  {t}")),
                 });
             }

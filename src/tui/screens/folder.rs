@@ -69,6 +69,7 @@ pub fn on_listing(app: &mut App, result: Result<FolderListing, AwsFailure>) -> V
         let mut items: Vec<String> = l.folders.clone();
         items.extend(l.objects.iter().map(|o| o.key.clone()));
         app.folder.picker.set_items(items);
+        app.folder.picker.strip = l.prefix.clone();
         if let Some(c) = &app.folder.chosen {
             if let PrefixKind::DataFolder { export_root } = classify_prefix(c) {
                 app.folder.picker.select(&export_root);
@@ -179,8 +180,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     }
+    let shown_prefix: String = {
+        let chars: Vec<char> = st.prefix.chars().collect();
+        let keep = (left.width as usize).saturating_sub(12);
+        if chars.len() > keep {
+            format!(
+                "…{}",
+                chars[chars.len() - keep..].iter().collect::<String>()
+            )
+        } else {
+            st.prefix.clone()
+        }
+    };
     st.picker
-        .render(f, left, &format!("s3://…/{}", st.prefix), true);
+        .render(f, left, &format!("s3://{shown_prefix}"), true);
     let mut lines: Vec<Line> = Vec::new();
     match &st.listing {
         None => lines.push(Line::from("Listing…")),

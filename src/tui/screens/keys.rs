@@ -407,11 +407,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     let source = app.table.chosen.clone().unwrap_or_default();
     let spec = st.spec(&source);
-    let json = serde_json::to_string_pretty(&spec.creation_parameters_json()).unwrap_or_default();
-    let mut lines: Vec<Line> = vec![Line::from(
-        "TableCreationParameters (Ctrl-S saves to a file):",
-    )];
-    lines.extend(json.lines().map(|l| Line::from(l.to_owned())));
+    let json = spec.creation_parameters_json().to_string();
+    let mut lines: Vec<Line> = vec![
+        Line::from("TableCreationParameters (Ctrl-S saves it, formatted, to a file):"),
+        Line::from(json),
+    ];
     if let Some(m) = &app.migration {
         if let Some(d) = &m.journal.data_folder {
             lines.push(Line::from(""));

@@ -68,13 +68,21 @@ impl State {
                 };
                 j.arn = Some(arn.clone());
             }
-            Event::JobStatus { job, status, .. } => {
+            Event::JobStatus {
+                job,
+                status,
+                started_at,
+                ..
+            } => {
                 let j = if *job == "export" {
                     &mut self.export
                 } else {
                     &mut self.import
                 };
                 j.status = Some(status.clone());
+                if started_at.is_some() {
+                    j.started_at = started_at.clone();
+                }
             }
             Event::StepDone { summary, .. }
             | Event::Info {

@@ -31,6 +31,7 @@ pub fn render(f: &mut Frame, area: Rect, failure: &AwsFailure) {
         .block(
             Block::default()
                 .borders(Borders::ALL)
+                .border_style(crate::tui::theme::problem())
                 .title(format!(" Problem [{}] ", failure.code)),
         );
     f.render_widget(p, area);

@@ -13,6 +13,8 @@ pub struct Picker {
     pub filter: String,
     pub filtering: bool,
     pub selected: usize,
+    /// Shown items drop this leading text (a folder browser shows names relative to it).
+    pub strip: String,
 }
 
 /// What a key did to the picker.
@@ -112,7 +114,11 @@ impl Picker {
         let visible = self.visible();
         let items: Vec<ListItem> = visible
             .iter()
-            .map(|i| ListItem::new(Line::from(i.as_str())))
+            .map(|i| {
+                ListItem::new(Line::from(
+                    i.strip_prefix(self.strip.as_str()).unwrap_or(i.as_str()),
+                ))
+            })
             .collect();
         let mut title = title.to_owned();
         if self.filtering || !self.filter.is_empty() {

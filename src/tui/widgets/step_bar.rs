@@ -23,7 +23,7 @@ pub fn render(f: &mut Frame, area: Rect, current: Screen, reached: Screen) {
         };
         let text = format!("{mark}{label}");
         let style = if *s == current {
-            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            crate::tui::theme::current()
         } else if *s <= reached {
             Style::default()
         } else {
