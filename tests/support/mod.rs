@@ -14,6 +14,23 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
 };
 
+pub mod pty;
+
+/// The caller's AWS settings, never passed to the binary under test.
+pub const AWS_ENV_VARS: [&str; 11] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_STS",
+];
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -102,19 +119,7 @@ impl Emulator {
     /// A `Command` for the built binary with a clean AWS environment.
     pub fn ferry(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ddb-ferry"));
-        for var in [
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_S3",
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "AWS_ENDPOINT_URL_STS",
-        ] {
+        for var in AWS_ENV_VARS {
             cmd.env_remove(var);
         }
         for (k, v) in self.env() {

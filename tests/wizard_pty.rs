@@ -1,0 +1,167 @@
+//! The wizard (`ddb-ferry` with no arguments) driven by keys in a pseudo-terminal, against the
+//! local AWS emulator with two accounts; the tests then inspect both accounts with the SDK.
+
+mod support;
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use ddb_ferry::aws::attr::{item_difference, item_to_json};
+use support::pty::*;
+use support::*;
+
+const TABLE: &str = "orders";
+const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
+
+fn key_of(item: &HashMap<String, AttributeValue>) -> String {
+    let j = item_to_json(item);
+    format!("{}|{}", j["pk"], j["sk"])
+}
+
+/// A source table `orders` with `n` items of every attribute type.
+async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, TABLE).await;
+    put_items(&src, TABLE, (0..n).map(varied_item).collect()).await;
+    src
+}
+
+/// The destination's `orders` holds exactly the source's items, attribute for attribute.
+async fn assert_same_items(emu: &Emulator, src: &aws_sdk_dynamodb::Client, n: usize) {
+    let dst = emu.dynamo("dest", None).await;
+    let source_items = scan_all(src, TABLE).await;
+    let dest_items = scan_all(&dst, TABLE).await;
+    assert_eq!(source_items.len(), n);
+    assert_eq!(dest_items.len(), n, "items in the destination table");
+    let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();
+    for item in &source_items {
+        let back = by_key
+            .get(&key_of(item))
+            .unwrap_or_else(|| panic!("missing {}", key_of(item)));
+        assert_eq!(
+            item_difference(&item_to_json(item), &item_to_json(back), ""),
+            None,
+            "item {} differs",
+            key_of(item)
+        );
+    }
+}
+
+/// (a) Every screen by keys: accounts, table, PITR on, a new bucket, the export through the
+/// real layout (manifests), the data folder, the keys, the import, verify; Enter quits with 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_walks_the_whole_migration() {
+    let emu = Emulator::start(Knobs {
+        real_layout: true,
+        data_files: 3,
+        ..Knobs::default()
+    });
+    let src = seed(&emu, 200).await;
+
+    let mut pty = Pty::wizard(&emu);
+    walk_to_export(&mut pty, TABLE, "ferry-wizard-a");
+    let last = finish_after_export(&mut pty, TABLE);
+    assert!(
+        last.contains("Items: export 200, imported 200, counted in the new table 200"),
+        "the verify screen counts 200 items everywhere:\n{last}"
+    );
+    pty.send(ENTER);
+    match pty.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after the final Enter"),
+        None => pty.fail("the wizard did not quit on Enter"),
+    }
+
+    assert_same_items(&emu, &src, 200).await;
+    assert_eq!(export_count(&src, SOURCE_ARN).await, 1);
+    assert!(
+        !pitr_enabled(&src, TABLE).await,
+        "PITR was off before: the wizard turns it off again"
+    );
+}
+
+/// (b) Killed (SIGKILL) while the export runs; opened again, the wizard offers to reattach,
+/// Enter reattaches to the same export, and the migration finishes with one export and one
+/// import.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_reattaches_after_being_killed_during_the_export() {
+    let emu = Emulator::start(Knobs {
+        export_delay_s: 8.0,
+        ..Knobs::default()
+    });
+    let src = seed(&emu, 120).await;
+
+    let mut first = Pty::wizard(&emu);
+    walk_to_export(&mut first, TABLE, "ferry-wizard-b");
+    // The export has started in AWS (its ARN is in the journal) and is still running.
+    first.wait_for(RUNNING, Duration::from_secs(20));
+    first.kill_hard();
+    drop(first);
+
+    let mut second = Pty::wizard(&emu);
+    let offer = second.wait_for(RESUME, WAIT);
+    assert!(
+        offer.contains(TABLE),
+        "the offer names the migration:\n{offer}"
+    );
+    second.send(ENTER);
+    second.wait_gone(RESUME, WAIT);
+    second.wait_for(PROGRESS, WAIT);
+    finish_after_export(&mut second, TABLE);
+    second.send(ENTER);
+    match second.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after the final Enter"),
+        None => second.fail("the wizard did not quit on Enter"),
+    }
+
+    assert_eq!(
+        export_count(&src, SOURCE_ARN).await,
+        1,
+        "the reattached wizard used the running export"
+    );
+    let dst = emu.dynamo("dest", None).await;
+    let imports = dst.list_imports().send().await.expect("list imports");
+    assert_eq!(imports.import_summary_list().len(), 1, "{imports:?}");
+    assert_same_items(&emu, &src, 120).await;
+}
+
+/// (c) Without a terminal the wizard does not start: exit 2 and a pointer to `ddb-ferry run`.
+#[test]
+fn wizard_refuses_to_run_without_a_terminal() {
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ddb-ferry"));
+    for var in AWS_ENV_VARS {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .env("DDB_FERRY_STATE_DIR", state.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run ddb-ferry");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ddb-ferry run"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing drawn without a terminal");
+}
+
+/// (d) Below 80x24 the wizard asks for a larger window; grown to 80x24 it draws the Accounts
+/// screen.
+#[test]
+fn wizard_asks_for_a_larger_window() {
+    let emu = Emulator::start(Knobs::default());
+    let mut pty = Pty::ferry(&emu, &[], 20, 60);
+    pty.wait_for(TOO_SMALL, WAIT);
+    pty.resize(24, 80);
+    let screen = match pty.wait_until(WAIT, |s| {
+        !s.contains(TOO_SMALL) && has_word(s, "dest") && has_word(s, "source")
+    }) {
+        Some(s) => s,
+        None => pty.fail("after the resize to 80x24 the Accounts screen did not appear"),
+    };
+    assert!(screen.lines().count() <= 24);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(Duration::from_secs(10)), Some(0));
+}
