@@ -408,7 +408,7 @@ impl App {
     fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         match &event {
-            Event::Failed { failure, .. } => self.failure = Some(failure.clone()),
+            Event::Failed { failure, .. } => self.failure = Some(wizard_advice(failure.clone())),
             Event::JobStatus { job: "export", .. } | Event::JobStarted { job: "export", .. }
                 if self.progress.should_list_files() =>
             {
@@ -515,6 +515,20 @@ impl App {
             Side::Dest => "destination",
         }
     }
+}
+
+/// The engine's advice speaks of the plan file; in the wizard the same fix is made on screen.
+fn wizard_advice(failure: AwsFailure) -> AwsFailure {
+    let next = match failure.code.as_str() {
+        "key-mismatch" | "gsi-key-type-mismatch" | "key-type-conflict" => {
+            "retype the key names or types on this screen (the right spelling is above) and press Enter to check again; the export is kept"
+        }
+        "table-exists" => "type another name for the new table on the Keys screen",
+        "export-failed" => "fix the cause above, then quit and start a new migration; the failed export is left as it is",
+        "import-failed" => "read the import's CloudWatch log (the command is above); the export is kept, so a new migration can import it again under another table name",
+        _ => return failure,
+    };
+    failure.with_next(next)
 }
 
 fn job_state(j: &Journal) -> String {

@@ -10,6 +10,13 @@ pub mod theme;
 pub mod view;
 pub mod widgets;
 
+#[cfg(test)]
+mod app_tests;
+#[cfg(test)]
+mod snapshots;
+#[cfg(test)]
+mod test_support;
+
 use std::io::IsTerminal;
 use std::time::Duration;
 

@@ -86,6 +86,9 @@ pub fn render(app: &App, f: &mut Frame) {
 }
 
 fn hint_line(app: &App) -> String {
+    if app.failure.is_some() && !app.engine_busy {
+        return "Esc: back  ?: help  q: quit (nothing is running)".into();
+    }
     let common = "Tab: next field  Enter: next  Esc: back  /: filter  ?: help  q: quit";
     match app.screen {
         Screen::Bucket => {
@@ -167,7 +170,13 @@ fn help_lines(screen: Screen) -> Vec<String> {
 fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<String>) {
     let width =
         (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4).min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // Lines wider than the window wrap: count the rows they take, or the last ones (the keys) are cut.
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.chars().count().max(1).div_ceil(inner))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);

@@ -267,7 +267,11 @@ fn render_side(f: &mut Frame, area: Rect, title: &str, s: &SideState, focus: Foc
     let [list, region, who] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
-        Constraint::Length(4),
+        Constraint::Length(if s.identity.as_ref().is_some_and(|r| r.is_err()) {
+            9
+        } else {
+            4
+        }),
     ])
     .areas(inner);
     let (pf, rf) = match side {
@@ -287,7 +291,7 @@ fn render_side(f: &mut Frame, area: Rect, title: &str, s: &SideState, focus: Foc
             Line::from(format!("Account {}  ({})", id.account, id.region)),
             Line::from(id.arn.clone()),
         ],
-        (Some(Err(e)), _) => failure::lines(e),
+        (Some(Err(e)), _) => failure::lines_next_first(e),
         (None, _) => vec![Line::from("Not connected yet.")],
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), who);

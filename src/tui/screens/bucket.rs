@@ -40,6 +40,8 @@ pub struct State {
     pub prefix: Field,
     pub preview: Option<Result<PolicyPreview, AwsFailure>>,
     pub loading: bool,
+    /// First line of the policy panel shown (J/K scroll it).
+    pub scroll: u16,
 }
 
 impl State {
@@ -94,6 +96,7 @@ pub fn on_buckets(app: &mut App, result: Result<Vec<String>, AwsFailure>) -> Vec
 
 pub fn on_policy(app: &mut App, result: Result<PolicyPreview, AwsFailure>) -> Vec<Cmd> {
     app.bucket.preview = Some(result);
+    app.bucket.scroll = 0;
     Vec::new()
 }
 
@@ -113,6 +116,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         match key.code {
             KeyCode::Char('a') if !st.picker.filtering => return Some(apply(app)),
             KeyCode::Char('p') if !st.picker.filtering => return Some(preview(app)),
+            KeyCode::Char('J') if !st.picker.filtering => {
+                st.scroll = st.scroll.saturating_add(3);
+                return Some(Vec::new());
+            }
+            KeyCode::Char('K') if !st.picker.filtering => {
+                st.scroll = st.scroll.saturating_sub(3);
+                return Some(Vec::new());
+            }
             _ => {}
         }
         return match st.picker.on_key(key) {
@@ -241,14 +252,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.bucket;
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
-    let [list, fields] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(left);
+    let [list, fields] = Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(left);
     let title = if st.loading {
         "Destination buckets (loading…)"
     } else {
         "Destination buckets"
     };
     st.picker.render(f, list, title, st.focus == Focus::List);
-    let rows = Layout::vertical([Constraint::Length(1); 4]).split(fields);
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .split(fields);
     let name_problem = names::bucket_name("bucket", st.bucket())
         .err()
         .map(|e| e.rule)
@@ -258,13 +275,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         rows[0],
         "Bucket",
         st.focus == Focus::Name,
-        name_problem.as_deref(),
+        name_problem.as_ref().map(|_| "!"),
     );
     st.owner
         .render(f, rows[1], "Owner", st.focus == Focus::Owner, None);
     st.prefix
         .render(f, rows[2], "Prefix", st.focus == Focus::Prefix, None);
-    f.render_widget(Paragraph::new("p: preview policy  a: apply"), rows[3]);
+    let hint = match &name_problem {
+        Some(rule) => format!("! {rule}"),
+        None => "p: preview policy  a: apply  J/K: scroll".to_owned(),
+    };
+    f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[3]);
 
     let block = Block::default()
         .borders(Borders::ALL)
@@ -288,13 +309,18 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ],
         Some(Err(e)) => failure::lines(e),
         Some(Ok(p)) => {
-            let mut lines = vec![Line::from(if !p.bucket_exists {
+            let mut lines = vec![Line::from(if p.changed || !p.bucket_exists {
+                "a: apply this change and continue (J/K scroll)"
+            } else {
+                "a: continue"
+            })];
+            lines.push(Line::from(if !p.bucket_exists {
                 "The bucket does not exist: it will be created. Statements to add (+):"
             } else if p.changed {
                 "Statements after the change, one a line (+ added; the others stay unchanged):"
             } else {
                 "The policy already allows the export: nothing to change."
-            })];
+            }));
             for d in &p.diff {
                 lines.push(match d {
                     DiffLine::Added(t) => {
@@ -303,14 +329,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     DiffLine::Same(t) => Line::from(format!("  {t}")),
                 });
             }
-            lines.push(Line::from(""));
-            lines.push(Line::from("a: apply this change and continue"));
             lines
         }
     };
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((st.scroll, 0))
             .block(block),
         right,
     );

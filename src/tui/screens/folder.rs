@@ -65,6 +65,9 @@ fn browse(app: &mut App, prefix: String) -> Vec<Cmd> {
 }
 
 pub fn on_listing(app: &mut App, result: Result<FolderListing, AwsFailure>) -> Vec<Cmd> {
+    if matches!(&result, Ok(l) if l.prefix != app.folder.prefix) {
+        return Vec::new();
+    }
     if let Ok(l) = &result {
         let mut items: Vec<String> = l.folders.clone();
         items.extend(l.objects.iter().map(|o| o.key.clone()));

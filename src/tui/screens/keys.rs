@@ -191,6 +191,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     if app.engine_busy {
         return Some(Vec::new());
     }
+    if key.code != KeyCode::Enter {
+        // Editing after a refused check: the old explanation gives way to the new attempt.
+        app.failure = None;
+    }
     let st = &mut app.keys;
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
         return Some(save_parameters(app));
@@ -313,12 +317,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     )
     .split(inner);
     let name_note = match &st.name_free {
-        Some((n, Ok(true))) if n == st.name.value().trim() => Some("free".to_owned()),
-        Some((n, Ok(false))) if n == st.name.value().trim() => Some("TAKEN".to_owned()),
-        Some((_, Err(e))) => Some(e.code.clone()),
+        Some((n, Ok(true))) if n == st.name.value().trim() => Some("✓ free".to_owned()),
+        Some((n, Ok(false))) if n == st.name.value().trim() => Some("! TAKEN".to_owned()),
+        Some((_, Err(e))) => Some(format!("! {}", e.code)),
         _ => names::table_name("t", st.name.value().trim())
             .err()
-            .map(|e| e.rule),
+            .map(|e| format!("! {}", e.rule)),
     };
     st.name.render(
         f,
@@ -393,13 +397,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     } else {
         "Enter: check the keys against the export".to_owned()
     };
-    f.render_widget(Paragraph::new(action), rows[9]);
-    if let Some(s) = &st.saved {
-        f.render_widget(
-            Paragraph::new(s.clone()).wrap(Wrap { trim: true }),
-            rows[10],
-        );
+    let mut below = vec![Line::from(action)];
+    if let Some(saved) = &st.saved {
+        below.push(Line::from(saved.clone()));
     }
+    f.render_widget(
+        Paragraph::new(below).wrap(Wrap { trim: true }),
+        rows[9].union(rows[10]),
+    );
 
     if let Some(fail) = &app.failure {
         failure::render(f, right, fail);
@@ -408,13 +413,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let source = app.table.chosen.clone().unwrap_or_default();
     let spec = st.spec(&source);
     let json = spec.creation_parameters_json().to_string();
-    let mut lines: Vec<Line> = vec![
-        Line::from("TableCreationParameters (Ctrl-S saves it, formatted, to a file):"),
-        Line::from(json),
-    ];
+    let mut lines: Vec<Line> = Vec::new();
     if let Some(m) = &app.migration {
         if let Some(d) = &m.journal.data_folder {
-            lines.push(Line::from(""));
             lines.push(Line::from("Equivalent command:"));
             lines.push(Line::from(import_table(
                 &side_args(
@@ -428,8 +429,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 &spec,
                 "<generated at start>",
             )));
+            lines.push(Line::from(""));
         }
     }
+    lines.push(Line::from(
+        "TableCreationParameters (Ctrl-S saves it, formatted, to a file):",
+    ));
+    lines.push(Line::from(json));
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -76,13 +76,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             st.status.as_deref().unwrap_or("unknown")
         )),
         Line::from(""),
-        Line::from(
-            "An export to S3 reads the table from its point-in-time recovery (PITR) backups,",
-        ),
-        Line::from(
-            "so PITR must be on. It costs storage while on; the export itself does not read",
-        ),
-        Line::from("the table's capacity."),
+        Line::from("An export to S3 reads the table from its point-in-time recovery (PITR) backups, so PITR must be on. It costs storage while on; the export itself does not read the table's capacity."),
         Line::from(""),
     ];
     if st.enabling {

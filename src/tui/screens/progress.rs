@@ -168,7 +168,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [info, gauge, log] = Layout::vertical([
-        Constraint::Length(9),
+        Constraint::Length(11),
         Constraint::Length(1),
         Constraint::Min(2),
     ])
@@ -182,8 +182,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let mut lines = vec![
         Line::from(format!("Status:   {status}")),
         Line::from(format!(
-            "Job:      {}",
-            job.arn.as_deref().unwrap_or("(starting)")
+            "Job id:   {}",
+            job.arn
+                .as_deref()
+                .map_or("(starting)", |a| a.rsplit('/').next().unwrap_or(a))
         )),
         Line::from(format!(
             "Started:  {}   elapsed {}",
@@ -191,7 +193,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             clock(elapsed)
         )),
         Line::from(format!(
-            "Estimate: about {estimate} min for {} (an estimate from the table size, not from AWS)",
+            "Estimate: about {estimate} min for {} (estimate from the size; AWS reports none)",
             human_bytes(st.table_bytes.max(0) as u64)
         )),
     ];

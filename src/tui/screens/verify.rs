@@ -26,6 +26,8 @@ pub struct State {
     pub summary: Option<String>,
     pub pitr_off: bool,
     pub new_table: String,
+    /// Items the import rejected, and where AWS logged them.
+    pub import_errors: Option<(i64, String)>,
 }
 
 impl State {
@@ -34,6 +36,11 @@ impl State {
         self.not_carried = j.not_carried.clone();
         self.pitr_off = j.pitr.disabled_after;
         self.new_table = j.plan.table.name.clone();
+        self.import_errors = j.import.as_ref().and_then(|i| {
+            let n = i.error_count.filter(|n| *n > 0)?;
+            let id = i.arn.as_deref()?.rsplit('/').next()?.to_owned();
+            Some((n, format!("/aws-dynamodb/imports, stream {id}/error")))
+        });
         self.summary = Some(format!(
             "{}/migrations/{}.summary.md",
             crate::engine::journal::state_dir().display(),
@@ -107,7 +114,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.verify;
-    let [top, bottom] = Layout::vertical([Constraint::Length(7), Constraint::Min(4)]).areas(area);
+    let [top, bottom] = Layout::vertical([Constraint::Length(8), Constraint::Min(4)]).areas(area);
     let mut lines = Vec::new();
     if app.engine_busy {
         lines.push(Line::from(
@@ -134,13 +141,18 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             "PITR on the source was turned off again, as it was before.",
         ));
     }
+    if let Some((n, log)) = &st.import_errors {
+        lines.push(Line::from(format!(
+            "The import rejected {n} items: see CloudWatch Logs {log}"
+        )));
+    }
     if st.done {
+        lines.push(Line::from("Done. Enter: quit"));
         if let Some(s) = &st.summary {
             lines.push(Line::from(format!(
                 "Summary with every AWS CLI command: {s}"
             )));
         }
-        lines.push(Line::from("Enter: quit"));
     }
     f.render_widget(
         Paragraph::new(lines)

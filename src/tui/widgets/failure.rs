@@ -25,6 +25,13 @@ pub fn lines(failure: &AwsFailure) -> Vec<Line<'static>> {
     ]
 }
 
+/// The same three lines with the next step first, for narrow places where the end is cut.
+pub fn lines_next_first(failure: &AwsFailure) -> Vec<Line<'static>> {
+    let mut l = lines(failure);
+    l.rotate_right(1);
+    l
+}
+
 pub fn render(f: &mut Frame, area: Rect, failure: &AwsFailure) {
     let p = Paragraph::new(lines(failure))
         .wrap(Wrap { trim: true })

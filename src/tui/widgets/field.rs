@@ -67,7 +67,7 @@ impl Field {
             ),
         ];
         if let Some(p) = problem {
-            spans.push(Span::raw(format!("  ! {p}")));
+            spans.push(Span::raw(format!("  {p}")));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), area);
         if focused {

@@ -1,0 +1,670 @@
+//! Fixtures for the wizard's tests: an `App` walked from screen to screen with the keys a
+//! person presses and the messages the tasks and the engine would send, built by hand. Nothing
+//! here runs a command or touches AWS; the commands `update` returns are only inspected.
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{App, Screen};
+use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
+use super::services::Cmd;
+use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::journal::{
+    DataFolder, Identity, JobRecord, KeyCheckRecord, NotCarried, Step, VerifyRecord,
+};
+use crate::engine::migration::Migration;
+use crate::engine::table_spec::{
+    Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse,
+};
+use crate::export::layout::ObjectInfo;
+use crate::export::manifest::ManifestSummary;
+use crate::export::policy::{merge, DiffLine};
+
+/// The state folder the tests' `App` is given. Nothing the tests do writes into it.
+pub const STATE_DIR: &str = "/tmp/ddb-ferry-test-state";
+
+/// When AWS says the jobs started: fixed and far in the past, so a panel's gauge is full and
+/// the same on every run (the elapsed clock beside it still moves; snapshots redact it).
+pub const JOB_START: &str = "2020-01-01T00:00:00Z";
+
+pub const PROFILES: [&str; 4] = ["default", "dev-source", "prod-dest", "sandbox"];
+pub const SOURCE_ACCOUNT: &str = "111122223333";
+pub const DEST_ACCOUNT: &str = "444455556666";
+pub const REGION: &str = "eu-west-1";
+pub const BUCKET: &str = "ddb-ferry-landing";
+pub const EXPORT_ID: &str = "01763900000000-a1b2c3d4";
+pub const IMPORT_ID: &str = "01763990000000-e5f6a7b8";
+
+pub fn new_app() -> App {
+    App::new(PathBuf::from(STATE_DIR), None)
+}
+
+pub fn key_event(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn press(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    app.update(Msg::Key(key_event(code)))
+}
+
+pub fn type_text(app: &mut App, text: &str) -> Vec<Cmd> {
+    text.chars()
+        .flat_map(|c| press(app, KeyCode::Char(c)))
+        .collect()
+}
+
+pub fn identity(side: Side) -> Identity {
+    match side {
+        Side::Source => Identity {
+            account: SOURCE_ACCOUNT.into(),
+            arn: format!(
+                "arn:aws:sts::{SOURCE_ACCOUNT}:assumed-role/AWSReservedSSO_DataEngineer_0f1e2d3c4b5a6978/alice"
+            ),
+            region: REGION.into(),
+        },
+        Side::Dest => Identity {
+            account: DEST_ACCOUNT.into(),
+            arn: format!("arn:aws:iam::{DEST_ACCOUNT}:user/ferry"),
+            region: REGION.into(),
+        },
+    }
+}
+
+/// STS refusing an SSO profile whose login ended, as `AwsFailure::from_code` explains it.
+pub fn expired_token() -> AwsFailure {
+    AwsFailure::from_code(
+        "sts:GetCallerIdentity",
+        "the destination account",
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    )
+}
+
+fn key(name: &str, kind: KeyType) -> KeySpec {
+    KeySpec {
+        name: name.into(),
+        kind,
+    }
+}
+
+pub fn orders_table() -> SourceTable {
+    SourceTable {
+        name: "orders".into(),
+        arn: format!("arn:aws:dynamodb:{REGION}:{SOURCE_ACCOUNT}:table/orders"),
+        status: "ACTIVE".into(),
+        partition_key: key("customerId", KeyType::S),
+        sort_key: Some(key("orderId", KeyType::S)),
+        gsis: vec![GsiSpec {
+            name: "byStatus".into(),
+            partition_key: key("status", KeyType::S),
+            sort_key: Some(key("createdAt", KeyType::N)),
+            projection: Projection {
+                kind: "ALL".into(),
+                non_key_attributes: Vec::new(),
+            },
+            capacity: None,
+        }],
+        lsis: vec!["byTotal".into()],
+        billing: Billing::PayPerRequest,
+        sse: TableSse::AwsManaged,
+        item_count: 1_234_567,
+        size_bytes: 987_654_321,
+        stream: Some("NEW_AND_OLD_IMAGES".into()),
+        table_class: Some("STANDARD".into()),
+        deletion_protection: true,
+    }
+}
+
+pub fn orders_details() -> TableDetails {
+    TableDetails {
+        table: orders_table(),
+        pitr_status: "DISABLED".into(),
+        ttl_attribute: Some("expiresAt".into()),
+    }
+}
+
+/// Accounts: the profiles arrived; nothing is connected.
+pub fn accounts_listed() -> App {
+    let mut app = new_app();
+    app.update(Msg::Profiles(Ok(PROFILES
+        .iter()
+        .map(|p| p.to_string())
+        .collect())));
+    app
+}
+
+/// Picks `dev-source` and `prod-dest` with the keys; returns the commands they caused.
+pub fn pick_profiles(app: &mut App) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    press(app, KeyCode::Down);
+    cmds.extend(press(app, KeyCode::Enter));
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Down);
+    cmds.extend(press(app, KeyCode::Enter));
+    cmds
+}
+
+pub fn connected(app: &mut App, side: Side, result: Result<Identity, AwsFailure>) {
+    app.update(Msg::Connected {
+        side,
+        result,
+        endpoint: None,
+    });
+}
+
+/// Accounts: both profiles chosen and confirmed by STS.
+pub fn accounts_connected() -> App {
+    let mut app = accounts_listed();
+    pick_profiles(&mut app);
+    connected(&mut app, Side::Source, Ok(identity(Side::Source)));
+    connected(&mut app, Side::Dest, Ok(identity(Side::Dest)));
+    app
+}
+
+/// Table: the list arrived and `orders`, highlighted, has its details.
+pub fn table_with_details() -> App {
+    let mut app = accounts_connected();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Table);
+    app.update(Msg::Tables(Ok(vec![
+        "sessions".into(),
+        "orders".into(),
+        "customers".into(),
+        "orders-archive".into(),
+    ])));
+    press(&mut app, KeyCode::Down);
+    app.update(Msg::TableDetails {
+        name: "orders".into(),
+        result: Ok(orders_details()),
+    });
+    app
+}
+
+/// PITR: `orders` chosen; its PITR is off.
+pub fn pitr_disabled() -> App {
+    let mut app = table_with_details();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Pitr);
+    app
+}
+
+/// PITR: `e` pressed; AWS is turning it on.
+pub fn pitr_enabling() -> App {
+    let mut app = pitr_disabled();
+    press(&mut app, KeyCode::Char('e'));
+    app.update(Msg::PitrProgress(
+        "PITR is ENABLING; waiting for ENABLED".into(),
+    ));
+    app
+}
+
+pub fn pitr_enabled() -> App {
+    let mut app = pitr_enabling();
+    app.update(Msg::PitrEnabled(Ok(())));
+    app
+}
+
+/// Bucket: the destination's buckets arrived; nothing chosen or typed yet.
+pub fn bucket_listed() -> App {
+    let mut app = pitr_enabled();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Bucket);
+    app.update(Msg::Buckets(Ok(vec![
+        "analytics-raw".into(),
+        BUCKET.into(),
+        "team-logs".into(),
+    ])));
+    app
+}
+
+/// A bucket policy that already has a statement of someone else's.
+pub const EXISTING_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowAnalyticsRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::777788889999:role/analytics"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::ddb-ferry-landing/reports/*"}]}"#;
+
+/// The preview `Cmd::PreviewPolicy` would send back for `EXISTING_POLICY`: the kept statement
+/// unchanged, ours added.
+pub fn preview_for(cmds: &[Cmd]) -> PolicyPreview {
+    let grant = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::PreviewPolicy { grant, .. } => Some(grant.clone()),
+            _ => None,
+        })
+        .expect("choosing a bucket asks for the policy preview");
+    let merged = merge(Some(EXISTING_POLICY), &grant).expect("the fixture policy is valid");
+    let existing: serde_json::Value =
+        serde_json::from_str(EXISTING_POLICY).expect("the fixture policy is JSON");
+    let mut diff: Vec<DiffLine> = existing["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| DiffLine::Same(s.to_string()))
+        .collect();
+    diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
+    PolicyPreview {
+        bucket_exists: true,
+        diff,
+        changed: merged.changed,
+    }
+}
+
+/// Bucket: `ddb-ferry-landing` chosen from the list, its policy change previewed.
+pub fn policy_previewed() -> App {
+    let mut app = bucket_listed();
+    press(&mut app, KeyCode::Down);
+    let cmds = press(&mut app, KeyCode::Enter);
+    let preview = preview_for(&cmds);
+    app.update(Msg::Policy(Ok(preview)));
+    app
+}
+
+/// The migration the bucket step would hand back: the journal of the wizard's plan, with
+/// what preflight and the bucket step record, standing at `step`.
+pub fn migration_at(app: &App, step: Step) -> Box<Migration> {
+    let plan = app
+        .plan_draft()
+        .expect("a table and both accounts are chosen");
+    let id = crate::engine::migration_id(&plan, 1);
+    let mut journal = crate::engine::new_journal(plan, id, None, None);
+    journal.step = step;
+    journal.source_identity = Some(identity(Side::Source));
+    journal.dest_identity = Some(identity(Side::Dest));
+    journal.source_table = Some(orders_table());
+    journal.bucket.owner = Some(DEST_ACCOUNT.into());
+    journal.bucket.region = Some(REGION.into());
+    journal.bucket.policy_done = true;
+    journal.pitr.initially_enabled = Some(false);
+    journal.pitr.enabled_by_us = true;
+    Box::new(Migration::new(
+        journal,
+        Path::new(STATE_DIR),
+        EventSink::silent(),
+        false,
+    ))
+}
+
+/// The migration inside the `Cmd::RunEngine` an action returned.
+pub fn engine_cmd(cmds: Vec<Cmd>) -> Box<Migration> {
+    cmds.into_iter()
+        .find_map(|c| match c {
+            Cmd::RunEngine { migration, .. } => Some(migration),
+            _ => None,
+        })
+        .expect("the action hands the migration to the engine")
+}
+
+pub fn engine(app: &mut App, event: Event) -> Vec<Cmd> {
+    app.update(Msg::Engine(event))
+}
+
+/// Export: the bucket step finished; the choices are shown.
+pub fn export_choices() -> App {
+    let mut app = policy_previewed();
+    let m = migration_at(&app, Step::Export);
+    let prefix = m.journal.export_prefix.clone();
+    engine(
+        &mut app,
+        Event::StepDone {
+            step: Step::Bucket,
+            summary: format!(
+                "bucket {BUCKET} is ready: account {SOURCE_ACCOUNT} may write exports under {prefix}/"
+            ),
+        },
+    );
+    app.update(Msg::EngineDone(m, Outcome::Paused));
+    assert_eq!(app.screen, Screen::Export);
+    app
+}
+
+pub fn export_review() -> App {
+    let mut app = export_choices();
+    press(&mut app, KeyCode::Enter);
+    assert!(app.export.reviewing);
+    app
+}
+
+pub fn export_arn() -> String {
+    format!("arn:aws:dynamodb:{REGION}:{SOURCE_ACCOUNT}:table/orders/export/{EXPORT_ID}")
+}
+
+/// Export progress: the job runs in AWS and has written some files. The migration is with
+/// the engine; it is returned for the test to hand back.
+pub fn export_running() -> (App, Box<Migration>) {
+    let mut app = export_review();
+    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    assert_eq!(app.screen, Screen::ExportProgress);
+    engine(
+        &mut app,
+        Event::JobStarted {
+            step: Step::Export,
+            job: "export",
+            arn: export_arn(),
+            reattached: false,
+        },
+    );
+    engine(
+        &mut app,
+        Event::JobStatus {
+            step: Step::Export,
+            job: "export",
+            status: "IN_PROGRESS".into(),
+            started_at: Some(JOB_START.into()),
+            elapsed_secs: 0,
+            next_check_secs: 30,
+        },
+    );
+    app.update(Msg::ExportFiles {
+        files: 14,
+        bytes: 215_000_000,
+    });
+    (app, m)
+}
+
+fn job(arn: String, status: &str) -> JobRecord {
+    JobRecord {
+        client_token: "ddb-ferry-token".into(),
+        arn: Some(arn),
+        status: Some(status.into()),
+        started_at: Some(JOB_START.into()),
+        ..JobRecord::default()
+    }
+}
+
+/// Export progress: AWS reported the export FAILED; the engine explained it.
+pub fn export_failed() -> App {
+    let (mut app, mut m) = export_running();
+    let mut record = job(export_arn(), "FAILED");
+    record.failure_code = Some("S3AccessDenied".into());
+    record.failure_message = Some("Access Denied".into());
+    m.journal.export = Some(record);
+    let mut failure = AwsFailure::new(
+        "export-failed",
+        FailureKind::JobFailed,
+        "the export failed: S3AccessDenied: Access Denied",
+        "the bucket policy (or the source's IAM policy) does not let the source account write to the bucket through DynamoDB",
+        format!(
+            "check that the bucket policy has the statement ddb-ferry added (its Sid starts with DdbFerryExportFromSourceAccount) and that the source caller may use dynamodb:ExportTableToPointInTime and s3:PutObject (details: aws dynamodb describe-export --profile dev-source --region {REGION} --export-arn {})",
+            export_arn()
+        ),
+    );
+    failure.aws_code = Some("S3AccessDenied".into());
+    engine(
+        &mut app,
+        Event::Failed {
+            step: Step::Export,
+            failure,
+        },
+    );
+    app.update(Msg::EngineDone(m, Outcome::JobFailed));
+    app
+}
+
+pub fn export_root(m: &Migration) -> String {
+    format!("{}/AWSDynamoDB/{EXPORT_ID}/", m.journal.export_prefix)
+}
+
+pub fn manifest_summary(m: &Migration) -> ManifestSummary {
+    let root = export_root(m);
+    ManifestSummary {
+        version: "2020-06-30".into(),
+        export_arn: export_arn(),
+        start_time: Some("2026-11-23T10:00:00.000Z".into()),
+        end_time: Some("2026-11-23T10:14:31.000Z".into()),
+        table_arn: orders_table().arn,
+        table_id: Some("6a1f0c2e-93b4-4d1e-9f7a-2c8b5e4d3f10".into()),
+        export_time: Some("2026-11-23T10:00:00.000Z".into()),
+        s3_bucket: BUCKET.into(),
+        s3_prefix: Some(m.journal.export_prefix.clone()),
+        s3_sse_algorithm: Some("AES256".into()),
+        s3_sse_kms_key_id: None,
+        manifest_files_s3_key: format!("{root}manifest-files.json"),
+        billed_size_bytes: Some(1_012_345_678),
+        item_count: Some(1_234_567),
+        output_format: "DYNAMODB_JSON".into(),
+        export_type: Some("FULL_EXPORT".into()),
+        export_from_time: None,
+        export_to_time: None,
+        output_view: None,
+    }
+}
+
+/// Data folder: the export completed and was located; the browser lists the export's parent
+/// folder with the export highlighted and its manifest summary beside it. The migration
+/// stays with the app.
+pub fn folder_listed() -> App {
+    let (mut app, mut m) = export_running();
+    let mut record = job(export_arn(), "COMPLETED");
+    record.item_count = Some(1_234_567);
+    record.billed_bytes = Some(1_012_345_678);
+    m.journal.export = Some(record);
+    m.journal.step = Step::Locate;
+    engine(
+        &mut app,
+        Event::StepDone {
+            step: Step::Export,
+            summary: "export finished: 1234567 items, 1012345678 bytes billed".into(),
+        },
+    );
+    // The export's end moves to the data folder and starts the locate step at once.
+    let mut m = engine_cmd(app.update(Msg::EngineDone(m, Outcome::Paused)));
+    assert_eq!(app.screen, Screen::DataFolder);
+    let root = export_root(&m);
+    m.journal.data_folder = Some(DataFolder {
+        bucket: BUCKET.into(),
+        prefix: format!("{root}data/"),
+        data_files: 14,
+        total_bytes: 215_000_000,
+        manifest_item_count: Some(1_234_567),
+        found_by: "manifest".into(),
+    });
+    m.journal.step = Step::KeyCheck;
+    let summary = manifest_summary(&m);
+    let parent = format!("{}/AWSDynamoDB/", m.journal.export_prefix);
+    let older = format!("{parent}01763000000000-0a0b0c0d/");
+    app.update(Msg::EngineDone(m, Outcome::Paused));
+    assert_eq!(app.folder.prefix, parent);
+    app.update(Msg::Folder(Ok(FolderListing {
+        prefix: parent,
+        folders: vec![older.clone(), root.clone()],
+        objects: Vec::new(),
+        summaries: vec![(older, None), (root, Some(summary))],
+    })));
+    app
+}
+
+/// Data folder: browsed up to the bucket's root, where a file was chosen and refused.
+pub fn folder_file_refused() -> App {
+    let mut app = folder_listed();
+    // `…/AWSDynamoDB/` → the migration's folder → `ddb-ferry/` → the bucket's root.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('u'));
+    }
+    assert_eq!(app.folder.prefix, "");
+    app.update(Msg::Folder(Ok(FolderListing {
+        prefix: String::new(),
+        folders: vec!["ddb-ferry/".into()],
+        objects: vec![ObjectInfo {
+            key: "orders-backup.json.gz".into(),
+            size: 48_213_331,
+        }],
+        summaries: Vec::new(),
+    })));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+/// Keys: `c` on the data folder; the new table's form is prefilled from the source and its
+/// name found free.
+pub fn keys_prefilled() -> App {
+    let mut app = folder_listed();
+    let cmds = press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.screen, Screen::Keys);
+    assert!(matches!(&cmds[..], [Cmd::CheckName(n)] if n == "orders"));
+    app.update(Msg::NameChecked {
+        name: "orders".into(),
+        result: Ok(true),
+    });
+    app
+}
+
+/// Keys: the name is taken in the destination and Enter was pressed.
+pub fn keys_name_taken() -> App {
+    let mut app = keys_prefilled();
+    app.update(Msg::NameChecked {
+        name: "orders".into(),
+        result: Ok(false),
+    });
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+/// Keys: the partition key retyped as `CustomerId`; the key check found the items spell it
+/// `customerId` and the engine sent that failure.
+pub fn keys_check_failed() -> App {
+    let mut app = keys_prefilled();
+    press(&mut app, KeyCode::Tab);
+    for _ in 0.."customerId".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "CustomerId");
+    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    engine(
+        &mut app,
+        Event::Failed {
+            step: Step::KeyCheck,
+            failure: AwsFailure::new(
+                "key-mismatch",
+                FailureKind::BadInput,
+                "the exported items do not match the new table's keys (200 problems in 200 items checked)",
+                "The export's items have the key \"customerId\", but the new table's partition key is \"CustomerId\". Key names are case-sensitive: use \"customerId\".",
+                "fix `table.partition_key` / `table.sort_key` in the plan (or remove them to copy the source's keys) and run again; the export is kept and will not be repeated",
+            ),
+        },
+    );
+    app.update(Msg::EngineDone(m, Outcome::BadInput));
+    app
+}
+
+pub fn import_arn() -> String {
+    format!("arn:aws:dynamodb:{REGION}:{DEST_ACCOUNT}:table/orders/import/{IMPORT_ID}")
+}
+
+/// Import progress: the key check passed, Enter started the import, AWS says IN_PROGRESS.
+pub fn import_running() -> (App, Box<Migration>) {
+    let mut app = keys_prefilled();
+    let mut m = engine_cmd(press(&mut app, KeyCode::Enter));
+    m.journal.key_check = Some(KeyCheckRecord {
+        items_checked: 200,
+        problems: 0,
+        passed: true,
+    });
+    m.journal.step = Step::Import;
+    app.update(Msg::EngineDone(m, Outcome::Paused));
+    assert!(app.keys.check_passed);
+    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    assert_eq!(app.screen, Screen::ImportProgress);
+    engine(
+        &mut app,
+        Event::JobStarted {
+            step: Step::Import,
+            job: "import",
+            arn: import_arn(),
+            reattached: false,
+        },
+    );
+    engine(
+        &mut app,
+        Event::JobStatus {
+            step: Step::Import,
+            job: "import",
+            status: "IN_PROGRESS".into(),
+            started_at: Some(JOB_START.into()),
+            elapsed_secs: 0,
+            next_check_secs: 30,
+        },
+    );
+    (app, m)
+}
+
+/// Import progress: the import failed with rejected items; counts and the CloudWatch stream
+/// are shown.
+pub fn import_failed() -> App {
+    let (mut app, mut m) = import_running();
+    let mut record = job(import_arn(), "FAILED");
+    record.item_count = Some(1_230_211);
+    record.error_count = Some(4_356);
+    record.failure_code = Some("ItemValidationError".into());
+    record.failure_message = Some("Too many items failed validation".into());
+    m.journal.import = Some(record);
+    engine(
+        &mut app,
+        Event::Failed {
+            step: Step::Import,
+            failure: AwsFailure::new(
+                "import-failed",
+                FailureKind::JobFailed,
+                "the import failed (FAILED): ItemValidationError: Too many items failed validation",
+                "the import job failed inside AWS; its error log says which items or files were refused",
+                format!(
+                    "read CloudWatch Logs group /aws-dynamodb/imports, stream {IMPORT_ID}/error, and `aws dynamodb describe-import --profile prod-dest --region {REGION} --import-arn {}`; the export is kept, so after a fix `ddb-ferry run --new PLAN` with another table name imports again",
+                    import_arn()
+                ),
+            ),
+        },
+    );
+    app.update(Msg::EngineDone(m, Outcome::JobFailed));
+    app
+}
+
+/// Verify & finish: counts compared, the sample read back, settings not carried listed.
+pub fn verify_done() -> App {
+    let (mut app, mut m) = import_running();
+    let mut record = job(import_arn(), "COMPLETED");
+    record.item_count = Some(1_234_567);
+    record.error_count = Some(0);
+    m.journal.import = Some(record);
+    m.journal.step = Step::Verify;
+    // The import's end moves to Verify and runs verify and finish at once.
+    let mut m = engine_cmd(app.update(Msg::EngineDone(m, Outcome::Paused)));
+    assert_eq!(app.screen, Screen::Verify);
+    m.journal.step = Step::Finish;
+    m.journal.verify = Some(VerifyRecord {
+        expected_items: Some(1_234_567),
+        imported_items: Some(1_234_567),
+        counted_items: Some(1_234_567),
+        sampled: 200,
+        sample_mismatches: Vec::new(),
+        passed: true,
+    });
+    m.journal.pitr.disabled_after = true;
+    m.journal.not_carried = vec![
+        NotCarried {
+            setting: "TTL".into(),
+            source_value: "enabled on attribute expiresAt".into(),
+            how_to_apply: format!("aws dynamodb update-time-to-live --profile prod-dest --region {REGION} --table-name orders --time-to-live-specification Enabled=true,AttributeName=expiresAt"),
+        },
+        NotCarried {
+            setting: "DynamoDB stream".into(),
+            source_value: "enabled (NEW_AND_OLD_IMAGES)".into(),
+            how_to_apply: format!("aws dynamodb update-table --profile prod-dest --region {REGION} --table-name orders --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES"),
+        },
+        NotCarried {
+            setting: "Local secondary index".into(),
+            source_value: "byTotal".into(),
+            how_to_apply: "an LSI can only be created with a table: create the table yourself with the LSI and copy the items, or use a GSI instead".into(),
+        },
+    ];
+    app.update(Msg::EngineDone(m, Outcome::Succeeded));
+    assert!(app.verify.done);
+    // The summary's folder comes from the environment (`state_dir()`), not from the app:
+    // pinned here so the screen is the same on every machine.
+    app.verify.summary = Some(format!(
+        "{STATE_DIR}/migrations/{}.summary.md",
+        app.migration
+            .as_ref()
+            .map_or(String::new(), |m| m.journal.id.clone())
+    ));
+    app
+}
