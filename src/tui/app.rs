@@ -375,6 +375,8 @@ impl App {
             .accounts
             .connect_cmds(&journal.plan, self.endpoint_url.clone());
         let step = journal.step;
+        // Where the export writes, its job and start time: the panel shows them at once.
+        self.progress.journal_snapshot(&journal);
         let migration = Box::new(Migration::new(
             journal,
             &self.state_dir,

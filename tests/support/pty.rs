@@ -36,8 +36,11 @@ pub const PROGRESS: &str = "Status:";
 pub const RUNNING: &str = "IN_PROGRESS";
 pub const DATA_FOLDER: &str = "Import will read:";
 pub const NOTHING_CHOSEN: &str = "(nothing chosen yet)";
-pub const KEYS_MATCH: &str = "Keys match the export. Enter: start the import";
+// At 80 columns the rest of that line ("Enter: start the import") wraps, or was cut off.
+pub const KEYS_MATCH: &str = "Keys match the export.";
 pub const VERIFY_ITEMS: &str = "Items: export";
+/// In the Verify box once the migration is done (the key hints below always say
+/// "Enter: quit when done": see `body`).
 pub const QUIT_HINT: &str = "Enter: quit";
 pub const RESUME: &str = "An unfinished migration was found";
 pub const TOO_SMALL: &str = "Enlarge the window";
@@ -353,6 +356,11 @@ impl Drop for Pty {
     }
 }
 
+/// The screen without its last row (the key hints).
+pub fn body(screen: &str) -> &str {
+    screen.trim_end().rsplit_once('\n').map_or("", |(b, _)| b)
+}
+
 /// `word` stands in `text` with no letter, digit, `-` or `_` right before or after it.
 pub fn has_word(text: &str, word: &str) -> bool {
     let part = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
@@ -445,7 +453,9 @@ pub fn walk_to_export(pty: &mut Pty, table: &str, bucket: &str) {
 pub fn finish_after_export(pty: &mut Pty, new_table: &str) -> String {
     pty.wait_for(DATA_FOLDER, WAIT);
     if pty
-        .wait_until(WAIT, |s| s.contains(DATA_FOLDER) && !s.contains(NOTHING_CHOSEN))
+        .wait_until(WAIT, |s| {
+            s.contains(DATA_FOLDER) && !s.contains(NOTHING_CHOSEN)
+        })
         .is_none()
     {
         pty.fail("the data folder screen chose no folder");
@@ -455,7 +465,9 @@ pub fn finish_after_export(pty: &mut Pty, new_table: &str) -> String {
     pty.send(ENTER);
     pty.wait_for(KEYS_MATCH, WAIT);
     pty.send(ENTER);
-    match pty.wait_until(WAIT, |s| s.contains(VERIFY_ITEMS) && s.contains(QUIT_HINT)) {
+    match pty.wait_until(WAIT, |s| {
+        s.contains(VERIFY_ITEMS) && body(s).contains(QUIT_HINT)
+    }) {
         Some(s) => s,
         None => pty.fail("the migration did not reach Verify & finish"),
     }

@@ -175,11 +175,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                     s.profile = Some(name);
                     s.identity = None;
                     s.connecting = true;
-                    st.focus = if side == Side::Source {
-                        Focus::DestProfile
-                    } else {
-                        Focus::DestRegion
-                    };
+                    // Focus stays in the lists (Tab reaches the region fields), so `?`, `q`
+                    // and Enter keep their meaning.
+                    if side == Side::Source {
+                        st.focus = Focus::DestProfile;
+                    }
                     let spec = st.spec(side, endpoint);
                     Some(vec![Cmd::Connect { side, spec }])
                 }
@@ -196,6 +196,19 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 if s.profile.is_none() {
                     return Some(Vec::new());
                 }
+                let region = s.region.value().trim().to_owned();
+                if !region.is_empty() {
+                    if let Err(e) = crate::export::names::region("region", &region) {
+                        s.identity = Some(Err(AwsFailure::new(
+                            "bad-region",
+                            crate::aws::explain::FailureKind::BadInput,
+                            e.to_string(),
+                            "AWS regions are written like us-east-1 or eu-west-2",
+                            "fix the region, or leave it empty to use the profile's region",
+                        )));
+                        return Some(Vec::new());
+                    }
+                }
                 s.identity = None;
                 s.connecting = true;
                 let spec = st.spec(side, endpoint);
@@ -203,7 +216,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             }
             KeyCode::Esc => None,
             _ => {
-                st.side_mut(side).region.on_key(key);
+                let s = st.side_mut(side);
+                if s.region.on_key(key) {
+                    // Another region is another place: ask STS again before going on.
+                    s.identity = None;
+                }
                 Some(Vec::new())
             }
         },

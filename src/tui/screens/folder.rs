@@ -230,9 +230,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     )));
                 }
                 Some((_, None)) => {
-                    lines.push(Line::from("An export without manifests (still running, or"));
                     lines.push(Line::from(
-                        "written by an emulator). Its data/ folder can be used.",
+                        "An export without manifests (still running, or written by an emulator). Its data/ folder can be used.",
                     ));
                 }
                 None if current.ends_with('/') => {

@@ -94,6 +94,9 @@ impl State {
     }
 
     fn push(&mut self, line: String) {
+        if self.lines.contains(&line) {
+            return;
+        }
         self.lines.push(line);
         if self.lines.len() > 20 {
             self.lines.remove(0);
@@ -220,7 +223,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     } else {
         lines.push(Line::from(match st.export_files {
             Some((n, b)) => format!(
-                "Written so far: {n} data files, {} (live S3 listing)",
+                "Written so far: {n} data file{}, {} (live S3 listing)",
+                if n == 1 { "" } else { "s" },
                 human_bytes(b)
             ),
             None => "Written so far: (listing the export folder…)".into(),
