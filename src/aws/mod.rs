@@ -4,6 +4,7 @@
 pub mod attr;
 pub mod dynamodb;
 pub mod explain;
+pub mod logs;
 pub mod s3;
 pub mod session;
 pub mod sts;

@@ -254,6 +254,10 @@ impl App {
             }
             Msg::Folder(r) => folder::on_listing(self, r),
             Msg::SettingApplied { setting, result } => verify::on_applied(self, setting, result),
+            Msg::ImportErrors(r) => {
+                self.progress.import_error_lines = Some(r);
+                Vec::new()
+            }
             Msg::Engine(event) => self.on_engine_event(event),
             Msg::EngineDone(migration, outcome) => self.on_engine_done(migration, outcome),
         }
@@ -433,11 +437,21 @@ impl App {
         let step = migration.journal.step;
         self.progress.journal_snapshot(&migration.journal);
         self.verify.from_journal(&migration.journal);
-        self.migration = Some(migration);
-        match outcome {
-            Outcome::Paused | Outcome::Succeeded => self.after_engine(step),
-            _ => Vec::new(),
+        let mut cmds = Vec::new();
+        if let Some(i) = &migration.journal.import {
+            if i.error_count.unwrap_or(0) > 0 && self.progress.import_error_lines.is_none() {
+                if let Some(arn) = &i.arn {
+                    cmds.push(Cmd::ImportErrors {
+                        import_arn: arn.clone(),
+                    });
+                }
+            }
         }
+        self.migration = Some(migration);
+        if matches!(outcome, Outcome::Paused | Outcome::Succeeded) {
+            cmds.extend(self.after_engine(step));
+        }
+        cmds
     }
 
     /// Moves to the screen that follows what the engine just finished.

@@ -81,6 +81,8 @@ pub enum Msg {
         setting: String,
         result: Result<(), AwsFailure>,
     },
+    /// The first lines of the import's CloudWatch error log.
+    ImportErrors(Result<Vec<String>, AwsFailure>),
     Engine(Event),
     /// The engine gave the migration back after running some steps.
     EngineDone(Box<Migration>, Outcome),

@@ -57,6 +57,10 @@ pub enum Cmd {
         setting: String,
         call: SettingCall,
     },
+    /// The first lines of an import's error log in CloudWatch.
+    ImportErrors {
+        import_arn: String,
+    },
 }
 
 /// A setting the import did not carry, applied to the new table on request.
@@ -358,6 +362,24 @@ impl Services {
                     let outcome = migration.run_through(through).await;
                     migration.events = EventSink::silent();
                     let _ = tx.send(Msg::EngineDone(migration, outcome));
+                });
+            }
+            Cmd::ImportErrors { import_arn } => {
+                let config = self.side(Side::Dest).map(|(c, _)| c);
+                tokio::spawn(async move {
+                    let result = match config {
+                        Some(c) => {
+                            crate::aws::logs::first_import_errors(
+                                &c,
+                                &import_arn,
+                                5,
+                                &side_label(Side::Dest),
+                            )
+                            .await
+                        }
+                        None => Err(not_connected()),
+                    };
+                    let _ = tx.send(Msg::ImportErrors(result));
                 });
             }
             Cmd::ApplySetting { setting, call } => {

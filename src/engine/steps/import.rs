@@ -10,6 +10,7 @@ use super::super::migration::{journal_incomplete, Migration, StepResult, Stop};
 use super::super::poll::{elapsed_since, PollSchedule};
 use crate::aws::dynamodb::{ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::logs::{first_import_errors, import_error_stream, IMPORT_LOG_GROUP};
 
 const STEP: Step = Step::Import;
 
@@ -95,11 +96,19 @@ impl Migration {
         self.store_import(&info)?;
         let done = self.wait_for_import(info).await?;
         if done.error_count > 0 {
-            let import_id = done.arn.rsplit('/').next().unwrap_or_default();
+            let stream = import_error_stream(&done.arn);
+            let first = first_import_errors(&dest.config, &done.arn, 5, dest.dynamo.side())
+                .await
+                .unwrap_or_default();
+            let lines = if first.is_empty() {
+                String::new()
+            } else {
+                format!("; the first lines:\n    {}", first.join("\n    "))
+            };
             self.events.warn(
                 STEP,
                 format!(
-                    "{} items were rejected by the import; see CloudWatch Logs group /aws-dynamodb/imports, stream {import_id}/error",
+                    "{} items were rejected by the import; see CloudWatch Logs group {IMPORT_LOG_GROUP}, stream {stream} (`aws logs tail {IMPORT_LOG_GROUP} --log-stream-names {stream}`){lines}",
                     done.error_count
                 ),
             );

@@ -34,18 +34,11 @@ pub enum Focus {
     Billing,
     Encryption,
     KmsKey,
+    /// `read/write` capacity units, with provisioned billing.
+    Capacity,
+    /// Keep the source's GSIs, or none.
+    Gsis,
 }
-
-const ORDER: [Focus; 8] = [
-    Focus::Name,
-    Focus::PkName,
-    Focus::PkType,
-    Focus::SkName,
-    Focus::SkType,
-    Focus::Billing,
-    Focus::Encryption,
-    Focus::KmsKey,
-];
 
 #[derive(Debug, Clone, Default)]
 pub struct State {
@@ -60,6 +53,9 @@ pub struct State {
     pub sse: u8,
     pub kms_key: Field,
     pub gsis: Vec<GsiSpec>,
+    /// Create the new table without the source's GSIs.
+    pub drop_gsis: bool,
+    pub capacity: Field,
     pub name_free: Option<(String, Result<bool, AwsFailure>)>,
     pub check_passed: bool,
     pub saved: Option<String>,
@@ -77,8 +73,38 @@ impl State {
     pub fn editing(&self) -> bool {
         matches!(
             self.focus,
-            Focus::Name | Focus::PkName | Focus::SkName | Focus::KmsKey
+            Focus::Name | Focus::PkName | Focus::SkName | Focus::KmsKey | Focus::Capacity
         )
+    }
+
+    /// The fields in Tab order; capacity and the KMS key only when they apply.
+    fn order(&self) -> Vec<Focus> {
+        let mut order = vec![
+            Focus::Name,
+            Focus::PkName,
+            Focus::PkType,
+            Focus::SkName,
+            Focus::SkType,
+            Focus::Billing,
+        ];
+        if matches!(self.billing, Some(Billing::Provisioned { .. })) {
+            order.push(Focus::Capacity);
+        }
+        order.push(Focus::Encryption);
+        if self.sse == 2 {
+            order.push(Focus::KmsKey);
+        }
+        if !self.gsis.is_empty() {
+            order.push(Focus::Gsis);
+        }
+        order
+    }
+
+    /// Provisioned capacity typed as `read/write`.
+    fn typed_capacity(&self) -> Option<(i64, i64)> {
+        let (r, w) = self.capacity.value().trim().split_once('/')?;
+        let (r, w) = (r.trim().parse::<i64>().ok()?, w.trim().parse::<i64>().ok()?);
+        (r > 0 && w > 0).then_some((r, w))
     }
 
     pub fn prefill_from_source(&mut self, t: &SourceTable) {
@@ -88,6 +114,9 @@ impl State {
         self.sk = Field::with(t.sort_key.as_ref().map_or("", |k| k.name.as_str()));
         self.sk_type = t.sort_key.as_ref().map(|k| k.kind);
         self.billing = Some(t.billing);
+        if let Billing::Provisioned { read, write } = t.billing {
+            self.capacity = Field::with(&format!("{read}/{write}"));
+        }
         self.sse = match t.sse {
             TableSse::DynamodbOwned => 0,
             _ => 1,
@@ -131,8 +160,17 @@ impl State {
                 name: sk.to_owned(),
                 kind: self.sk_type.unwrap_or(KeyType::S),
             }),
-            gsis: Some(self.gsis.clone()),
-            billing: self.billing,
+            gsis: Some(if self.drop_gsis {
+                Vec::new()
+            } else {
+                self.gsis.clone()
+            }),
+            billing: match (self.billing, self.typed_capacity()) {
+                (Some(Billing::Provisioned { .. }), Some((read, write))) => {
+                    Some(Billing::Provisioned { read, write })
+                }
+                (b, _) => b,
+            },
             encryption: Some(match self.sse {
                 0 => TableSse::DynamodbOwned,
                 1 => TableSse::AwsManaged,
@@ -164,6 +202,11 @@ impl State {
         }
         if self.pk.value().trim().is_empty() {
             return Some("the partition key needs a name".into());
+        }
+        if matches!(self.billing, Some(Billing::Provisioned { .. }))
+            && self.typed_capacity().is_none()
+        {
+            return Some("type the provisioned capacity as read/write units, e.g. 5/5".into());
         }
         match &self.name_free {
             Some((n, Ok(false))) if n == self.name.value().trim() => {
@@ -201,13 +244,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     }
     match key.code {
         KeyCode::Tab | KeyCode::BackTab => {
-            let n = if st.sse == 2 {
-                ORDER.len()
-            } else {
-                ORDER.len() - 1
-            };
-            let i = ORDER.iter().position(|f| *f == st.focus).unwrap_or(0);
-            st.focus = ORDER[if key.code == KeyCode::Tab {
+            let order = st.order();
+            let n = order.len();
+            let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
+            st.focus = order[if key.code == KeyCode::Tab {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
@@ -219,7 +259,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
             if matches!(
                 st.focus,
-                Focus::PkType | Focus::SkType | Focus::Billing | Focus::Encryption
+                Focus::PkType | Focus::SkType | Focus::Billing | Focus::Encryption | Focus::Gsis
             ) =>
         {
             match st.focus {
@@ -229,8 +269,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                     st.billing = Some(match st.billing {
                         Some(Billing::Provisioned { .. }) => Billing::PayPerRequest,
                         _ => Billing::Provisioned { read: 5, write: 5 },
-                    })
+                    });
+                    if st.capacity.value().is_empty() {
+                        st.capacity = Field::with("5/5");
+                    }
                 }
+                Focus::Gsis => st.drop_gsis = !st.drop_gsis,
                 _ => st.sse = (st.sse + 1) % 3,
             }
             st.check_passed = false;
@@ -242,6 +286,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 Focus::PkName => st.pk.on_key(key),
                 Focus::SkName => st.sk.on_key(key),
                 Focus::KmsKey => st.kms_key.on_key(key),
+                Focus::Capacity => st.capacity.on_key(key),
                 _ => return None,
             };
             if changed {
@@ -354,14 +399,28 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Paragraph::new(format!("{}  type {}", mark(Focus::SkType), t(st.sk_type))),
         rows[4],
     );
-    let billing = match st.billing {
-        Some(Billing::Provisioned { read, write }) => format!("provisioned {read}/{write}"),
-        _ => "on-demand".into(),
-    };
-    f.render_widget(
-        Paragraph::new(format!("{}Billing: {billing}", mark(Focus::Billing))),
-        rows[5],
-    );
+    if matches!(st.billing, Some(Billing::Provisioned { .. })) {
+        let [b, c] =
+            Layout::horizontal([Constraint::Length(24), Constraint::Min(10)]).areas(rows[5]);
+        f.render_widget(
+            Paragraph::new(format!("{}Billing: provisioned", mark(Focus::Billing))),
+            b,
+        );
+        let bad = st
+            .typed_capacity()
+            .is_none()
+            .then_some("! read/write, e.g. 5/5");
+        st.capacity
+            .render(f, c, "RCU/WCU", st.focus == Focus::Capacity, bad);
+    } else {
+        f.render_widget(
+            Paragraph::new(format!(
+                "{}Billing: on-demand (Space: provisioned)",
+                mark(Focus::Billing)
+            )),
+            rows[5],
+        );
+    }
     let sse = [
         "DynamoDB-owned key",
         "AWS-managed key",
@@ -377,9 +436,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     f.render_widget(
         Paragraph::new(format!(
-            "GSIs: {}",
+            "{}GSIs: {}",
+            mark(Focus::Gsis),
             if st.gsis.is_empty() {
                 "none".to_owned()
+            } else if st.drop_gsis {
+                "none (source's dropped; Space keeps them)".to_owned()
             } else {
                 st.gsis
                     .iter()

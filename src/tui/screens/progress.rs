@@ -37,6 +37,8 @@ pub struct State {
     pub engine_started: Option<Instant>,
     pub table_bytes: i64,
     pub lines: Vec<String>,
+    /// The first lines of the import's CloudWatch error log, once asked for.
+    pub import_error_lines: Option<Result<Vec<String>, crate::aws::explain::AwsFailure>>,
 }
 
 impl State {
@@ -170,12 +172,6 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let [info, gauge, log] = Layout::vertical([
-        Constraint::Length(11),
-        Constraint::Length(1),
-        Constraint::Min(2),
-    ])
-    .areas(inner);
     let elapsed = st.elapsed(job);
     let estimate = estimate_minutes(st.table_bytes, importing);
     let status = job
@@ -218,6 +214,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 lines.push(Line::from(format!(
                     "  aws logs tail /aws-dynamodb/imports --log-stream-names {id}/error"
                 )));
+                match &st.import_error_lines {
+                    Some(Ok(first)) if !first.is_empty() => {
+                        lines.push(Line::from("First error lines:"));
+                        lines.extend(first.iter().map(|l| Line::from(format!("  {l}"))));
+                    }
+                    Some(Ok(_)) => lines.push(Line::from("(the error log is empty so far)")),
+                    Some(Err(e)) => {
+                        lines.push(Line::from(format!("(error log unreadable: {})", e.code)))
+                    }
+                    None => {}
+                }
             }
         }
     } else {
@@ -244,6 +251,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     } else {
         "The job is not being watched."
     }));
+    // Room for the lines as wrapped at this width, leaving the gauge and a few log lines.
+    let width = inner.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let info_height = (rows as u16).clamp(9, inner.height.saturating_sub(4).max(9));
+    let [info, gauge, log] = Layout::vertical([
+        Constraint::Length(info_height),
+        Constraint::Length(1),
+        Constraint::Min(2),
+    ])
+    .areas(inner);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
     let ratio = if estimate == 0 {
         0.0
