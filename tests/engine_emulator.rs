@@ -573,3 +573,55 @@ async fn status_and_resume_name_the_migration() {
     );
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// The first lines of an import's CloudWatch error log are read from the stream AWS names
+/// `<import id>/error` in `/aws-dynamodb/imports`; a missing log is simply empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn import_error_lines_come_from_cloudwatch() {
+    use ddb_ferry::aws::logs::{first_import_errors, IMPORT_LOG_GROUP};
+    let emu = Emulator::start(Knobs::default());
+    let conf = emu.sdk_config("dest", None).await;
+    let arn = "arn:aws:dynamodb:us-east-1:222222222222:table/orders/import/01763990000000-e5f6a7b8";
+    assert!(first_import_errors(&conf, arn, 5, "dest")
+        .await
+        .unwrap()
+        .is_empty());
+
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    logs.create_log_group()
+        .log_group_name(IMPORT_LOG_GROUP)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(IMPORT_LOG_GROUP)
+        .log_stream_name("01763990000000-e5f6a7b8/error")
+        .send()
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let events: Vec<_> = (0..7)
+        .map(|i| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now + i)
+                .message(format!(
+                    "item {i}: One or more parameter values were invalid: Missing the key pk"
+                ))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(IMPORT_LOG_GROUP)
+        .log_stream_name("01763990000000-e5f6a7b8/error")
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+    let lines = first_import_errors(&conf, arn, 5, "dest").await.unwrap();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("item 0: "), "{lines:?}");
+}

@@ -167,7 +167,7 @@ impl Emulator {
     /// SDK configuration for a profile of the emulator's config files. The files are passed
     /// explicitly (not through the process environment, which parallel tests share); the
     /// profiles' own `endpoint_url` reaches STS AssumeRole for the role profile.
-    async fn config(&self, profile: &str, region: Option<&str>) -> aws_config::SdkConfig {
+    pub async fn sdk_config(&self, profile: &str, region: Option<&str>) -> aws_config::SdkConfig {
         use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
         let files = EnvConfigFiles::builder()
             .with_file(EnvConfigFileKind::Config, &self.config_file)
@@ -183,11 +183,11 @@ impl Emulator {
     }
 
     pub async fn dynamo(&self, profile: &str, region: Option<&str>) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::new(&self.config(profile, region).await)
+        aws_sdk_dynamodb::Client::new(&self.sdk_config(profile, region).await)
     }
 
     pub async fn s3(&self, profile: &str, region: &str) -> aws_sdk_s3::Client {
-        let conf = self.config(profile, Some(region)).await;
+        let conf = self.sdk_config(profile, Some(region)).await;
         aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&conf)
                 .force_path_style(true)
