@@ -3,9 +3,6 @@
 
 mod support;
 
-use std::collections::HashMap;
-
-use ddb_ferry::aws::attr::{item_difference, item_to_json};
 use serde_json::json;
 use support::*;
 
@@ -17,11 +14,6 @@ fn plan(bucket: &str, new_table: &str) -> serde_json::Value {
         "destination": {"profile": "dest", "bucket": bucket},
         "table": {"name": new_table},
     })
-}
-
-fn key_of(item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> String {
-    let j = item_to_json(item);
-    format!("{}|{}", j["pk"], j["sk"])
 }
 
 fn journal_path(emu: &Emulator) -> std::path::PathBuf {
@@ -76,22 +68,7 @@ async fn a_full_cross_account_migration_keeps_every_item() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     let dst = emu.dynamo("dest", None).await;
-    let source_items = scan_all(&src, "orders").await;
-    let dest_items = scan_all(&dst, "orders").await;
-    assert_eq!(source_items.len(), 2100);
-    assert_eq!(dest_items.len(), 2100);
-    let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();
-    for item in &source_items {
-        let back = by_key
-            .get(&key_of(item))
-            .unwrap_or_else(|| panic!("missing {}", key_of(item)));
-        assert_eq!(
-            item_difference(&item_to_json(item), &item_to_json(back), ""),
-            None,
-            "item {} differs",
-            key_of(item)
-        );
-    }
+    assert_same_items(&src, &dst, "orders", 2100).await;
     // The GSI was created from the source's definition.
     let described = dst
         .describe_table()

@@ -3,22 +3,14 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use ddb_ferry::aws::attr::{item_difference, item_to_json};
 use support::pty::*;
 use support::*;
 
 const TABLE: &str = "orders";
 const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
-
-fn key_of(item: &HashMap<String, AttributeValue>) -> String {
-    let j = item_to_json(item);
-    format!("{}|{}", j["pk"], j["sk"])
-}
 
 /// A source table `orders` with `n` items of every attribute type.
 async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
@@ -31,22 +23,7 @@ async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
 /// The destination's `orders` holds exactly the source's items, attribute for attribute.
 async fn assert_same_items(emu: &Emulator, src: &aws_sdk_dynamodb::Client, n: usize) {
     let dst = emu.dynamo("dest", None).await;
-    let source_items = scan_all(src, TABLE).await;
-    let dest_items = scan_all(&dst, TABLE).await;
-    assert_eq!(source_items.len(), n);
-    assert_eq!(dest_items.len(), n, "items in the destination table");
-    let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();
-    for item in &source_items {
-        let back = by_key
-            .get(&key_of(item))
-            .unwrap_or_else(|| panic!("missing {}", key_of(item)));
-        assert_eq!(
-            item_difference(&item_to_json(item), &item_to_json(back), ""),
-            None,
-            "item {} differs",
-            key_of(item)
-        );
-    }
+    support::assert_same_items(src, &dst, TABLE, n).await;
 }
 
 /// (a) Every screen by keys: accounts, table, PITR on, a new bucket, the export through the

@@ -441,3 +441,36 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// An item's `pk|sk`, to pair items of two tables.
+pub fn key_of(item: &HashMap<String, AttributeValue>) -> String {
+    let j = ddb_ferry::aws::attr::item_to_json(item);
+    format!("{}|{}", j["pk"], j["sk"])
+}
+
+/// Table `table` holds the same `n` items on both sides, attribute for attribute (numbers by
+/// value, sets in any order).
+pub async fn assert_same_items(
+    src: &aws_sdk_dynamodb::Client,
+    dst: &aws_sdk_dynamodb::Client,
+    table: &str,
+    n: usize,
+) {
+    use ddb_ferry::aws::attr::{item_difference, item_to_json};
+    let source_items = scan_all(src, table).await;
+    let dest_items = scan_all(dst, table).await;
+    assert_eq!(source_items.len(), n, "items in the source table");
+    assert_eq!(dest_items.len(), n, "items in the destination table");
+    let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();
+    for item in &source_items {
+        let back = by_key
+            .get(&key_of(item))
+            .unwrap_or_else(|| panic!("missing {}", key_of(item)));
+        assert_eq!(
+            item_difference(&item_to_json(item), &item_to_json(back), ""),
+            None,
+            "item {} differs",
+            key_of(item)
+        );
+    }
+}
