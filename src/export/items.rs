@@ -203,8 +203,12 @@ fn expected_shape(kind: &str) -> &'static str {
 }
 
 /// Whether `text` is a number as DynamoDB writes one: sign, digits, fraction, exponent.
-fn is_number(text: &str) -> bool {
-    let bytes = text.as_bytes();
+pub(crate) fn is_number(text: &str) -> bool {
+    is_number_bytes(text.as_bytes())
+}
+
+/// [`is_number`] over bytes.
+pub(crate) fn is_number_bytes(bytes: &[u8]) -> bool {
     let mut i = 0;
     let digits = |i: &mut usize| {
         let start = *i;
@@ -241,7 +245,7 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name_excerpt(name))
 }
 
-fn name_excerpt(name: &str) -> String {
+pub(crate) fn name_excerpt(name: &str) -> String {
     if name.chars().count() <= NAME_EXCERPT_CHARS {
         name.to_owned()
     } else {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub const EXPORTS_FOLDER: &str = "AWSDynamoDB";
 
 /// One object of a bucket listing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct ObjectInfo {
     pub key: String,
     pub size: u64,

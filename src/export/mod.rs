@@ -4,6 +4,9 @@
 //! the new table, whether a name is acceptable to AWS) can be unit-tested and fuzzed
 //! directly, and so that the wizard and the headless runner share one implementation.
 
+pub mod check;
+pub mod discover;
+pub mod ion;
 pub mod items;
 pub mod layout;
 pub mod manifest;

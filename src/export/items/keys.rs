@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 /// The type of a key attribute: keys can only be strings, numbers or binary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ScalarType {
     S,
     N,
@@ -59,7 +59,7 @@ impl FromStr for ScalarType {
 
 /// One key attribute of the new table. In a list of keys the first is the partition key and
 /// the second, if any, the sort key, as in a KeySchema.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct KeyAttr {
     pub name: String,
     pub kind: ScalarType,

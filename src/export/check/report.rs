@@ -1,0 +1,492 @@
+//! A check's result for a person (text) or a script (JSON), and the plain-language account
+//! of key problems that the engine's key check and `ddb-ferry check` share.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::run::{DataCheck, Example, Tally};
+use super::watch::KeySpec;
+use crate::export::discover::ExportInfo;
+use crate::export::items::{KeyAttr, KeyProblem, ScalarType};
+use crate::export::layout::ObjectInfo;
+
+/// What was checked, besides the data itself.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExportContext {
+    /// `s3://bucket/prefix` of the data files.
+    pub source: String,
+    /// The export the files belong to, when they are one's.
+    pub export: Option<ExportInfo>,
+    /// Objects among the data files that are not data files (an import fails on them).
+    pub non_data_objects: Vec<ObjectInfo>,
+}
+
+/// Where the manifest and the data disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ManifestDisagreement {
+    FileItems {
+        file: String,
+        manifest: u64,
+        counted: u64,
+    },
+    TotalItems {
+        manifest: u64,
+        counted: u64,
+    },
+}
+
+/// Everything `ddb-ferry check` found.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub context: ExportContext,
+    pub spec: KeySpec,
+    pub data: DataCheck,
+    pub manifest: Vec<ManifestDisagreement>,
+}
+
+impl CheckReport {
+    pub fn new(context: ExportContext, spec: KeySpec, data: DataCheck) -> Self {
+        let mut manifest = Vec::new();
+        if !data.stopped_early {
+            for f in &data.files {
+                if let (Some(expected), None) = (f.manifest_items, &f.error) {
+                    if expected != f.items {
+                        manifest.push(ManifestDisagreement::FileItems {
+                            file: f.key.clone(),
+                            manifest: expected,
+                            counted: f.items,
+                        });
+                    }
+                }
+            }
+            if let Some(total) = context.export.as_ref().and_then(|e| e.item_count) {
+                if total != data.items {
+                    manifest.push(ManifestDisagreement::TotalItems {
+                        manifest: total,
+                        counted: data.items,
+                    });
+                }
+            }
+        }
+        CheckReport {
+            context,
+            spec,
+            data,
+            manifest,
+        }
+    }
+
+    /// Things that make an import fail or lose items; zero means the data is ready.
+    pub fn problem_count(&self) -> u64 {
+        let d = &self.data;
+        d.key_problem_count()
+            + d.gsi_problem_count()
+            + d.unreadable_lines.count
+            + d.file_errors().count() as u64
+            + self.context.non_data_objects.len() as u64
+            + self.manifest.len() as u64
+            + u64::from(
+                self.context
+                    .export
+                    .as_ref()
+                    .is_some_and(|e| e.is_incremental() || !e.manifest_problems.is_empty()),
+            )
+    }
+
+    pub fn passed(&self) -> bool {
+        self.problem_count() == 0
+    }
+
+    /// The report for a terminal; `show` examples per problem at most.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let d = &self.data;
+        let line = |out: &mut String, s: String| {
+            out.push_str(&s);
+            out.push('\n');
+        };
+        line(
+            &mut out,
+            format!("Data files under {}", self.context.source),
+        );
+        let width = d
+            .files
+            .iter()
+            .map(|f| short_name(&f.key).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 60);
+        line(
+            &mut out,
+            format!(
+                "  {:<width$}  {:>10}  {:>10}  {:>10}  note",
+                "file", "items", "manifest", "size"
+            ),
+        );
+        for f in &d.files {
+            let note = if let Some(e) = &f.error {
+                format!("UNREADABLE: {e}")
+            } else if f.skipped {
+                "not read".to_owned()
+            } else if f.is_empty() {
+                "empty (normal)".to_owned()
+            } else if f.manifest_items.is_some_and(|m| m != f.items) {
+                "DIFFERS from the manifest".to_owned()
+            } else if f.bad_lines > 0 {
+                format!("{} unreadable lines", f.bad_lines)
+            } else {
+                String::new()
+            };
+            line(
+                &mut out,
+                format!(
+                    "  {:<width$}  {:>10}  {:>10}  {:>10}  {}",
+                    truncate(short_name(&f.key), width),
+                    f.items,
+                    f.manifest_items.map_or("-".to_owned(), |m| m.to_string()),
+                    human_bytes(f.size),
+                    note
+                ),
+            );
+        }
+        let manifest_total = self.context.export.as_ref().and_then(|e| e.item_count);
+        line(
+            &mut out,
+            format!(
+                "  {:<width$}  {:>10}  {:>10}  {:>10}",
+                "total",
+                d.items,
+                manifest_total.map_or("-".to_owned(), |m| m.to_string()),
+                human_bytes(d.files.iter().map(|f| f.size).sum())
+            ),
+        );
+        if let Some(e) = &self.context.export {
+            if let Some(why) = &e.not_importable {
+                line(
+                    &mut out,
+                    format!("\nThis export cannot be imported: {why}."),
+                );
+            }
+            for p in &e.manifest_problems {
+                line(&mut out, format!("Manifest: {p}"));
+            }
+        }
+        for m in &self.manifest {
+            line(
+                &mut out,
+                match m {
+                    ManifestDisagreement::FileItems {
+                        file,
+                        manifest,
+                        counted,
+                    } => format!(
+                        "Manifest: {} holds {counted} items but the manifest says {manifest}",
+                        short_name(file)
+                    ),
+                    ManifestDisagreement::TotalItems { manifest, counted } => format!(
+                        "Manifest: the data holds {counted} items but manifest-summary.json says {manifest}"
+                    ),
+                },
+            );
+        }
+
+        if d.key_problem_count() > 0 {
+            line(
+                &mut out,
+                format!(
+                    "\nKey problems: {} (the import rejects these items)",
+                    d.key_problem_count()
+                ),
+            );
+            if let Some(text) = explain_key_problems(&self.spec.keys, d, "items") {
+                for paragraph in text.lines() {
+                    line(&mut out, format!("  {paragraph}"));
+                }
+            }
+            for t in &d.key_problems {
+                line(&mut out, format!("  {} items: {}", t.count, t.problem));
+                examples(&mut out, &t.examples);
+            }
+            if d.other_key_problems > 0 {
+                line(
+                    &mut out,
+                    format!("  {} more problems of other kinds", d.other_key_problems),
+                );
+            }
+        }
+        if d.gsi_problem_count() > 0 {
+            line(
+                &mut out,
+                format!(
+                    "\nIndex key problems: {} (the import rejects items whose index key has another type)",
+                    d.gsi_problem_count()
+                ),
+            );
+            for t in &d.gsi_problems {
+                line(&mut out, format!("  {} items: {}", t.count, t.problem));
+                examples(&mut out, &t.examples);
+            }
+        }
+        if d.unreadable_lines.count > 0 {
+            line(
+                &mut out,
+                format!(
+                    "\nUnreadable lines: {} (first {} shown)",
+                    d.unreadable_lines.count,
+                    d.unreadable_lines.examples.len()
+                ),
+            );
+            for e in &d.unreadable_lines.examples {
+                line(
+                    &mut out,
+                    format!("  {} line {}: {}", short_name(&e.file), e.line, e.detail),
+                );
+                line(&mut out, format!("      {}", e.excerpt));
+            }
+        }
+        if !self.context.non_data_objects.is_empty() {
+            line(
+                &mut out,
+                format!(
+                    "\nObjects that are not data files: {} (an import of this folder fails on them; move them out)",
+                    self.context.non_data_objects.len()
+                ),
+            );
+            for o in &self.context.non_data_objects {
+                line(&mut out, format!("  {} ({})", o.key, human_bytes(o.size)));
+            }
+        }
+        let empty = d.files.iter().filter(|f| f.is_empty()).count();
+        line(
+            &mut out,
+            format!(
+                "\nRead {} ({} uncompressed) in {:.1} s: {}/s on {} thread(s); {} items{}.",
+                human_bytes(d.bytes_read),
+                human_bytes(d.uncompressed_bytes),
+                d.elapsed.as_secs_f64(),
+                human_bytes((d.bytes_read as f64 / d.elapsed.as_secs_f64().max(1e-6)) as u64),
+                d.threads,
+                d.items,
+                if empty > 0 {
+                    format!(", {empty} empty file(s) (normal)")
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        if d.stopped_early {
+            line(
+                &mut out,
+                "The check stopped before the end of the data.".to_owned(),
+            );
+        }
+        let problems = self.problem_count();
+        line(
+            &mut out,
+            if problems == 0 {
+                "Result: OK — every item carries the keys the new table needs.".to_owned()
+            } else {
+                format!("Result: {problems} problem(s) found — fix them before importing.")
+            },
+        );
+        out
+    }
+
+    /// The report as one JSON document.
+    pub fn to_json(&self) -> Value {
+        let d = &self.data;
+        let keys: Vec<Value> = self
+            .spec
+            .keys
+            .iter()
+            .map(|k| json!({"name": k.name, "type": k.kind.to_string()}))
+            .collect();
+        let gsi: Vec<Value> = self
+            .spec
+            .gsi
+            .iter()
+            .map(
+                |g| json!({"index": g.index, "name": g.attr.name, "type": g.attr.kind.to_string()}),
+            )
+            .collect();
+        let key_problems: Vec<Value> = d
+            .key_problems
+            .iter()
+            .map(|t| {
+                let mut v = key_problem_json(&t.problem);
+                v["count"] = json!(t.count);
+                v["examples"] = json!(t.examples);
+                v
+            })
+            .collect();
+        json!({
+            "source": self.context.source,
+            "passed": self.passed(),
+            "problems": self.problem_count(),
+            "keys": keys,
+            "gsi_keys": gsi,
+            "export": self.context.export,
+            "files": d.files,
+            "items": d.items,
+            "lines": d.lines,
+            "empty_files": d.files.iter().filter(|f| f.is_empty()).map(|f| f.key.clone()).collect::<Vec<_>>(),
+            "bytes_read": d.bytes_read,
+            "uncompressed_bytes": d.uncompressed_bytes,
+            "seconds": d.elapsed.as_secs_f64(),
+            "threads": d.threads,
+            "stopped_early": d.stopped_early,
+            "key_problems": key_problems,
+            "other_key_problems": d.other_key_problems,
+            "gsi_problems": d.gsi_problems,
+            "unreadable_lines": {"count": d.unreadable_lines.count, "examples": d.unreadable_lines.examples},
+            "non_data_objects": self.context.non_data_objects,
+            "manifest_disagreements": self.manifest,
+        })
+    }
+}
+
+fn key_problem_json(p: &KeyProblem) -> Value {
+    match p {
+        KeyProblem::Missing { name } => json!({"kind": "missing", "name": name}),
+        KeyProblem::WrongCase { expected, found } => {
+            json!({"kind": "wrong-case", "name": expected, "found": found, "use": found})
+        }
+        KeyProblem::WrongType {
+            name,
+            expected,
+            found,
+        } => {
+            json!({"kind": "wrong-type", "name": name, "expected": expected.to_string(), "found": found})
+        }
+    }
+}
+
+fn examples(out: &mut String, examples: &[Example]) {
+    for e in examples {
+        out.push_str(&format!(
+            "    {} line {}: {}\n",
+            short_name(&e.file),
+            e.line,
+            e.excerpt
+        ));
+    }
+}
+
+/// The part of a key a person needs: from `data/` on, or the file name.
+pub fn short_name(key: &str) -> &str {
+    match key.rfind("/data/") {
+        Some(at) => &key[at + 1..],
+        None => key.rsplit('/').next().unwrap_or(key),
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let tail: Vec<char> = text.chars().rev().take(width - 1).collect();
+        let mut out = String::from("…");
+        out.extend(tail.into_iter().rev());
+        out
+    }
+}
+
+/// Bytes in binary units, as people read them ("20.6 KB").
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// What the key problems mean and what to do, or `None` when there are none. `noun` names
+/// what was read ("sampled items", "items").
+pub fn explain_key_problems(keys: &[KeyAttr], data: &DataCheck, noun: &str) -> Option<String> {
+    if data.key_problems.is_empty() {
+        return None;
+    }
+    let role = |name: &str| match keys.iter().position(|k| k.name == name) {
+        Some(0) => "partition key",
+        Some(1) => "sort key",
+        _ => "key",
+    };
+    let at = |t: &Tally<KeyProblem>| match t.examples.first() {
+        Some(e) => format!("line {} of {}", e.line, short_name(&e.file)),
+        None => "a line not kept".to_owned(),
+    };
+    let mut paragraphs = Vec::new();
+    let mut spellings: Vec<(&str, &str)> = Vec::new();
+    for t in &data.key_problems {
+        if let KeyProblem::WrongCase { expected, found } = &t.problem {
+            if !spellings.contains(&(expected, found)) {
+                spellings.push((expected, found));
+            }
+        }
+    }
+    spellings.sort();
+    for (planned, found) in spellings {
+        paragraphs.push(format!(
+            "The export's items have the key {found:?}, but the new table's {} is {planned:?}. Key names are case-sensitive: use {found:?}.",
+            role(planned)
+        ));
+    }
+    for key in keys {
+        if let Some(t) = data
+            .key_problems
+            .iter()
+            .find(|t| matches!(&t.problem, KeyProblem::Missing { name } if *name == key.name))
+        {
+            paragraphs.push(format!(
+                "{} of {} {noun} have no attribute {:?} (first on {}). Every item needs the new table's {} {:?}; the import rejects items without it. Check the key name against the source table's key schema.",
+                t.count,
+                data.items,
+                key.name,
+                at(t),
+                role(&key.name),
+                key.name
+            ));
+        }
+        if let Some((t, found)) = data.key_problems.iter().find_map(|t| match &t.problem {
+            KeyProblem::WrongType { name, found, .. } if *name == key.name => Some((t, found)),
+            _ => None,
+        }) {
+            paragraphs.push(format!(
+                "The new table's {} {:?} is {}, but {} holds it as {}. The import rejects items whose key has another type: {}",
+                role(&key.name),
+                key.name,
+                key.kind.describe(),
+                at(t),
+                describe_type_key(found),
+                match found.parse::<ScalarType>() {
+                    Ok(kind) if kind.to_string() == *found =>
+                        format!("if the data is right, choose type {kind} for this key."),
+                    _ => "a key must be a string, number or binary value.".to_owned(),
+                }
+            ));
+        }
+    }
+    Some(paragraphs.join("\n"))
+}
+
+fn describe_type_key(found: &str) -> String {
+    match found {
+        "S" => "a string (S)".into(),
+        "N" => "a number (N)".into(),
+        "B" => "binary (B)".into(),
+        "BOOL" => "a boolean (BOOL)".into(),
+        "NULL" => "null (NULL)".into(),
+        "L" => "a list (L)".into(),
+        "M" => "a map (M)".into(),
+        "SS" | "NS" | "BS" => format!("a set ({found})"),
+        other => format!("an unreadable value ({other})"),
+    }
+}
