@@ -28,6 +28,18 @@ fn main() {
             }) => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
             Some(Command::Resume { id, opts }) => cli::run::resume(id, opts).await,
             Some(Command::Status { json }) => cli::status::status(*json),
+            Some(Command::Exports { url, opts, json }) => {
+                cli::inspect::exports(url, opts, *json).await
+            }
+            Some(Command::Check {
+                url,
+                keys,
+                gsi,
+                opts,
+                json,
+                show,
+                threads,
+            }) => cli::inspect::check(url, keys, gsi, opts, *json, *show, *threads).await,
             Some(Command::Validate { plan }) => match ddb_ferry::engine::plan::Plan::load(plan) {
                 Ok(p) => {
                     println!("{} is valid.", plan.display());

@@ -6,5 +6,6 @@ pub mod dynamodb;
 pub mod explain;
 pub mod logs;
 pub mod s3;
+pub mod s3_stream;
 pub mod session;
 pub mod sts;

@@ -239,6 +239,23 @@ impl S3 {
         Ok(bytes.into_bytes().to_vec())
     }
 
+    /// A blocking reader of an object whose download runs on `runtime` (see
+    /// [`super::s3_stream`]); for threads outside the async runtime.
+    pub fn object_reader(
+        &self,
+        runtime: &tokio::runtime::Handle,
+        bucket: &str,
+        key: &str,
+    ) -> super::s3_stream::ObjectReader {
+        super::s3_stream::ObjectReader::start(
+            runtime,
+            self.client.clone(),
+            self.side.clone(),
+            bucket,
+            key,
+        )
+    }
+
     /// Streams an object chunk by chunk into `sink` until it returns false (enough read).
     pub async fn read_streaming(
         &self,

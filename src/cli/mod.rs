@@ -1,5 +1,6 @@
-//! The command line: `run`, `resume`, `status`, `validate`.
+//! The command line: `run`, `resume`, `status`, `validate`, `exports`, `check`.
 
+pub mod inspect;
 pub mod printer;
 pub mod run;
 pub mod status;
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success (or dry run), 2 bad input (plan, names, credentials), 3 AWS refused a call \
+Exit codes: 0 success (or dry run; for `check`, no problem found), 2 bad input (plan, names, \
+credentials, command line; for `check`, problems found in the data), 3 AWS refused a call \
 or could not be reached, 4 an export or import job failed or verification found differences, \
 5 interrupted by Ctrl-C, a closed terminal or SIGTERM (the AWS job keeps running; run the same \
 command again to reattach), 1 an unexpected internal error.
@@ -64,6 +66,65 @@ pub enum Command {
     },
     /// Check a plan file without calling AWS.
     Validate { plan: PathBuf },
+    /// List the DynamoDB exports under s3://BUCKET[/PREFIX]: time, table, format, type, items,
+    /// size, data files, and whether each can be imported.
+    #[command(
+        after_help = "Exit codes: 0 listed (even when none is found), 2 a wrong URL or profile, 3 AWS refused or could not be reached."
+    )]
+    Exports {
+        /// s3://BUCKET or s3://BUCKET/PREFIX
+        url: String,
+        #[command(flatten)]
+        opts: InspectOptions,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read every data file of an export (or of any folder of data files) and report what
+    /// would break an import: items without the new table's keys (missing, another type,
+    /// another case), index keys of another type, unreadable lines, damaged files, objects
+    /// that are not data files, counts that disagree with the manifest.
+    #[command(
+        after_help = "Exit codes: 0 no problem found, 2 problems found (or a wrong command line), \
+3 AWS refused or could not be reached. The total size to download is printed before the download \
+starts: outside AWS, S3 bills it as data transfer out."
+    )]
+    Check {
+        /// s3://BUCKET/PREFIX: an export folder (…/AWSDynamoDB/<id>/), its data/ folder, a prefix
+        /// holding one export, or any folder of data files.
+        url: String,
+        /// A key of the new table, NAME:TYPE (S, N or B): the partition key, then the sort key.
+        #[arg(long = "key", value_name = "NAME:TYPE", required = true)]
+        keys: Vec<String>,
+        /// A key of one of the new table's indexes, INDEX:NAME:TYPE (repeat for each).
+        #[arg(long = "gsi", value_name = "INDEX:NAME:TYPE")]
+        gsi: Vec<String>,
+        #[command(flatten)]
+        opts: InspectOptions,
+        /// One JSON document on stdout (the download notice goes to stderr).
+        #[arg(long)]
+        json: bool,
+        /// Example lines shown per kind of problem (all are counted).
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        show: usize,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+    },
+}
+
+/// Which account reads the bucket, for `exports` and `check`.
+#[derive(Debug, clap::Args)]
+pub struct InspectOptions {
+    /// AWS profile of an account that may read the bucket (default: the default chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to start from (the bucket's own region is looked up).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -3,6 +3,7 @@
 
 pub mod cli_equivalent;
 pub mod events;
+pub mod inspect;
 pub mod journal;
 pub mod migration;
 pub mod plan;

@@ -594,6 +594,10 @@ impl<'a> FileReader<'a> {
                 }
             }
             self.len = filled;
+            if self.error.is_some() {
+                // The last line was cut by the failure: it is not a line of the file.
+                self.len = memchr::memrchr(b'\n', &self.buf[..self.len]).map_or(0, |p| p + 1);
+            }
             if self.skipping {
                 match memchr::memchr(b'\n', &self.buf[..self.len]) {
                     Some(pos) => {
