@@ -574,3 +574,101 @@ async fn running_and_incremental_exports_and_a_prefix_with_two() {
     let out = emu.run(&check_args("s3://no-such-bucket-here/x", &[]));
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
 }
+
+/// The engine's key check reads Ion exports with the same checker: an Ion export (the
+/// emulator's data file, replaced by Ion lines while the export is still "running") with
+/// the key spelled "pk" stops a plan that says "PK" before the import, with the right
+/// spelling.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_checks_the_keys_of_an_ion_export() {
+    let emu = Emulator::start(Knobs {
+        export_delay_s: 8.0,
+        ..Knobs::default()
+    });
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..50).map(varied_item).collect()).await;
+    let plan = emu.plan(
+        "plan.json",
+        &json!({
+            "source": {"profile": "source", "table": "orders"},
+            "destination": {"profile": "dest", "bucket": "ferry-ion"},
+            "export": {"format": "ION"},
+            "table": {
+                "name": "orders-copy",
+                "partition_key": {"name": "PK", "type": "S"},
+                "sort_key": {"name": "sk", "type": "N"}
+            }
+        }),
+    );
+    let (mut child, started) = emu.spawn_until(&["run", "--json", plan.to_str().unwrap()], |e| {
+        e["event"] == "job_started" && e["job"] == "export"
+    });
+    assert!(started, "the export did not start");
+
+    // The emulator wrote DynamoDB JSON; put the same items there as Ion, as AWS would.
+    let s3 = emu.s3("dest", "us-east-1").await;
+    let mut data_key = None;
+    for _ in 0..50 {
+        let listed = s3
+            .list_objects_v2()
+            .bucket("ferry-ion")
+            .send()
+            .await
+            .unwrap();
+        data_key = listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .find(|k| k.contains("/data/") && k.ends_with(".gz"))
+            .map(str::to_owned);
+        if data_key.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let data_key = data_key.expect("the export's data file");
+    // One Ion item lacks its sort key, so the answer shows that the Ion data was read.
+    let ion: String = (0..50)
+        .map(|i| {
+            let mut item = item_to_json(&varied_item(i));
+            if i == 7 {
+                item.remove("sk");
+            }
+            to_ion_line(&item).unwrap() + "\n"
+        })
+        .collect();
+    s3.put_object()
+        .bucket("ferry-ion")
+        .key(&data_key)
+        .body(gz(&ion).into())
+        .send()
+        .await
+        .unwrap();
+
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2));
+    let journal_file = std::fs::read_dir(emu.state_dir.join("migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let j: Value = serde_json::from_slice(&std::fs::read(journal_file).unwrap()).unwrap();
+    assert_eq!(j["failure"]["code"], "key-mismatch", "{j}");
+    assert!(
+        j["failure"]["why"].as_str().unwrap().contains("use \"pk\""),
+        "{}",
+        j["failure"]
+    );
+    assert!(
+        j["failure"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("1 of 50 sampled items have no attribute \"sk\" (first on line 8 of data/"),
+        "{}",
+        j["failure"]
+    );
+    assert_eq!(j["key_check"]["items_checked"], 50);
+    assert!(j["import"].is_null(), "no import was started");
+}

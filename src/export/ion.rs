@@ -274,6 +274,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn spaces(&mut self) {
+        while matches!(
+            self.peek(),
+            Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+        ) {
+            self.i += 1;
+        }
+    }
+
     fn open(&mut self) -> R<()> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
@@ -932,7 +941,8 @@ impl<'a> Parser<'a> {
     /// `{{ base64 }}` (blob) or `{{ "text" }}` (clob); returns the bytes as base64.
     fn lob(&mut self) -> R<String> {
         self.i += 2;
-        self.ws()?;
+        // Inside a blob `/` is base64, not the start of a comment: whitespace only.
+        self.spaces();
         let encoded = if self.peek() == Some(b'"') || self.starts_with(b"'''") {
             let text = if self.peek() == Some(b'"') {
                 self.short_text(b'"')?
@@ -956,7 +966,7 @@ impl<'a> Parser<'a> {
             }
             b64
         };
-        self.ws()?;
+        self.spaces();
         if !self.starts_with(b"}}") {
             return self.error("expected `}}` to end a blob");
         }

@@ -3,19 +3,18 @@
 //! A full export in DynamoDB JSON has one `{"Item":{...}}` per line, every attribute value
 //! written as a one-key type descriptor (`{"S":"x"}`, `{"N":"1"}`, `{"L":[...]}`, ...). The
 //! lines come from a bucket, so they are untrusted: parsing validates the whole shape with a
-//! depth limit, never recursing without bound. The key checks ([`check_item_keys`],
-//! [`check_sample`]) catch the mistake that otherwise surfaces hours into an import: key
-//! names are case-sensitive, and an item without the table's key is rejected.
+//! depth limit, never recursing without bound. [`check_item_keys`] catches the mistake that
+//! otherwise surfaces hours into an import: key names are case-sensitive, and an item
+//! without the table's key is rejected. This tree-building reader serves the verify step
+//! and is the reference the streaming checker (`export::check`) is tested against.
 
 mod keys;
-mod sample;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
 pub use keys::{check_item_keys, KeyAttr, KeyProblem, ParseScalarTypeError, ScalarType};
-pub use sample::{check_sample, SampleReport};
 
 /// Deepest nesting of lists and maps accepted in an attribute value. DynamoDB itself stops
 /// at 32; the margin only keeps validation bounded.

@@ -7,7 +7,9 @@ use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::jobs::sample_items;
 use crate::aws::attr::{item_difference, JsonItem};
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::export::check::sniff_format;
 use crate::export::items::parse_item_line;
+use crate::export::layout::DataFormat;
 
 const STEP: Step = Step::Verify;
 /// Up to this many items the destination is counted with a Scan (exact, cheap enough).
@@ -37,13 +39,15 @@ impl Migration {
         let sample_size = self.plan().options.verify_sample;
         let mut mismatches = Vec::new();
         let mut sampled = 0u64;
-        if sample_size > 0
-            && self.plan().export.format == super::super::plan::ExportFormat::DynamodbJson
-        {
+        if sample_size > 0 {
             let lines = sample_items(&s3, &folder.bucket, &folder.prefix, sample_size).await?;
+            // DynamoDB JSON or Ion lines, both read into the same item shape.
             let exported: Vec<JsonItem> = lines
                 .iter()
-                .filter_map(|l| parse_item_line(&l.text).ok())
+                .filter_map(|l| match sniff_format(l.text.as_bytes()) {
+                    DataFormat::Ion => crate::export::ion::parse_line(l.text.as_bytes()).ok(),
+                    DataFormat::DynamoDbJson => parse_item_line(&l.text).ok(),
+                })
                 .collect();
             let mut key_names = vec![spec.partition_key.name.clone()];
             if let Some(sk) = &spec.sort_key {

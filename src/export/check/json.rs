@@ -1039,6 +1039,61 @@ mod tests {
         }
     }
 
+    /// Whether some JSON object of `line` has a name twice.
+    fn has_duplicate_names(line: &str) -> bool {
+        use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+        struct Dup;
+        impl<'de> Visitor<'de> for Dup {
+            type Value = bool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                let mut dup = false;
+                while let Some(k) = map.next_key::<String>()? {
+                    dup |= !seen.insert(k);
+                    dup |= map.next_value_seed(DupSeed)?;
+                }
+                Ok(dup)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+                let mut dup = false;
+                while let Some(d) = seq.next_element_seed(DupSeed)? {
+                    dup |= d;
+                }
+                Ok(dup)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_unit<E>(self) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+                Ok(false)
+            }
+        }
+        struct DupSeed;
+        impl<'de> serde::de::DeserializeSeed<'de> for DupSeed {
+            type Value = bool;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+                d.deserialize_any(Dup)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(line);
+        de.deserialize_any(Dup).unwrap_or(false)
+    }
+
     /// A typed value, sometimes malformed.
     fn arb_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
@@ -1128,6 +1183,11 @@ mod tests {
         fn agrees_on_damaged_lines(line in arb_mutated()) {
             let ours = scan(&line);
             let theirs = reference(&line);
+            // With a name twice in one object, the tree reader keeps the last value only;
+            // the scanner checks both (and so may refuse what the tree reader lets pass).
+            if ours.is_err() && theirs.is_ok() && has_duplicate_names(&line) {
+                return Ok(());
+            }
             prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{}: {:?} vs {:?}", line, ours, theirs);
             if let (Ok(a), Ok(b)) = (ours, theirs) {
                 prop_assert_eq!(a, b);

@@ -490,3 +490,156 @@ fn describe_type_key(found: &str) -> String {
         other => format!("an unreadable value ({other})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::check::run::{run_check, CheckOptions, InputFile};
+    use crate::export::layout::{Compression, DataFormat};
+    use proptest::prelude::*;
+    use std::io::{self, Read};
+
+    fn key(name: &str, kind: ScalarType) -> KeyAttr {
+        KeyAttr {
+            name: name.into(),
+            kind,
+        }
+    }
+
+    /// Checks `lines` as one plain data file `data/f.json` against `keys`.
+    fn check(lines: &[&str], keys: &[KeyAttr]) -> DataCheck {
+        let text = lines.join("\n");
+        let inputs = [InputFile {
+            key: "x/AWSDynamoDB/id/data/f.json".into(),
+            size: text.len() as u64,
+            format: Some(DataFormat::DynamoDbJson),
+            compression: Compression::None,
+            manifest_items: Some(2),
+        }];
+        let open = |_: &InputFile| -> io::Result<Box<dyn Read + Send>> {
+            Ok(Box::new(io::Cursor::new(text.clone().into_bytes())))
+        };
+        let spec = KeySpec {
+            keys: keys.to_vec(),
+            gsi: vec![],
+        };
+        run_check(&inputs, &spec, &CheckOptions::default(), &open, &|_| {})
+    }
+
+    #[test]
+    fn clean_data_has_nothing_to_explain() {
+        let keys = [key("pk", ScalarType::S), key("sk", ScalarType::N)];
+        let data = check(
+            &[
+                r#"{"Item":{"pk":{"S":"a"},"sk":{"N":"1"}}}"#,
+                "",
+                r#"{"Item":{"pk":{"S":"b"},"sk":{"N":"2"}}}"#,
+            ],
+            &keys,
+        );
+        assert_eq!(data.items, 2);
+        assert_eq!(explain_key_problems(&keys, &data, "items"), None);
+        let report = CheckReport::new(
+            ExportContext {
+                source: "s3://b/x/".into(),
+                ..ExportContext::default()
+            },
+            KeySpec {
+                keys: keys.to_vec(),
+                gsi: vec![],
+            },
+            data,
+        );
+        assert!(report.passed());
+        let text = report.render_text();
+        assert!(text.contains("Result: OK"), "{text}");
+        assert!(text.contains("data/f.json"), "{text}");
+        assert_eq!(report.to_json()["passed"], true);
+    }
+
+    #[test]
+    fn wrong_case_is_explained_with_the_right_spelling() {
+        let keys = [key("pk", ScalarType::S)];
+        let data = check(
+            &[
+                r#"{"Item":{"PK":{"S":"a"}}}"#,
+                r#"{"Item":{"PK":{"S":"b"}}}"#,
+            ],
+            &keys,
+        );
+        assert_eq!(data.key_problem_count(), 2);
+        assert_eq!(
+            explain_key_problems(&keys, &data, "sampled items").unwrap(),
+            "The export's items have the key \"PK\", but the new table's partition key is \"pk\". \
+             Key names are case-sensitive: use \"PK\"."
+        );
+    }
+
+    #[test]
+    fn missing_and_wrong_type_are_explained() {
+        let keys = [key("pk", ScalarType::S), key("sk", ScalarType::N)];
+        let data = check(
+            &[
+                r#"{"Item":{"pk":{"S":"a"},"sk":{"S":"x"}}}"#,
+                r#"{"Item":{"pk":{"S":"b"}}}"#,
+                r#"{"Item":{"pk":{"S":"c"},"sk":{"SS":["x"]}}}"#,
+            ],
+            &keys,
+        );
+        let text = explain_key_problems(&keys, &data, "sampled items").unwrap();
+        assert!(
+            text.contains(
+                "1 of 3 sampled items have no attribute \"sk\" (first on line 2 of data/f.json)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("sort key \"sk\" is a number (N), but line 1 of data/f.json holds it as a string (S)")
+                || text.contains("holds it as a set (SS)"),
+            "{text}"
+        );
+        let report = CheckReport::new(
+            ExportContext::default(),
+            KeySpec {
+                keys: keys.to_vec(),
+                gsi: vec![],
+            },
+            data,
+        );
+        // The manifest said 2 for the file; 3 were counted.
+        assert_eq!(report.manifest.len(), 1);
+        assert_eq!(report.problem_count(), 4);
+        let json = report.to_json();
+        assert_eq!(json["problems"], 4);
+        assert!(json["key_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "missing" && p["examples"][0]["line"] == 2));
+    }
+
+    #[test]
+    fn names_and_sizes_for_people() {
+        assert_eq!(
+            short_name("p/AWSDynamoDB/id/data/abc.json.gz"),
+            "data/abc.json.gz"
+        );
+        assert_eq!(short_name("folder/abc.json.gz"), "abc.json.gz");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KB");
+        assert_eq!(truncate("abcdef", 4), "…def");
+    }
+
+    proptest! {
+        #[test]
+        fn reports_of_anything_render(lines in proptest::collection::vec("\\PC{0,60}", 0..20)) {
+            let keys = [key("pk", ScalarType::S), key("sk", ScalarType::N)];
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let data = check(&refs, &keys);
+            let _ = explain_key_problems(&keys, &data, "items");
+            let report = CheckReport::new(ExportContext::default(), KeySpec { keys: keys.to_vec(), gsi: vec![] }, data);
+            let _ = report.render_text();
+            let _ = report.to_json();
+        }
+    }
+}
