@@ -8,6 +8,8 @@
 //! memory, measured in a child process (target <= 64 MB).
 //!
 //! `cargo bench --bench check` (`cargo test` only runs it to see that it starts).
+//! BENCH_CHECK_DIR=DIR keeps the generated files; `target/release/deps/check-* --child-check
+//! DIR THREADS` then runs the check alone on them (for a profiler).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -44,8 +46,12 @@ fn main() {
     let mib = env_u64("BENCH_CHECK_MIB", 256);
     let files = env_u64("BENCH_CHECK_FILES", 8) as usize;
     let dir = tempfile::tempdir().expect("temp dir");
+    // BENCH_CHECK_DIR keeps the generated export there (for profiling `--child-check DIR N`).
+    let kept = std::env::var_os("BENCH_CHECK_DIR").map(PathBuf::from);
+    let data_dir = kept.as_deref().unwrap_or(dir.path());
+    std::fs::create_dir_all(data_dir).expect("data dir");
     let started = Instant::now();
-    let (paths, uncompressed, items) = generate(dir.path(), mib * 1024 * 1024, files);
+    let (paths, uncompressed, items) = generate(data_dir, mib * 1024 * 1024, files);
     let compressed: u64 = paths.iter().map(|p| size(p)).sum();
     println!(
         "ddb-ferry check bench: {} files, {:.0} MiB uncompressed ({:.0} MiB gzip), {} items, generated in {:.1} s; {} cores",
@@ -112,7 +118,7 @@ fn main() {
         None => println!("  zcat | jq -c .Item.pk.S: jq is not installed (apt-get install -y jq)"),
     }
 
-    match peak_memory(dir.path(), 2) {
+    match peak_memory(data_dir, 2) {
         Some(kb) => println!(
             "  peak memory of a 2-thread check (VmHWM of a child process): {:.1} MB (target <= 64 MB: {})",
             kb as f64 / 1024.0,

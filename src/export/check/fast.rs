@@ -18,6 +18,12 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Scans a canonical line; false when the careful scanner must decide.
 pub(super) fn line(b: &[u8], watch: &Watch, facts: &mut LineFacts) -> bool {
+    // A canonical line has no byte below 0x20 anywhere (no whitespace between tokens, no
+    // raw control character in a string): checked once here, in a loop the compiler
+    // vectorises, so that strings need only look for quotes and backslashes.
+    if b.iter().fold(false, |seen, &c| seen | (c < 0x20)) {
+        return false;
+    }
     let mut p = Fast { b, i: 0 };
     p.line(watch, facts).is_some()
 }
@@ -90,6 +96,23 @@ impl<'a> Fast<'a> {
 
     /// `{"T":value}`.
     fn value(&mut self, depth: usize) -> Option<AttrType> {
+        // Strings and numbers are most values: tried first, with one comparison each.
+        let head = self.b.get(self.i..self.i + 5);
+        if head == Some(b"{\"S\":") {
+            self.i += 5;
+            self.string()?;
+            self.eat(b'}')?;
+            return Some(AttrType::S);
+        }
+        if head == Some(b"{\"N\":") {
+            self.i += 5;
+            let s = self.string()?;
+            if s.escaped || !number(&self.b[s.start..s.end]) {
+                return None;
+            }
+            self.eat(b'}')?;
+            return Some(AttrType::N);
+        }
         if depth > MAX_FAST_DEPTH || self.at(0) != b'{' || self.at(1) != b'"' {
             return None;
         }
@@ -196,7 +219,7 @@ impl<'a> Fast<'a> {
             while let Some(chunk) = b.get(self.i..self.i + 8) {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(chunk);
-                let mask = special_bytes(u64::from_le_bytes(word));
+                let mask = quote_or_backslash(u64::from_le_bytes(word));
                 if mask != 0 {
                     self.i += (mask.trailing_zeros() / 8) as usize;
                     break;
@@ -265,6 +288,14 @@ pub(super) fn special_bytes(w: u64) -> u64 {
     let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
     let control = w.wrapping_sub(ONES * 0x20) & !w;
     (zero_quote | zero_backslash | control) & HIGHS
+}
+
+/// [`special_bytes`] without the control characters (the line has none).
+#[inline(always)]
+fn quote_or_backslash(w: u64) -> u64 {
+    let quote = w ^ (ONES * b'"' as u64);
+    let backslash = w ^ (ONES * b'\\' as u64);
+    (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash) & HIGHS
 }
 
 /// `T":` after the opening quote of a type key: the type and the bytes it takes.

@@ -28,6 +28,15 @@ pub fn scan_line(line: &[u8], watch: &Watch, facts: &mut LineFacts) -> Result<()
             ),
         ));
     }
+    scan_utf8_line(line, watch, facts)
+}
+
+/// [`scan_line`] for a line already known to be UTF-8 (its whole block was checked at once).
+pub(super) fn scan_utf8_line(
+    line: &[u8],
+    watch: &Watch,
+    facts: &mut LineFacts,
+) -> Result<(), LineError> {
     facts.clear();
     if super::fast::line(line, watch, facts) {
         return Ok(());

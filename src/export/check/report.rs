@@ -205,7 +205,7 @@ impl CheckReport {
                 }
             }
             for t in &d.key_problems {
-                line(&mut out, format!("  {} items: {}", t.count, t.problem));
+                line(&mut out, format!("  {} item(s): {}", t.count, t.problem));
                 examples(&mut out, &t.examples);
             }
             if d.other_key_problems > 0 {
@@ -224,7 +224,7 @@ impl CheckReport {
                 ),
             );
             for t in &d.gsi_problems {
-                line(&mut out, format!("  {} items: {}", t.count, t.problem));
+                line(&mut out, format!("  {} item(s): {}", t.count, t.problem));
                 examples(&mut out, &t.examples);
             }
         }
