@@ -272,7 +272,7 @@ pub async fn check(
             }
             *last = Instant::now();
         }
-        eprint!("\r  {}\x1b[K", progress_text(p));
+        eprint!("\r  {}\x1b[K", p.describe());
         let _ = std::io::stderr().flush();
     });
     let options = CheckOptions {
@@ -307,26 +307,6 @@ pub async fn check(
     } else {
         PROBLEMS
     }
-}
-
-/// "1.2 GB of 3.4 GB (35%), 410.0 MB/s, 6 s left".
-pub fn progress_text(p: &CheckProgress) -> String {
-    let percent = if p.bytes_total > 0 {
-        p.bytes_read as f64 * 100.0 / p.bytes_total as f64
-    } else {
-        100.0
-    };
-    format!(
-        "{} of {} ({percent:.0}%), {}/s, {} items, {}",
-        human_bytes(p.bytes_read),
-        human_bytes(p.bytes_total),
-        human_bytes(p.rate() as u64),
-        p.items,
-        match p.eta_secs() {
-            Some(s) => format!("{s} s left"),
-            None => "estimating".to_owned(),
-        }
-    )
 }
 
 #[cfg(test)]
@@ -374,7 +354,7 @@ mod tests {
             elapsed: Duration::from_secs(5),
         };
         assert_eq!(
-            progress_text(&p),
+            p.describe(),
             "50 B of 100 B (50%), 10 B/s, 7 items, 5 s left"
         );
     }

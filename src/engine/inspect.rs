@@ -6,16 +6,51 @@
 use std::io::Read;
 use std::sync::Arc;
 
+use super::table_spec::{GsiSpec, KeySpec as TableKey, KeyType};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::export::check::{
-    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, InputFile, KeySpec,
+    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, GsiKey, InputFile, KeySpec,
 };
 use crate::export::discover::{describe_export, ExportInfo, ManifestBytes};
+use crate::export::items::{KeyAttr, ScalarType};
 use crate::export::layout::{
     classify_prefix, find_exports, format_of_key, DataFormat, ExportFolder, ObjectInfo, PrefixKind,
 };
 use crate::export::manifest::MAX_MANIFEST_BYTES;
+
+/// What a check looks for, from the new table's keys and its indexes' keys.
+pub fn key_spec(
+    partition_key: &TableKey,
+    sort_key: Option<&TableKey>,
+    gsis: &[GsiSpec],
+) -> KeySpec {
+    let attr = |k: &TableKey| KeyAttr {
+        name: k.name.clone(),
+        kind: match k.kind {
+            KeyType::S => ScalarType::S,
+            KeyType::N => ScalarType::N,
+            KeyType::B => ScalarType::B,
+        },
+    };
+    KeySpec {
+        keys: std::iter::once(partition_key)
+            .chain(sort_key)
+            .map(attr)
+            .collect(),
+        gsi: gsis
+            .iter()
+            .flat_map(|g| {
+                std::iter::once(&g.partition_key)
+                    .chain(g.sort_key.iter())
+                    .map(move |k| GsiKey {
+                        index: g.name.clone(),
+                        attr: attr(k),
+                    })
+            })
+            .collect(),
+    }
+}
 
 /// Every export under `prefix` of `bucket`, manifests read and checked.
 pub async fn exports_under(

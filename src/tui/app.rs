@@ -7,7 +7,9 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{Msg, Side};
-use super::screens::{accounts, bucket, export, folder, keys, pitr, progress, table, verify};
+use super::screens::{
+    accounts, bucket, export, folder, full_check, keys, pitr, progress, table, verify,
+};
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
@@ -130,6 +132,8 @@ pub struct App {
     pub progress: progress::State,
     pub folder: folder::State,
     pub keys: keys::State,
+    /// The full check started from the Keys screen.
+    pub full_check: full_check::State,
     pub verify: verify::State,
     /// The migration, when no engine task holds it.
     pub migration: Option<Box<Migration>>,
@@ -160,6 +164,7 @@ impl App {
             progress: progress::State::default(),
             folder: folder::State::default(),
             keys: keys::State::default(),
+            full_check: full_check::State::default(),
             verify: verify::State::default(),
             migration: None,
             engine_busy: false,
@@ -258,6 +263,8 @@ impl App {
                 self.progress.import_error_lines = Some(r);
                 Vec::new()
             }
+            Msg::CheckProgress(p) => full_check::on_progress(self, p),
+            Msg::CheckDone(r) => full_check::on_done(self, r),
             Msg::Engine(event) => self.on_engine_event(event),
             Msg::EngineDone(migration, outcome) => self.on_engine_done(migration, outcome),
         }

@@ -6,6 +6,7 @@ use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::Identity;
 use crate::engine::migration::Migration;
 use crate::engine::table_spec::SourceTable;
+use crate::export::check::{CheckProgress, CheckReport};
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
 use crate::export::policy::DiffLine;
@@ -77,6 +78,9 @@ pub enum Msg {
         bytes: u64,
     },
     Folder(Result<FolderListing, AwsFailure>),
+    /// How far the full check of the export (Ctrl-F on the Keys screen) has come.
+    CheckProgress(CheckProgress),
+    CheckDone(Result<Box<CheckReport>, AwsFailure>),
     SettingApplied {
         setting: String,
         result: Result<(), AwsFailure>,

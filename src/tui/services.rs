@@ -14,8 +14,10 @@ use crate::aws::s3::{BucketState, S3};
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
 use crate::engine::events::EventSink;
+use crate::engine::inspect::{check_files, check_target};
 use crate::engine::journal::Step;
 use crate::engine::migration::Migration;
+use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
 use crate::export::policy::{merge, DiffLine, ExportGrant};
@@ -52,6 +54,14 @@ pub enum Cmd {
     RunEngine {
         migration: Box<Migration>,
         through: Step,
+    },
+    /// Reads every item of the data folder against `spec`, reporting progress.
+    FullCheck {
+        bucket: String,
+        region: String,
+        prefix: String,
+        spec: crate::export::check::KeySpec,
+        cancel: Arc<std::sync::atomic::AtomicBool>,
     },
     ApplySetting {
         setting: String,
@@ -380,6 +390,48 @@ impl Services {
                         None => Err(not_connected()),
                     };
                     let _ = tx.send(Msg::ImportErrors(result));
+                });
+            }
+            Cmd::FullCheck {
+                bucket,
+                region,
+                prefix,
+                spec,
+                cancel,
+            } => {
+                let s3 = self.s3(&region);
+                tokio::spawn(async move {
+                    let progress_tx = tx.clone();
+                    let result = async {
+                        let s3 = s3?;
+                        let target = check_target(&s3, &bucket, &prefix).await?;
+                        let options = CheckOptions {
+                            cancel,
+                            ..CheckOptions::default()
+                        };
+                        // At most four redraws a second, however fast the check goes.
+                        let last = Mutex::new(std::time::Instant::now());
+                        let progress = Arc::new(move |p: &CheckProgress| {
+                            if let Ok(mut at) = last.lock() {
+                                if at.elapsed() >= Duration::from_millis(250) {
+                                    *at = std::time::Instant::now();
+                                    let _ = progress_tx.send(Msg::CheckProgress(*p));
+                                }
+                            }
+                        });
+                        let data = check_files(
+                            &s3,
+                            &bucket,
+                            target.files.clone(),
+                            spec.clone(),
+                            options,
+                            progress,
+                        )
+                        .await?;
+                        Ok(Box::new(CheckReport::new(target.context, spec, data)))
+                    }
+                    .await;
+                    let _ = tx.send(Msg::CheckDone(result));
                 });
             }
             Cmd::ApplySetting { setting, call } => {

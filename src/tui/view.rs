@@ -152,6 +152,8 @@ fn help_lines(screen: Screen) -> Vec<String> {
             "The new table's name must not exist yet. Key names are case-sensitive and must",
             "match the items in the export: Enter checks them before anything is imported.",
             "Space switches types, billing and encryption. Ctrl-S saves the parameters.",
+            "Ctrl-F reads every item of the export, not a sample (a progress bar shows bytes,",
+            "rate and time left; Esc stops it). `ddb-ferry check` does the same from a shell.",
         ],
         Screen::Verify => &[
             "Counts and a sample of items are compared. Settings an import does not carry",

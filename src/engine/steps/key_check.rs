@@ -6,28 +6,15 @@
 use std::sync::Arc;
 
 use super::super::events::Event;
-use super::super::inspect::{check_files, input_file};
+use super::super::inspect::{check_files, input_file, key_spec};
 use super::super::journal::{KeyCheckRecord, Step};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
-use super::super::table_spec::{KeySpec as TableKey, KeyType};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::export::check::report::{explain_key_problems, short_name};
-use crate::export::check::{CheckOptions, GsiKey, KeySpec};
-use crate::export::items::{KeyAttr, ScalarType};
+use crate::export::check::CheckOptions;
 use crate::export::layout::format_of_key;
 
 const STEP: Step = Step::KeyCheck;
-
-fn key_attr(k: &TableKey) -> KeyAttr {
-    KeyAttr {
-        name: k.name.clone(),
-        kind: match k.kind {
-            KeyType::S => ScalarType::S,
-            KeyType::N => ScalarType::N,
-            KeyType::B => ScalarType::B,
-        },
-    }
-}
 
 impl Migration {
     pub(crate) async fn key_check(&mut self) -> StepResult {
@@ -50,28 +37,8 @@ impl Migration {
             .filter(|o| format_of_key(&o.key).is_some())
             .map(input_file)
             .collect();
-        let mut keys = vec![key_attr(&spec.partition_key)];
-        if let Some(sk) = &spec.sort_key {
-            keys.push(key_attr(sk));
-        }
-        // A GSI key may be absent (the item is simply not indexed), but with the wrong type
-        // the import rejects the item.
-        let gsi = spec
-            .gsis
-            .iter()
-            .flat_map(|g| {
-                std::iter::once(&g.partition_key)
-                    .chain(g.sort_key.iter())
-                    .map(move |k| GsiKey {
-                        index: g.name.clone(),
-                        attr: key_attr(k),
-                    })
-            })
-            .collect();
-        let check_spec = KeySpec {
-            keys: keys.clone(),
-            gsi,
-        };
+        let check_spec = key_spec(&spec.partition_key, spec.sort_key.as_ref(), &spec.gsis);
+        let keys = check_spec.keys.clone();
         let options = CheckOptions {
             threads: 1,
             show: 5,

@@ -103,7 +103,7 @@ impl CheckReport {
         let mut out = String::new();
         let d = &self.data;
         let line = |out: &mut String, s: String| {
-            out.push_str(&s);
+            out.push_str(s.trim_end());
             out.push('\n');
         };
         line(

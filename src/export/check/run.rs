@@ -100,6 +100,32 @@ impl CheckProgress {
         (rate > 0.0 && self.bytes_total >= self.bytes_read)
             .then(|| ((self.bytes_total - self.bytes_read) as f64 / rate).ceil() as u64)
     }
+
+    /// Done of the total, 0.0 to 1.0.
+    pub fn fraction(&self) -> f64 {
+        if self.bytes_total > 0 {
+            (self.bytes_read as f64 / self.bytes_total as f64).min(1.0)
+        } else {
+            1.0
+        }
+    }
+
+    /// "1.2 GB of 3.4 GB (35%), 410.0 MB/s, 7 items, 6 s left".
+    pub fn describe(&self) -> String {
+        use super::report::human_bytes;
+        format!(
+            "{} of {} ({:.0}%), {}/s, {} items, {}",
+            human_bytes(self.bytes_read),
+            human_bytes(self.bytes_total),
+            self.fraction() * 100.0,
+            human_bytes(self.rate() as u64),
+            self.items,
+            match self.eta_secs() {
+                Some(s) => format!("{s} s left"),
+                None => "estimating".to_owned(),
+            }
+        )
+    }
 }
 
 /// A line that shows a problem.

@@ -238,6 +238,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         // Editing after a refused check: the old explanation gives way to the new attempt.
         app.failure = None;
     }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('f') {
+        return Some(super::full_check::start_or_stop(app));
+    }
+    if key.code == KeyCode::Esc && super::full_check::dismiss(app) {
+        return Some(Vec::new());
+    }
+    // Any other key closes a finished check's summary: the keys it checked may change now.
+    super::full_check::close_summary(app);
     let st = &mut app.keys;
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
         return Some(save_parameters(app));
@@ -470,6 +478,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 
     if let Some(fail) = &app.failure {
         failure::render(f, right, fail);
+        return;
+    }
+    if app.full_check.visible() {
+        super::full_check::render(&app.full_check, f, right);
         return;
     }
     let source = app.table.chosen.clone().unwrap_or_default();

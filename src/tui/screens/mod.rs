@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod bucket;
 pub mod export;
 pub mod folder;
+pub mod full_check;
 pub mod keys;
 pub mod pitr;
 pub mod progress;
