@@ -3,11 +3,13 @@
 //! the export folder itself, whose manifests would break it.
 
 use super::super::events::Event;
+use super::super::inspect::read_manifests;
 use super::super::journal::{DataFolder, Step};
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::export::discover::{describe_export, ExportState};
 use crate::export::layout::{find_exports, ExportFolder, ObjectInfo};
-use crate::export::manifest::{parse_files, parse_summary, verify_md5, MAX_MANIFEST_BYTES};
+use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
 
 const STEP: Step = Step::Locate;
 
@@ -118,6 +120,9 @@ impl Migration {
         }
     }
 
+    /// Reads and checks the export's manifests with the shared discovery
+    /// (`engine::inspect`, as `ddb-ferry exports` does): a damaged manifest or an
+    /// incremental export stops here; smaller disagreements are warnings.
     async fn read_manifests(
         &self,
         bucket: &str,
@@ -127,26 +132,9 @@ impl Migration {
         data: &mut DataFolder,
     ) -> StepResult {
         let s3 = self.bucket_s3()?.clone();
-        let limit = MAX_MANIFEST_BYTES as u64;
-        let bad = |what: String| {
-            AwsFailure::new(
-                "manifest-invalid",
-                FailureKind::JobFailed,
-                what,
-                "the manifest files of an export are written last; a damaged or partial one means the export folder was changed after AWS wrote it",
-                "check the folder in the S3 console; if files were removed, export again with `ddb-ferry run --new PLAN`",
-            )
-        };
-        let summary_key = format!("{}manifest-summary.json", folder.root);
-        let summary_bytes = s3.read_small(bucket, &summary_key, limit).await?;
-        let has = |key: &str| objects.iter().any(|o| o.key == key);
-        let summary_md5 = format!("{}manifest-summary.md5", folder.root);
-        if has(&summary_md5) {
-            let md5 = s3.read_small(bucket, &summary_md5, 1024).await?;
-            verify_md5(&summary_bytes, &md5).map_err(|e| bad(e.to_string()))?;
-        }
-        let summary = parse_summary(&summary_bytes).map_err(|e| bad(e.to_string()))?;
-        if summary.is_incremental() {
+        let manifests = read_manifests(&s3, bucket, folder, objects).await?;
+        let info = describe_export(folder, &manifests);
+        if info.is_incremental() {
             return Err(AwsFailure::new(
                 "incremental-export",
                 FailureKind::BadInput,
@@ -156,55 +144,39 @@ impl Migration {
             )
             .into());
         }
-        if !export_arn.is_empty() && summary.export_arn != export_arn {
-            self.events.warn(
-                STEP,
-                format!(
-                    "the manifest names the export {}, not {export_arn}",
-                    summary.export_arn
-                ),
-            );
-        }
-        let files_key = summary.manifest_files_s3_key.clone();
-        let files_bytes = s3.read_small(bucket, &files_key, limit).await?;
-        let files_md5 = files_key.replace("manifest-files.json", "manifest-files.md5");
-        if files_md5 != files_key && has(&files_md5) {
-            let md5 = s3.read_small(bucket, &files_md5, 1024).await?;
-            verify_md5(&files_bytes, &md5).map_err(|e| bad(e.to_string()))?;
-        }
-        let entries = parse_files(&files_bytes).map_err(|e| bad(e.to_string()))?;
-        let missing: Vec<&str> = entries
-            .iter()
-            .filter(|e| !has(&e.data_file_s3_key))
-            .map(|e| e.data_file_s3_key.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(bad(format!(
-                "the manifest lists data files that are not in the bucket: {}",
-                missing.join(", ")
-            ))
+        if info.state == ExportState::ManifestInvalid {
+            return Err(AwsFailure::new(
+                "manifest-invalid",
+                FailureKind::JobFailed,
+                info.manifest_problems.join("; "),
+                "the manifest files of an export are written last; a damaged or partial one means the export folder was changed after AWS wrote it",
+                "check the folder in the S3 console; if files were removed, export again with `ddb-ferry run --new PLAN`",
+            )
             .into());
         }
-        let listed: u64 = entries.iter().map(|e| e.item_count).sum();
-        if let Some(total) = summary.item_count {
-            if total != listed {
+        if let Some(arn) = &info.export_arn {
+            if !export_arn.is_empty() && arn != export_arn {
                 self.events.warn(
                     STEP,
-                    format!("manifest-summary.json counts {total} items but manifest-files.json lists {listed}"),
+                    format!("the manifest names the export {arn}, not {export_arn}"),
                 );
             }
         }
-        if folder.data_files.len() != entries.len() {
+        for problem in &info.manifest_problems {
+            self.events.warn(STEP, problem.clone());
+        }
+        if folder.data_files.len() != info.manifest_files.len() {
             self.events.warn(
                 STEP,
                 format!(
                     "the data folder holds {} data files but the manifest lists {}",
                     folder.data_files.len(),
-                    entries.len()
+                    info.manifest_files.len()
                 ),
             );
         }
-        data.manifest_item_count = Some(summary.item_count.unwrap_or(listed));
+        let listed: u64 = info.manifest_files.iter().map(|e| e.item_count).sum();
+        data.manifest_item_count = Some(info.item_count.unwrap_or(listed));
         data.found_by = "manifest".into();
         Ok(())
     }
