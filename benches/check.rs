@@ -168,7 +168,7 @@ fn word(rng: &mut Rng, out: &mut String) {
     for _ in 0..len {
         // Mildly skewed towards common letters, as in text.
         let r = rng.below(26 * 26) as usize;
-        let letter = if r % 3 == 0 {
+        let letter = if r.is_multiple_of(3) {
             (r / 26).min(r % 26)
         } else {
             r % 26
