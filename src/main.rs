@@ -19,7 +19,12 @@ fn main() {
     };
     let code = runtime.block_on(async {
         match &cli.command {
-            None | Some(Command::Wizard) => ddb_ferry::tui::run(cli.endpoint_url.clone()).await,
+            None | Some(Command::Wizard) => {
+                match cli::run::check_endpoint(cli.endpoint_url.as_deref()) {
+                    Ok(()) => ddb_ferry::tui::run(cli.endpoint_url.clone()).await,
+                    Err(code) => code,
+                }
+            }
             Some(Command::Run {
                 plan,
                 opts,
@@ -63,12 +68,14 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = state_dir().join("logs");
     private_dir(&dir).ok()?;
     let path = dir.join("ddb-ferry.log");
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // Created 0600, and made 0600 if an older version left it readable by others.
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(&path)
         .ok()?;
-    use std::os::unix::fs::PermissionsExt;
     let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -155,6 +155,13 @@ fn key_schema(
     Ok(out)
 }
 
+/// For the calls that start a job: the SDK must not repeat them on its own. A repeat after a
+/// lost answer relies on AWS honouring the ClientToken; the engine looks for the job first.
+fn no_retries() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::default()
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+}
+
 fn build_failure(e: aws_sdk_dynamodb::error::BuildError) -> AwsFailure {
     AwsFailure::new(
         "invalid-request",
@@ -370,9 +377,14 @@ impl Dynamo {
         if let Some(t) = req.export_time {
             call = call.export_time(DateTime::from_secs(t.unix_timestamp()));
         }
-        let out = call.send().await.map_err(|e| {
-            AwsFailure::from_sdk("dynamodb:ExportTableToPointInTime", &self.side, e)
-        })?;
+        let out = call
+            .customize()
+            .config_override(no_retries())
+            .send()
+            .await
+            .map_err(|e| {
+                AwsFailure::from_sdk("dynamodb:ExportTableToPointInTime", &self.side, e)
+            })?;
         out.export_description()
             .map(export_info)
             .ok_or_else(|| missing_answer("ExportTableToPointInTime", &self.side))
@@ -494,6 +506,8 @@ impl Dynamo {
             })
             .input_compression_type(InputCompressionType::Gzip)
             .table_creation_parameters(params.build().map_err(build_failure)?)
+            .customize()
+            .config_override(no_retries())
             .send()
             .await
             .map_err(|e| AwsFailure::from_sdk("dynamodb:ImportTable", &self.side, e))?;

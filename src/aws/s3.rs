@@ -103,6 +103,95 @@ impl S3 {
         }
     }
 
+    /// The Block Public Access settings that are off for the bucket (all four when it has
+    /// no configuration). Account-wide settings (S3 Control) are not read.
+    pub async fn public_access_off(&self, bucket: &str) -> Result<Vec<&'static str>, AwsFailure> {
+        let all = vec![
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        ];
+        match self
+            .client
+            .get_public_access_block()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let Some(c) = out.public_access_block_configuration() else {
+                    return Ok(all);
+                };
+                let on = [
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ];
+                Ok(all
+                    .into_iter()
+                    .zip(on)
+                    .filter(|(_, on)| *on != Some(true))
+                    .map(|(name, _)| name)
+                    .collect())
+            }
+            Err(e) => {
+                let f = AwsFailure::from_sdk("s3:GetBucketPublicAccessBlock", &self.side, e);
+                if f.aws_code.as_deref() == Some("NoSuchPublicAccessBlockConfiguration") {
+                    Ok(all)
+                } else {
+                    Err(f)
+                }
+            }
+        }
+    }
+
+    /// Whether the bucket has a default encryption rule.
+    pub async fn default_encryption(&self, bucket: &str) -> Result<bool, AwsFailure> {
+        match self
+            .client
+            .get_bucket_encryption()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .server_side_encryption_configuration()
+                .is_some_and(|c| !c.rules().is_empty())),
+            Err(e) => {
+                let f = AwsFailure::from_sdk("s3:GetEncryptionConfiguration", &self.side, e);
+                if f.aws_code.as_deref() == Some("ServerSideEncryptionConfigurationNotFoundError") {
+                    Ok(false)
+                } else {
+                    Err(f)
+                }
+            }
+        }
+    }
+
+    /// Whether the bucket makes requesters pay (GetBucketRequestPayment). An endpoint that
+    /// does not implement the call (its answer cannot be read) counts as "no".
+    pub async fn requester_pays(&self, bucket: &str) -> Result<bool, AwsFailure> {
+        match self
+            .client
+            .get_bucket_request_payment()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.payer().is_some_and(|p| p.as_str() == "Requester")),
+            Err(e) => {
+                let f = AwsFailure::from_sdk("s3:GetBucketRequestPayment", &self.side, e);
+                if f.aws_code.as_deref() == Some("HTTP200") {
+                    Ok(false)
+                } else {
+                    Err(f)
+                }
+            }
+        }
+    }
+
     /// The bucket policy text; `None` when the bucket has none.
     pub async fn policy(&self, bucket: &str) -> Result<Option<String>, AwsFailure> {
         match self.client.get_bucket_policy().bucket(bucket).send().await {

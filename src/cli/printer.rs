@@ -54,7 +54,25 @@ pub fn human_line(event: &Event) -> Option<String> {
         Event::StepStarted { title, .. } => format!("\n== {title}"),
         Event::StepDone { summary, .. } => format!("  ok: {summary}"),
         Event::Info { message, .. } => format!("  {message}"),
-        Event::Warning { message, .. } => format!("  warning: {message}"),
+        Event::Warning {
+            message,
+            code,
+            why,
+            next,
+            ..
+        } => {
+            let mut s = match code {
+                Some(c) => format!("  warning [{c}]: {message}"),
+                None => format!("  warning: {message}"),
+            };
+            if let Some(w) = why {
+                s.push_str(&format!("\n    why: {w}"));
+            }
+            if let Some(n) = next {
+                s.push_str(&format!("\n    next: {n}"));
+            }
+            s
+        }
         Event::Call {
             operation,
             cli,

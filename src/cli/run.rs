@@ -13,7 +13,21 @@ use crate::engine::migration::Migration;
 use crate::engine::plan::Plan;
 use crate::engine::{prepare, Prepared};
 
+/// Refuses an `--endpoint-url` that is not a URL before anything else happens.
+pub fn check_endpoint(endpoint: Option<&str>) -> Result<(), i32> {
+    match endpoint.map(|e| crate::export::names::endpoint_url("--endpoint-url", e)) {
+        Some(Err(e)) => {
+            eprintln!("{e}\n  next: fix the option, or leave it out to use AWS's own endpoints");
+            Err(Outcome::BadInput.exit_code())
+        }
+        _ => Ok(()),
+    }
+}
+
 pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
+    if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
+        return code;
+    }
     let plan = match Plan::load(plan_path) {
         Ok(p) => p,
         Err(e) => {
@@ -104,6 +118,9 @@ fn lock_migration(dir: &Path, id: &str) -> Result<std::fs::File, String> {
 }
 
 pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
+    if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
+        return code;
+    }
     let dir = state_dir();
     let path = Journal::path_in(&dir, id);
     let mut journal = match Journal::load(&path) {

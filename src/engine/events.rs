@@ -34,9 +34,17 @@ pub enum Event {
         step: Step,
         message: String,
     },
+    /// Something to look at that does not stop the run. Warnings of the failure catalogue
+    /// carry its stable `code` and the why/next lines too.
     Warning {
         step: Step,
         message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next: Option<String>,
     },
     /// A call that changes something; with `--dry-run` it is printed instead of made.
     Call {
@@ -145,6 +153,20 @@ impl EventSink {
         self.send(Event::Warning {
             step,
             message: message.into(),
+            code: None,
+            why: None,
+            next: None,
+        });
+    }
+
+    /// A warning from the failure catalogue: its code, what, why and next.
+    pub fn warn_explained(&self, step: Step, advice: AwsFailure) {
+        self.send(Event::Warning {
+            step,
+            message: advice.what,
+            code: Some(advice.code),
+            why: Some(advice.why),
+            next: Some(advice.next),
         });
     }
 }

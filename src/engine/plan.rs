@@ -250,13 +250,39 @@ impl Plan {
         }
         names::s3_prefix("destination.prefix", &self.destination.prefix)?;
         if let Some(t) = &self.export.export_time {
-            names::iso8601("export.export_time", t)?;
+            let at = names::iso8601("export.export_time", t)?;
+            if at > time::OffsetDateTime::now_utc() + time::Duration::minutes(5) {
+                return Err(names::NameError {
+                    field: "export.export_time".into(),
+                    value: t.clone(),
+                    rule: "an export time may not be in the future: an export reads the table as it was at that time; remove the field to export the current state".into(),
+                });
+            }
         }
+        // A key ARN names its region; where the plan names the region that must use the key
+        // too, they must agree (a KMS key serves only its own region).
+        let bucket_region = self
+            .destination
+            .bucket_region
+            .as_ref()
+            .or(self.destination.region.as_ref());
         if let ExportSse::SseKms { kms_key } = &self.export.encryption {
             names::kms_key("export.encryption.kms_key", kms_key)?;
+            kms_in_region(
+                "export.encryption.kms_key",
+                kms_key,
+                bucket_region,
+                "the bucket",
+            )?;
         }
         if let Some(TableSse::CustomerManaged { kms_key }) = &self.table.encryption {
             names::kms_key("table.encryption.kms_key", kms_key)?;
+            kms_in_region(
+                "table.encryption.kms_key",
+                kms_key,
+                self.destination.region.as_ref(),
+                "the new table",
+            )?;
         }
         if let Some(k) = &self.table.partition_key {
             names::attribute_name("table.partition_key.name", &k.name)?;
@@ -270,6 +296,25 @@ impl Plan {
             }
         }
         Ok(())
+    }
+}
+
+fn kms_in_region(
+    field: &str,
+    key: &str,
+    region: Option<&String>,
+    place: &str,
+) -> Result<(), names::NameError> {
+    let key_region = crate::engine::steps::kms_key_region(key);
+    match (key_region, region) {
+        (Some(k), Some(r)) if k != r => Err(names::NameError {
+            field: field.to_owned(),
+            value: key.to_owned(),
+            rule: format!(
+                "the key is in {k} but {place} is in {r}; a KMS key serves only its own region, so use a key in {r}"
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -322,6 +367,161 @@ mod tests {
         let text = MINIMAL.replace("ferry-orders", "Ferry_Orders");
         let err = Plan::parse(&text, "plan.json").unwrap_err();
         assert_eq!(err.field(), Some("destination.bucket"), "{err}");
+    }
+
+    #[test]
+    fn an_export_time_in_the_future_and_a_kms_key_of_another_region_are_refused() {
+        let text = MINIMAL.replace(
+            r#""table": {"name": "orders"}"#,
+            r#""table": {"name": "orders"}, "export": {"export_time": "2999-01-01T00:00:00Z"}"#,
+        );
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("export.export_time"), "{err}");
+        let key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let text = MINIMAL
+            .replace(
+                r#""bucket": "ferry-orders""#,
+                r#""bucket": "ferry-orders", "region": "us-east-1""#,
+            )
+            .replace(
+                r#""table": {"name": "orders"}"#,
+                &format!(
+                    r#""table": {{"name": "orders"}}, "export": {{"encryption": {{"type": "SSE_KMS", "kms_key": "{key}"}}}}"#
+                ),
+            );
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("export.encryption.kms_key"), "{err}");
+        assert!(err.to_string().contains("eu-west-1"), "{err}");
+        // Without a region in the plan the key's region is checked later, in preflight.
+        let text = MINIMAL.replace(
+            r#""table": {"name": "orders"}"#,
+            &format!(
+                r#""table": {{"name": "orders"}}, "export": {{"encryption": {{"type": "SSE_KMS", "kms_key": "{key}"}}}}"#
+            ),
+        );
+        assert!(Plan::parse(&text, "plan.json").is_ok());
+    }
+
+    /// Fields of a plan, for the property tests.
+    const PATHS: [&str; 22] = [
+        "source.profile",
+        "source.region",
+        "source.table",
+        "destination.profile",
+        "destination.region",
+        "destination.bucket",
+        "destination.create_bucket",
+        "destination.bucket_owner",
+        "destination.bucket_region",
+        "destination.prefix",
+        "export.format",
+        "export.export_time",
+        "export.encryption",
+        "table.name",
+        "table.partition_key",
+        "table.sort_key",
+        "table.gsis",
+        "table.billing",
+        "table.encryption",
+        "options.enable_pitr",
+        "options.key_check_sample",
+        "options.verify_sample",
+    ];
+
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::{json, Value};
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            "\\PC{0,40}".prop_map(Value::String),
+            "[a-zA-Z0-9_.:/ -]{0,30}".prop_map(Value::String),
+            Just(json!("S")),
+            Just(json!("SSE_KMS")),
+            Just(json!("2020-01-01T00:00:00Z")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("name".to_owned()),
+                        Just("type".to_owned()),
+                        Just("kms_key".to_owned()),
+                        Just("mode".to_owned()),
+                        "[a-z_]{1,8}"
+                    ],
+                    inner,
+                    0..4
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn set(plan: &mut serde_json::Value, path: &str, value: serde_json::Value) {
+        let mut at = plan;
+        let parts: Vec<&str> = path.split('.').collect();
+        for p in &parts[..parts.len() - 1] {
+            if at.get(*p).is_none() {
+                at[*p] = serde_json::json!({});
+            }
+            at = &mut at[*p];
+        }
+        at[parts[parts.len() - 1]] = value;
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// One field of a good plan given any JSON value: never a panic, and a refusal names
+        /// that field (or a part of it, or the object it is in) and says what is wrong.
+        #[test]
+        fn any_value_in_any_field_is_refused_by_name(
+            path in prop::sample::select(&PATHS[..]),
+            value in any_json(),
+        ) {
+            let mut plan: serde_json::Value =
+                serde_json::from_str(&MINIMAL.replace("// comments are allowed", "")).unwrap();
+            set(&mut plan, path, value);
+            if let Err(e) = Plan::parse(&plan.to_string(), "plan.json") {
+                let field = e.field().unwrap_or_default().to_owned();
+                prop_assert!(!field.is_empty(), "{e}");
+                prop_assert!(
+                    field.starts_with(path) || path.starts_with(&field),
+                    "changed {path}, but the error names {field}: {e}"
+                );
+                prop_assert!(e.to_string().contains(&format!("field `{field}`")), "{e}");
+            }
+        }
+
+        /// An unknown field anywhere is named, with its path.
+        #[test]
+        fn an_unknown_field_is_named_with_its_path(
+            section in prop::sample::select(&["source", "destination", "export", "table", "options"][..]),
+            name in "[a-z_]{1,12}",
+        ) {
+            let known = [
+                "profile", "region", "table", "bucket", "create_bucket", "bucket_owner",
+                "bucket_region", "prefix", "format", "export_time", "encryption", "name",
+                "partition_key", "sort_key", "gsis", "billing", "enable_pitr",
+                "disable_pitr_after", "key_check_sample", "verify_sample",
+            ];
+            prop_assume!(!known.contains(&name.as_str()));
+            let mut plan: serde_json::Value =
+                serde_json::from_str(&MINIMAL.replace("// comments are allowed", "")).unwrap();
+            set(&mut plan, &format!("{section}.{name}"), serde_json::json!(1));
+            let e = Plan::parse(&plan.to_string(), "plan.json").unwrap_err();
+            let expected = format!("{section}.{name}");
+            prop_assert_eq!(e.field(), Some(expected.as_str()), "{}", e);
+        }
+
+        /// Any text at all: a plan or an error, never a panic.
+        #[test]
+        fn any_text_never_panics(text in "\\PC{0,200}") {
+            let _ = Plan::parse(&text, "plan.json");
+        }
     }
 
     #[test]

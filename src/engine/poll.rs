@@ -38,6 +38,24 @@ impl PollSchedule {
     }
 }
 
+/// About how many minutes a job takes for a table of `bytes`: AWS publishes no rate, and an
+/// export of even a tiny table takes about 10 minutes. A rough figure, labelled as one.
+pub fn expected_minutes(bytes: i64, import: bool) -> u64 {
+    let gb = (bytes.max(0) as f64) / 1e9;
+    if import {
+        (5.0 + gb * 12.0).round() as u64
+    } else {
+        (10.0 + gb * 2.0).round() as u64
+    }
+}
+
+/// A job is worth a warning once it has run three times its expected time (at least half
+/// an hour): long enough that queueing alone rarely explains it.
+pub fn is_slow(elapsed_secs: u64, bytes: i64, import: bool) -> bool {
+    let limit = (expected_minutes(bytes, import) * 3).max(30) * 60;
+    elapsed_secs > limit
+}
+
 /// Seconds since a job started, from the start time AWS reported (RFC 3339) so a reattached
 /// process shows the job's real age; `fallback` when AWS gave none.
 pub fn elapsed_since(started_at: Option<&str>, fallback: std::time::Instant) -> u64 {
@@ -72,6 +90,22 @@ mod tests {
             elapsed_since(Some("not a time"), std::time::Instant::now()),
             0
         );
+    }
+
+    #[test]
+    fn a_job_is_slow_after_three_times_its_expected_time() {
+        assert_eq!(expected_minutes(0, false), 10);
+        assert!(
+            !is_slow(29 * 60, 0, false),
+            "a tiny export may take half an hour"
+        );
+        assert!(is_slow(31 * 60, 0, false));
+        // 100 GB: about 210 minutes expected, a warning after 630.
+        let big = 100_000_000_000;
+        assert_eq!(expected_minutes(big, false), 210);
+        assert!(!is_slow(600 * 60, big, false));
+        assert!(is_slow(631 * 60, big, false));
+        assert!(expected_minutes(big, true) > expected_minutes(big, false));
     }
 
     #[test]

@@ -302,6 +302,43 @@ pub fn region(field: &str, s: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// An endpoint URL (`--endpoint-url`, a local emulator or a VPC endpoint): `http://` or
+/// `https://`, a host, an optional port and path.
+pub fn endpoint_url(field: &str, s: &str) -> Result<(), NameError> {
+    let rule = "an endpoint URL looks like https://dynamodb.eu-west-1.amazonaws.com or http://127.0.0.1:4566 (scheme, host, optional port)";
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return Err(fail(field, s, rule));
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    // An IPv6 host is bracketed: [::1]:4566.
+    let split_at = if authority.starts_with('[') {
+        authority
+            .find(']')
+            .map(|i| i + 1)
+            .unwrap_or(authority.len())
+    } else {
+        authority.find(':').unwrap_or(authority.len())
+    };
+    let (host, tail) = authority.split_at(split_at);
+    let port = match tail {
+        "" => None,
+        t => Some(t.strip_prefix(':').unwrap_or("not a port")),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_[]:".contains(c));
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
+    if host_ok && port_ok && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(())
+    } else {
+        Err(fail(field, s, rule))
+    }
+}
+
 /// A key attribute name: 1 to 255 bytes (DynamoDB's limit for key attributes).
 pub fn attribute_name(field: &str, s: &str) -> Result<(), NameError> {
     if s.is_empty() || s.len() > 255 {
@@ -332,6 +369,32 @@ mod tests {
 
     fn rule_of(result: Result<(), NameError>) -> String {
         result.expect_err("should be rejected").rule
+    }
+
+    #[test]
+    fn endpoint_urls() {
+        for good in [
+            "http://127.0.0.1:4566",
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "http://localhost:8000/",
+            "http://[::1]:4566",
+            "http://[::1]/",
+        ] {
+            assert!(endpoint_url("--endpoint-url", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "not a url",
+            "127.0.0.1:4566",
+            "ftp://host",
+            "http://",
+            "http://host:port",
+            "http://host:99999",
+            "http://ho st",
+            "http://[::1]x",
+        ] {
+            assert!(endpoint_url("--endpoint-url", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -494,11 +557,23 @@ mod tests {
     proptest! {
         #[test]
         fn never_panic_and_errors_name_the_field(field in "[A-Za-z][A-Za-z ]{0,20}", s in "\\PC{0,80}") {
-            let checks: [Check; 6] =
-                [table_name, bucket_name, account_id, kms_key, s3_prefix, profile_name];
+            let checks: [Check; 10] = [
+                table_name,
+                bucket_name,
+                account_id,
+                kms_key,
+                s3_prefix,
+                profile_name,
+                region,
+                attribute_name,
+                index_name,
+                endpoint_url,
+            ];
             for check in checks {
                 if let Err(e) = check(&field, &s) {
                     prop_assert!(e.to_string().contains(&field));
+                    prop_assert_eq!(&e.field, &field);
+                    prop_assert!(!e.rule.is_empty());
                 }
             }
             if let Err(e) = iso8601(&field, &s) {
@@ -511,6 +586,21 @@ mod tests {
             let _ = bucket_name("B", &s);
             let _ = kms_key("K", &s);
             let _ = iso8601("T", &s);
+            let _ = endpoint_url("E", &s);
+            let _ = region("R", &s);
+        }
+
+        #[test]
+        fn urls_with_odd_parts_never_panic(
+            scheme in "(http|https|ftp|)(://)?",
+            host in "[a-z0-9.\\[\\]:-]{0,20}",
+            port in "(:[0-9a-z]{0,7})?",
+            path in "(/[a-z ]{0,5}){0,2}",
+        ) {
+            let url = format!("{scheme}{host}{port}{path}");
+            if let Err(e) = endpoint_url("--endpoint-url", &url) {
+                prop_assert!(e.to_string().contains("--endpoint-url"));
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use super::super::events::Event;
 use super::super::journal::Step;
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::aws::s3::BucketState;
+use crate::aws::s3::{BucketState, S3};
 use crate::export::policy::{export_statements, merge, ExportGrant};
 
 const STEP: Step = Step::Bucket;
@@ -60,6 +60,9 @@ impl Migration {
                 s3.create_bucket(&bucket).await?;
             }
         }
+        if !(missing && self.dry_run) {
+            self.check_bucket_security(&s3, &bucket).await;
+        }
         if source_account == dest_account {
             self.events.info(
                 STEP,
@@ -110,5 +113,36 @@ impl Migration {
             ),
         });
         Ok(())
+    }
+
+    /// Warns when the bucket that will hold the whole table lacks Block Public Access or
+    /// default encryption (the checks of the security review). Never stops the run.
+    async fn check_bucket_security(&mut self, s3: &S3, bucket: &str) {
+        match s3.public_access_off(bucket).await {
+            Ok(off) if off.is_empty() => {}
+            Ok(off) => self
+                .events
+                .warn_explained(STEP, AwsFailure::bucket_public_access_open(bucket, &off)),
+            Err(f) => self.events.warn(
+                STEP,
+                format!(
+                    "could not read the Block Public Access settings of {bucket}: {}",
+                    f.what
+                ),
+            ),
+        }
+        match s3.default_encryption(bucket).await {
+            Ok(true) => {}
+            Ok(false) => self
+                .events
+                .warn_explained(STEP, AwsFailure::bucket_unencrypted(bucket)),
+            Err(f) => self.events.warn(
+                STEP,
+                format!(
+                    "could not read the default encryption of {bucket}: {}",
+                    f.what
+                ),
+            ),
+        }
     }
 }

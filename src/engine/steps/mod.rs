@@ -12,3 +12,4 @@ mod preflight;
 mod verify;
 
 pub use jobs::sample_items;
+pub use preflight::kms_key_region;

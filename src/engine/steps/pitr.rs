@@ -6,7 +6,12 @@ use super::super::cli_equivalent::update_pitr;
 use super::super::events::Event;
 use super::super::journal::Step;
 use super::super::migration::{Migration, StepResult};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::aws::dynamodb::PitrStatus;
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::export::names;
 
 const STEP: Step = Step::Pitr;
 /// AWS may refuse to enable PITR for minutes after a table is created.
@@ -23,6 +28,7 @@ impl Migration {
             self.save()?;
         }
         if status.is_enabled() {
+            check_export_time(self.plan().export.export_time.as_deref(), &status)?;
             self.events.send(Event::StepDone {
                 step: STEP,
                 summary: format!(
@@ -75,6 +81,7 @@ impl Migration {
         loop {
             let s = source.dynamo.pitr_status(&table).await?;
             if s.is_enabled() {
+                check_export_time(self.plan().export.export_time.as_deref(), &s)?;
                 break;
             }
             if waited.elapsed() > ENABLE_WAIT_FOR {
@@ -99,5 +106,62 @@ impl Migration {
             summary: format!("PITR turned on for {table} by ddb-ferry"),
         });
         Ok(())
+    }
+}
+
+/// An export time must fall inside the PITR window, which starts when PITR was turned on:
+/// refused here rather than by ExportTableToPointInTime, before the export is started.
+fn check_export_time(export_time: Option<&str>, status: &PitrStatus) -> Result<(), AwsFailure> {
+    let Some(text) = export_time else {
+        return Ok(());
+    };
+    let Ok(at) = names::iso8601("export.export_time", text) else {
+        return Ok(()); // the plan check reports it with the field
+    };
+    let parse = |t: Option<&str>| t.and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
+    let earliest = parse(status.earliest_restorable.as_deref());
+    let latest = parse(status.latest_restorable.as_deref())
+        .unwrap_or_else(OffsetDateTime::now_utc)
+        .max(OffsetDateTime::now_utc());
+    let before = earliest.is_some_and(|e| at < e);
+    if before || at > latest {
+        let show = |t: Option<OffsetDateTime>| {
+            t.and_then(|t| t.format(&Rfc3339).ok())
+                .unwrap_or_else(|| "unknown".to_owned())
+        };
+        return Err(AwsFailure::export_time_outside_window(
+            text,
+            &show(earliest),
+            &show(Some(latest)),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(earliest: &str) -> PitrStatus {
+        PitrStatus {
+            status: "ENABLED".into(),
+            earliest_restorable: Some(earliest.into()),
+            latest_restorable: None,
+        }
+    }
+
+    #[test]
+    fn an_export_time_before_pitr_was_enabled_is_refused() {
+        let s = status("2026-01-10T00:00:00Z");
+        let f = check_export_time(Some("2026-01-09T23:00:00Z"), &s).unwrap_err();
+        assert_eq!(f.code, "export-time-outside-window");
+        assert!(f.what.contains("2026-01-10T00:00:00Z"), "{}", f.what);
+        assert!(check_export_time(Some("2026-01-10T01:00:00+01:00"), &s).is_ok());
+        assert!(check_export_time(Some("2026-01-11T00:00:00Z"), &s).is_ok());
+        assert!(check_export_time(None, &s).is_ok());
+        let future = (OffsetDateTime::now_utc() + time::Duration::hours(2))
+            .format(&Rfc3339)
+            .unwrap();
+        assert!(check_export_time(Some(&future), &s).is_err());
     }
 }

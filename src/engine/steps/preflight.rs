@@ -5,6 +5,7 @@ use super::super::cli_equivalent::side_args;
 use super::super::events::Event;
 use super::super::journal::{Identity, Step};
 use super::super::migration::{Migration, SideClients, StepResult};
+use super::super::plan::ExportSse;
 use super::super::table_spec::{SourceTable, TableSpec, TableSse};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -32,10 +33,20 @@ impl Migration {
             region: plan.destination.region.clone(),
             endpoint_url: endpoint.clone(),
         };
-        let source_config = load_side(&source_spec, limits).await?;
-        let dest_config = load_side(&dest_spec, limits).await?;
-        let source_id = whoami(&source_config, &source_label).await?;
-        let dest_id = whoami(&dest_config, &dest_label).await?;
+        let source_profile = plan.source.profile.as_deref();
+        let dest_profile = plan.destination.profile.as_deref();
+        let source_config = load_side(&source_spec, limits)
+            .await
+            .map_err(|f| f.for_profile(source_profile))?;
+        let dest_config = load_side(&dest_spec, limits)
+            .await
+            .map_err(|f| f.for_profile(dest_profile))?;
+        let source_id = whoami(&source_config, &source_label)
+            .await
+            .map_err(|f| f.for_profile(source_profile))?;
+        let dest_id = whoami(&dest_config, &dest_label)
+            .await
+            .map_err(|f| f.for_profile(dest_profile))?;
         self.check_same_accounts_as_before(
             "source",
             &source_id,
@@ -83,11 +94,20 @@ impl Migration {
             .into());
         };
         for lsi in &table.lsis {
-            self.events.warn(
-                STEP,
-                format!("the source has the local secondary index \"{lsi}\": an import cannot create LSIs, so the new table will not have it"),
-            );
+            self.events
+                .warn_explained(STEP, AwsFailure::lsi_not_carried(lsi));
         }
+        // What the security review asks about the source: how it is encrypted, and PITR.
+        let pitr = source_dynamo.pitr_status(&plan.source.table).await?;
+        self.events.info(
+            STEP,
+            format!(
+                "source table {}: encryption {}; point-in-time recovery {}",
+                plan.source.table,
+                sse_text(&table.sse),
+                pitr.status
+            ),
+        );
         let spec = self.resolve_table_spec(&table)?;
 
         // The name is ours once our import started: then the table is the import's own.
@@ -126,7 +146,16 @@ impl Migration {
             .bucket_owner
             .clone()
             .unwrap_or_else(|| dest_id.account.clone());
+        check_kms_regions(&plan, &bucket_region, &dest_id.region)?;
         match s3.bucket_state(&plan.destination.bucket).await? {
+            // The journal says the export finished: its files were in this bucket.
+            BucketState::Missing if self.journal.step > Step::Export => {
+                return Err(AwsFailure::export_files_gone(
+                    &plan.destination.bucket,
+                    &self.journal.export_prefix,
+                )
+                .into());
+            }
             BucketState::Reachable => {
                 let actual = s3.bucket_region(&plan.destination.bucket).await?;
                 if actual != bucket_region {
@@ -141,6 +170,19 @@ impl Migration {
                         format!("set `destination.bucket_region` to \"{actual}\" in the plan"),
                     )
                     .into());
+                }
+                match s3.requester_pays(&plan.destination.bucket).await {
+                    Ok(true) => {
+                        return Err(AwsFailure::requester_pays(&plan.destination.bucket).into())
+                    }
+                    Ok(false) => {}
+                    Err(f) => self.events.warn(
+                        STEP,
+                        format!(
+                            "could not check whether bucket {} is Requester Pays (an export cannot write to such a bucket): {}",
+                            plan.destination.bucket, f.what
+                        ),
+                    ),
                 }
             }
             BucketState::Missing if plan.destination.create_bucket => {
@@ -283,6 +325,58 @@ impl Migration {
         }
         Ok(spec)
     }
+}
+
+/// How a table is encrypted, in words.
+fn sse_text(sse: &TableSse) -> String {
+    match sse {
+        TableSse::DynamodbOwned => "with a DynamoDB-owned key (the default)".to_owned(),
+        TableSse::AwsManaged => "with the AWS-managed KMS key (aws/dynamodb)".to_owned(),
+        TableSse::CustomerManaged { kms_key } => {
+            format!("with the customer-managed KMS key {kms_key}")
+        }
+    }
+}
+
+/// The region in a KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); `None` for ids and
+/// aliases, which AWS looks up in the caller's region.
+pub fn kms_key_region(key: &str) -> Option<&str> {
+    let mut parts = key.strip_prefix("arn:")?.split(':');
+    let _partition = parts.next()?;
+    (parts.next()? == "kms").then_some(())?;
+    parts.next().filter(|r| !r.is_empty())
+}
+
+/// A KMS key must be in the region of what it protects: the bucket for the export's files,
+/// the destination for the new table.
+fn check_kms_regions(
+    plan: &crate::engine::plan::Plan,
+    bucket_region: &str,
+    dest_region: &str,
+) -> Result<(), AwsFailure> {
+    if let ExportSse::SseKms { kms_key } = &plan.export.encryption {
+        if let Some(r) = kms_key_region(kms_key).filter(|r| *r != bucket_region) {
+            return Err(AwsFailure::kms_key_other_region(
+                "export.encryption.kms_key",
+                kms_key,
+                r,
+                &format!("the bucket {}", plan.destination.bucket),
+                bucket_region,
+            ));
+        }
+    }
+    if let Some(TableSse::CustomerManaged { kms_key }) = &plan.table.encryption {
+        if let Some(r) = kms_key_region(kms_key).filter(|r| *r != dest_region) {
+            return Err(AwsFailure::kms_key_other_region(
+                "table.encryption.kms_key",
+                kms_key,
+                r,
+                "the new table",
+                dest_region,
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn side_label(side: &str, profile: Option<&str>) -> String {

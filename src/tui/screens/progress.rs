@@ -90,7 +90,12 @@ impl State {
             | Event::Info {
                 message: summary, ..
             } => self.push(summary.clone()),
-            Event::Warning { message, .. } => self.push(format!("warning: {message}")),
+            Event::Warning { message, next, .. } => {
+                self.push(format!("warning: {message}"));
+                if let Some(next) = next {
+                    self.push(format!("  next: {next}"));
+                }
+            }
             _ => {}
         }
     }
