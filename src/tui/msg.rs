@@ -32,6 +32,9 @@ pub struct PolicyPreview {
     pub bucket_exists: bool,
     pub diff: Vec<DiffLine>,
     pub changed: bool,
+    /// What the security review asks of an existing bucket and it lacks (Block Public
+    /// Access, default encryption), one short line each.
+    pub security: Vec<String>,
 }
 
 /// One folder of the bucket browser.

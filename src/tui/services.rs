@@ -280,10 +280,17 @@ impl Services {
                         let mut diff: Vec<DiffLine> =
                             kept.iter().map(|s| DiffLine::Same(s.to_string())).collect();
                         diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
+                        // New buckets get Block Public Access and SSE-S3 from AWS itself.
+                        let security = if exists {
+                            bucket_security(&s3, &bucket).await
+                        } else {
+                            Vec::new()
+                        };
                         Ok(PolicyPreview {
                             bucket_exists: exists,
                             diff,
                             changed: merged.changed,
+                            security,
                         })
                     }
                     .await;
@@ -458,6 +465,28 @@ fn side_label(side: Side) -> String {
         Side::Source => "the source account".to_owned(),
         Side::Dest => "the destination account".to_owned(),
     }
+}
+
+/// The Bucket screen's security lines: Block Public Access and default encryption.
+async fn bucket_security(s3: &S3, bucket: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    match s3.public_access_off(bucket).await {
+        Ok(off) if off.is_empty() => {}
+        Ok(off) => lines.push(format!(
+            "Block Public Access is not on ({} off): the export holds the whole table; `aws s3api put-public-access-block` turns it on",
+            off.len()
+        )),
+        Err(f) => lines.push(format!("Block Public Access could not be read: {}", f.code)),
+    }
+    match s3.default_encryption(bucket).await {
+        Ok(true) => {}
+        Ok(false) => lines.push(
+            "No default encryption on this bucket (the export's own files are encrypted as chosen)"
+                .to_owned(),
+        ),
+        Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
+    }
+    lines
 }
 
 fn not_connected() -> AwsFailure {

@@ -246,6 +246,9 @@ pub fn preview_for(cmds: &[Cmd]) -> PolicyPreview {
         bucket_exists: true,
         diff,
         changed: merged.changed,
+        security: vec![
+            "Block Public Access is not on (4 off): the export holds the whole table; `aws s3api put-public-access-block` turns it on".into(),
+        ],
     }
 }
 

@@ -314,6 +314,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             } else {
                 "a: continue"
             })];
+            lines.extend(
+                p.security.iter().map(|w| {
+                    Line::from(Span::styled(format!("! {w}"), crate::tui::theme::problem()))
+                }),
+            );
             lines.push(Line::from(if !p.bucket_exists {
                 "The bucket does not exist: it will be created. Statements to add (+):"
             } else if p.changed {
