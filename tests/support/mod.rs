@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
 };
 
+pub mod proxy;
 pub mod pty;
 
 /// The caller's AWS settings, never passed to the binary under test.
