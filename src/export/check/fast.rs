@@ -47,6 +47,24 @@ impl<'a> Fast<'a> {
         self.b.get(self.i + n).copied().unwrap_or(0)
     }
 
+    /// The next 8 bytes as a little-endian word (zeros past the end).
+    #[inline(always)]
+    fn word(&self) -> u64 {
+        match self.b.get(self.i..self.i + 8) {
+            Some(chunk) => {
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(chunk);
+                u64::from_le_bytes(bytes)
+            }
+            None => {
+                let mut bytes = [0u8; 8];
+                let rest = self.b.get(self.i..).unwrap_or_default();
+                bytes[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(bytes)
+            }
+        }
+    }
+
     #[inline(always)]
     fn eat(&mut self, c: u8) -> Option<()> {
         if self.at(0) == c {
@@ -96,15 +114,17 @@ impl<'a> Fast<'a> {
 
     /// `{"T":value}`.
     fn value(&mut self, depth: usize) -> Option<AttrType> {
-        // Strings and numbers are most values: tried first, with one comparison each.
-        let head = self.b.get(self.i..self.i + 5);
-        if head == Some(b"{\"S\":") {
+        // Strings and numbers are most values: tried first, with one comparison each of
+        // the 6 bytes `{"S":"` / `{"N":"` read as one word.
+        const MASK6: u64 = 0xFFFF_FFFF_FFFF;
+        let head = self.word() & MASK6;
+        if head == u64::from_le_bytes(*b"{\"S\":\"\0\0") {
             self.i += 5;
             self.string()?;
             self.eat(b'}')?;
             return Some(AttrType::S);
         }
-        if head == Some(b"{\"N\":") {
+        if head == u64::from_le_bytes(*b"{\"N\":\"\0\0") {
             self.i += 5;
             let s = self.string()?;
             if s.escaped || !number(&self.b[s.start..s.end]) {
@@ -319,9 +339,15 @@ fn type_key(rest: &[u8]) -> Option<(AttrType, usize)> {
 }
 
 fn number(raw: &[u8]) -> bool {
-    // Plain digits are the common case.
-    if !raw.is_empty() && raw.len() < 20 && raw.iter().all(u8::is_ascii_digit) {
-        return true;
+    // Digits with at most one point are the common case (what `is_number` accepts of them).
+    let mut dots = 0usize;
+    let mut other = false;
+    for &c in raw {
+        dots += usize::from(c == b'.');
+        other |= !c.is_ascii_digit() && c != b'.';
+    }
+    if !other && dots <= 1 {
+        return raw.len() > dots;
     }
     is_number_bytes(raw)
 }
