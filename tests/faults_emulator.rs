@@ -159,7 +159,8 @@ fn event_is(e: &Value, name: &str) -> bool {
     e["event"] == name
 }
 
-/// 2 s of latency on every call: the run is slow and still finishes, whole.
+/// 2 s of latency on every call: the run is slow and still finishes, whole. The proxy is
+/// chosen with AWS_ENDPOINT_URL here (the other tests use --endpoint-url).
 #[tokio::test(flavor = "multi_thread")]
 async fn two_seconds_of_latency_on_every_call_the_run_finishes() {
     let emu = Emulator::start(Knobs::default());
@@ -170,7 +171,8 @@ async fn two_seconds_of_latency_on_every_call_the_run_finishes() {
     let started = Instant::now();
     let out = emu
         .ferry()
-        .args(run_args(plan_file.to_str().unwrap(), Some(&proxy.url())))
+        .env("AWS_ENDPOINT_URL", proxy.url())
+        .args(run_args(plan_file.to_str().unwrap(), None))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

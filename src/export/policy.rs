@@ -579,6 +579,55 @@ mod tests {
             prop_assert_eq!(&second.policy, &first.policy);
         }
 
+        /// For any bucket, prefix and account: the allows name only the source account, only
+        /// the export's actions, only that bucket (objects only under the prefix), and only
+        /// through DynamoDB; the deny refuses plain HTTP on the prefix when asked for.
+        #[test]
+        fn statements_are_least_privilege_for_any_grant(
+            bucket in "[a-z0-9][a-z0-9.-]{1,40}[a-z0-9]",
+            prefix in "([a-zA-Z0-9_.-]{1,12}/){0,3}",
+            account in "[0-9]{12}",
+            deny in any::<bool>(),
+        ) {
+            let g = ExportGrant {
+                bucket: bucket.clone(),
+                prefix: prefix.clone(),
+                source_account: account.clone(),
+                deny_insecure_transport: deny,
+            };
+            let statements = export_statements(&g);
+            let objects = g.objects_arn();
+            let within = format!("arn:aws:s3:::{}/{}", bucket, prefix.trim_end_matches('/'));
+            prop_assert!(objects.starts_with(&within), "{} is not within {}", objects, within);
+            for s in statements.iter().filter(|s| s["Effect"] == "Allow") {
+                prop_assert_eq!(&s["Principal"], &json!({"AWS": format!("arn:aws:iam::{account}:root")}));
+                prop_assert_eq!(
+                    &s["Condition"],
+                    &json!({"ForAnyValue:StringEquals": {"aws:CalledVia": ["dynamodb.amazonaws.com"]}})
+                );
+                let actions: Vec<&str> = match &s["Action"] {
+                    Value::String(a) => vec![a.as_str()],
+                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                for a in &actions {
+                    prop_assert!(!a.contains('*'), "wildcard action {a}");
+                    if *a == "s3:ListBucket" {
+                        prop_assert_eq!(&s["Resource"], &json!(g.bucket_arn()));
+                    } else {
+                        prop_assert!(EXPORT_OBJECT_ACTIONS.contains(a), "{a}");
+                        prop_assert_eq!(&s["Resource"], &json!(objects));
+                    }
+                }
+            }
+            let denies: Vec<&Value> = statements.iter().filter(|s| s["Effect"] == "Deny").collect();
+            prop_assert_eq!(denies.len(), usize::from(deny));
+            for d in denies {
+                prop_assert_eq!(&d["Condition"], &json!({"Bool": {"aws:SecureTransport": "false"}}));
+                prop_assert_eq!(&d["Resource"], &json!(objects));
+            }
+        }
+
         #[test]
         fn merge_never_panics_on_arbitrary_text(text in ".{0,200}") {
             let _ = merge(Some(&text), &grant("p"));

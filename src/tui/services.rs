@@ -140,7 +140,8 @@ impl Services {
                         let id = whoami(&config, &side_label(side)).await?;
                         Ok::<_, AwsFailure>((config, endpoint, id))
                     }
-                    .await;
+                    .await
+                    .map_err(|f| f.for_profile(spec.profile.as_deref()));
                     let msg = match result {
                         Ok((config, endpoint, id)) => {
                             if let Ok(mut g) = slot.lock() {
