@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::table_spec::{GsiSpec, KeySpec as TableKey, KeyType};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
+use crate::aws::s3_stream::ObjectReader;
 use crate::export::check::{
     run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, GsiKey, InputFile, KeySpec,
 };
@@ -232,6 +233,10 @@ pub fn input_file(object: &ObjectInfo) -> InputFile {
     }
 }
 
+/// Downloads started ahead of the workers: while a worker reads file k, files k+1..k+N are
+/// already coming (a few chunks each), so the network is not idle between files.
+const PREFETCH: usize = 4;
+
 /// Checks `files` of `bucket`, downloading them on the current runtime while worker
 /// threads inflate and check. `progress` is called from those threads.
 pub async fn check_files(
@@ -246,8 +251,31 @@ pub async fn check_files(
     let s3 = s3.clone();
     let bucket = bucket.to_owned();
     tokio::task::spawn_blocking(move || {
+        // Readers started ahead, by file index; the workers take files in order.
+        let ahead: std::sync::Mutex<std::collections::BTreeMap<usize, ObjectReader>> =
+            std::sync::Mutex::new(std::collections::BTreeMap::new());
+        let prefetch = if options.max_items.is_some() {
+            0
+        } else {
+            PREFETCH
+        };
+        let index_of: std::collections::HashMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key.as_str(), i))
+            .collect();
         let open = |f: &InputFile| -> std::io::Result<Box<dyn Read + Send>> {
-            Ok(Box::new(s3.object_reader(&runtime, &bucket, &f.key)))
+            let index = index_of.get(f.key.as_str()).copied().unwrap_or(0);
+            let mut started = ahead.lock().unwrap_or_else(|p| p.into_inner());
+            let reader = started
+                .remove(&index)
+                .unwrap_or_else(|| s3.object_reader(&runtime, &bucket, &f.key));
+            for (next, file) in files.iter().enumerate().skip(index + 1).take(prefetch) {
+                started
+                    .entry(next)
+                    .or_insert_with(|| s3.object_reader(&runtime, &bucket, &file.key));
+            }
+            Ok(Box::new(reader))
         };
         run_check(&files, &spec, &options, &open, &|p| progress(p))
     })
