@@ -451,7 +451,7 @@ fn worker(ctx: &Ctx) {
             }
             Job::Check(block) => check_block(ctx, &mut checker, block),
         }
-        report_progress(ctx, false);
+        report_progress(ctx);
     }
 }
 
@@ -473,11 +473,11 @@ fn check_block(ctx: &Ctx, checker: &mut BlockChecker, block: Block) {
     ctx.shared.wake.notify_all();
 }
 
-fn report_progress(ctx: &Ctx, force: bool) {
+fn report_progress(ctx: &Ctx) {
     let shared = ctx.shared;
     let now_ms = shared.started.elapsed().as_millis() as u64;
     let last = shared.last_progress_ms.load(Ordering::Relaxed);
-    if !force && now_ms < last + 100 {
+    if now_ms < last + 100 {
         return;
     }
     if shared
