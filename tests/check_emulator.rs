@@ -672,3 +672,41 @@ async fn the_engine_checks_the_keys_of_an_ion_export() {
     assert_eq!(j["key_check"]["items_checked"], 50);
     assert!(j["import"].is_null(), "no import was started");
 }
+
+/// A download cut mid-body (a connection reset after 20,000 bytes of the answer) resumes with
+/// a ranged GET from the byte reached: the check reads every item once, and says nothing of it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_download_cut_mid_body_resumes_where_it_stopped() {
+    use support::proxy::{Fault, Proxy};
+    let (emu, s3) = emulator_with_bucket().await;
+    Export::new(
+        "exports/cut",
+        vec![data_file(
+            "aaaaaaaaaaaaaaaaaaaaaaaaaa.json.gz",
+            &lines(0..3000),
+            3000,
+        )],
+    )
+    .put(&s3)
+    .await;
+    let proxy = Proxy::start(&emu.url);
+    proxy.set(Fault::Reset {
+        after_bytes: 20_000,
+        every: 0,
+        once_each: vec!["aaaaaaaaaaaaaaaaaaaaaaaaaa.json.gz".into()],
+    });
+    let url = format!("s3://{BUCKET}/exports/cut/");
+    let endpoint = proxy.url();
+    let out = emu.run(&check_args(&url, &["--endpoint-url", &endpoint, "--json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let j = json_out(&out);
+    assert_eq!(j["items"], 3000);
+    assert_eq!(j["files"][0]["items"], 3000);
+    assert_eq!(j["unreadable_lines"]["count"], 0);
+    assert_eq!(proxy.resets(), 1, "the download was cut once");
+    let log = std::fs::read_to_string(emu.state_dir.join("logs/ddb-ferry.log")).unwrap_or_default();
+    assert!(
+        log.contains("resuming"),
+        "the reader resumed the body itself: {log}"
+    );
+}
