@@ -10,6 +10,9 @@ use crate::export::discover::ExportInfo;
 use crate::export::items::{KeyAttr, KeyProblem, ScalarType};
 use crate::export::layout::ObjectInfo;
 
+/// Files listed one by one in the text report; more are summed up.
+const MAX_FILE_ROWS: usize = 40;
+
 /// What was checked, besides the data itself.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExportContext {
@@ -124,6 +127,10 @@ impl CheckReport {
                 "file", "items", "manifest", "size"
             ),
         );
+        // A large export has thousands of files: past a screenful, only those with
+        // something to say are listed (`--json` lists every one).
+        let many = d.files.len() > MAX_FILE_ROWS;
+        let mut quiet = 0usize;
         for f in &d.files {
             let note = if let Some(e) = &f.error {
                 format!("UNREADABLE: {e}")
@@ -138,6 +145,10 @@ impl CheckReport {
             } else {
                 String::new()
             };
+            if many && note.is_empty() {
+                quiet += 1;
+                continue;
+            }
             line(
                 &mut out,
                 format!(
@@ -148,6 +159,12 @@ impl CheckReport {
                     human_bytes(f.size),
                     note
                 ),
+            );
+        }
+        if quiet > 0 {
+            line(
+                &mut out,
+                format!("  … and {quiet} more files with nothing to note"),
             );
         }
         let manifest_total = self.context.export.as_ref().and_then(|e| e.item_count);
@@ -616,6 +633,37 @@ mod tests {
             .unwrap()
             .iter()
             .any(|p| p["kind"] == "missing" && p["examples"][0]["line"] == 2));
+    }
+
+    #[test]
+    fn many_files_are_summed_up_in_text() {
+        let keys = [key("pk", ScalarType::S)];
+        let mut data = check(&[r#"{"Item":{"pk":{"S":"a"}}}"#], &keys);
+        let file = data.files[0].clone();
+        data.files = (0..100)
+            .map(|i| {
+                let mut f = file.clone();
+                f.key = format!("x/AWSDynamoDB/id/data/f{i:03}.json");
+                f.manifest_items = Some(if i == 7 { 9 } else { 1 });
+                f
+            })
+            .collect();
+        let report = CheckReport::new(
+            ExportContext::default(),
+            KeySpec {
+                keys: keys.to_vec(),
+                gsi: vec![],
+            },
+            data,
+        );
+        let text = report.render_text();
+        assert!(text.contains("data/f007.json"), "{text}");
+        assert!(!text.contains("data/f008.json"), "{text}");
+        assert!(
+            text.contains("… and 99 more files with nothing to note"),
+            "{text}"
+        );
+        assert_eq!(report.to_json()["files"].as_array().unwrap().len(), 100);
     }
 
     #[test]
