@@ -8,14 +8,6 @@ use support::*;
 
 const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
 
-fn plan(bucket: &str, new_table: &str) -> serde_json::Value {
-    json!({
-        "source": {"profile": "source", "table": "orders"},
-        "destination": {"profile": "dest", "bucket": bucket},
-        "table": {"name": new_table},
-    })
-}
-
 fn journal_path(emu: &Emulator) -> std::path::PathBuf {
     std::fs::read_dir(emu.state_dir.join("migrations"))
         .expect("migrations folder")

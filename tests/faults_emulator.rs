@@ -16,23 +16,7 @@ use support::proxy::{Fault, Proxy};
 use support::pty::*;
 use support::*;
 
-const TABLE: &str = "orders";
 const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
-
-fn plan(bucket: &str, new_table: &str) -> Value {
-    json!({
-        "source": {"profile": "source", "table": TABLE},
-        "destination": {"profile": "dest", "bucket": bucket},
-        "table": {"name": new_table},
-    })
-}
-
-async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
-    let src = emu.dynamo("source", None).await;
-    create_source_table(&src, TABLE).await;
-    put_items(&src, TABLE, (0..n).map(varied_item).collect()).await;
-    src
-}
 
 /// Exports of the source table written to `bucket`.
 async fn exports_to(src: &aws_sdk_dynamodb::Client, bucket: &str) -> usize {

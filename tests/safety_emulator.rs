@@ -15,21 +15,6 @@ use support::*;
 
 const TABLE: &str = "orders";
 
-fn plan(bucket: &str, new_table: &str) -> Value {
-    json!({
-        "source": {"profile": "source", "table": TABLE},
-        "destination": {"profile": "dest", "bucket": bucket},
-        "table": {"name": new_table},
-    })
-}
-
-async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
-    let src = emu.dynamo("source", None).await;
-    create_source_table(&src, TABLE).await;
-    put_items(&src, TABLE, (0..n).map(varied_item).collect()).await;
-    src
-}
-
 fn events_named<'a>(events: &'a [Value], name: &'a str) -> impl Iterator<Item = &'a Value> {
     events.iter().filter(move |e| e["event"] == name)
 }

@@ -12,14 +12,6 @@ use support::*;
 const TABLE: &str = "orders";
 const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
 
-/// A source table `orders` with `n` items of every attribute type.
-async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
-    let src = emu.dynamo("source", None).await;
-    create_source_table(&src, TABLE).await;
-    put_items(&src, TABLE, (0..n).map(varied_item).collect()).await;
-    src
-}
-
 /// The destination's `orders` holds exactly the source's items, attribute for attribute.
 async fn assert_same_items(emu: &Emulator, src: &aws_sdk_dynamodb::Client, n: usize) {
     let dst = emu.dynamo("dest", None).await;

@@ -475,3 +475,21 @@ pub async fn assert_same_items(
         );
     }
 }
+
+/// The plan most tests run: `orders` from profile `source` to `new_table` through `bucket` in
+/// profile `dest`, everything else at its default.
+pub fn plan(bucket: &str, new_table: &str) -> serde_json::Value {
+    serde_json::json!({
+        "source": {"profile": "source", "table": "orders"},
+        "destination": {"profile": "dest", "bucket": bucket},
+        "table": {"name": new_table},
+    })
+}
+
+/// A source table `orders` with `n` items of every attribute type.
+pub async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
+    let src = emu.dynamo("source", None).await;
+    create_source_table(&src, "orders").await;
+    put_items(&src, "orders", (0..n).map(varied_item).collect()).await;
+    src
+}
