@@ -9,8 +9,8 @@ use super::printer::print_events;
 use super::RunOptions;
 use crate::engine::events::{Event, EventSink, Outcome};
 use crate::engine::journal::{state_dir, Journal, MigrationState};
-use crate::engine::migration::Migration;
 use crate::engine::plan::Plan;
+use crate::engine::session::{Answers, Session};
 use crate::engine::{prepare, Prepared};
 
 /// Refuses an `--endpoint-url` that is not a URL before anything else happens.
@@ -92,31 +92,6 @@ async fn interrupted() {
     }
 }
 
-/// Takes the migration's lock file; the lock ends with the process, however it ends.
-fn lock_migration(dir: &Path, id: &str) -> Result<std::fs::File, String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let folder = dir.join("migrations");
-    crate::engine::journal::private_dir(&folder)
-        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    let path = folder.join(format!("{id}.lock"));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
-            "another ddb-ferry process is already running the migration {id}\n  why: two processes on one migration could start its jobs twice\n  next: watch that process (e.g. in its tmux window), or stop it and run this command again"
-        )),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(format!("cannot lock {}: {e}", path.display()))
-        }
-    }
-}
-
 pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
     if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
         return code;
@@ -140,36 +115,34 @@ pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
     drive(journal, &dir, opts.json, false).await
 }
 
+/// Drives one session with the plan's answers: one process per migration (the session
+/// holds the lock), and an interruption leaves the journal consistent and the job running.
 async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
     let (tx, rx) = mpsc::unbounded_channel::<Event>();
-    let printer = tokio::spawn(print_events(rx, json));
     let id = journal.id.clone();
-    let mut migration = Migration::new(journal, dir, EventSink::new(tx.clone()), dry_run);
-    // One process per migration: a second one (a new SSH session while the first still runs
-    // in tmux) would work from its own copy of the journal.
-    let _lock = if dry_run {
-        None
-    } else {
-        match lock_migration(dir, &id) {
-            Ok(l) => Some(l),
-            Err(message) => {
-                eprintln!("{message}");
-                return Outcome::BadInput.exit_code();
-            }
+    let mut session = match Session::open(
+        journal,
+        dir,
+        EventSink::new(tx.clone()),
+        dry_run,
+        Answers::FromPlan,
+    ) {
+        Ok(s) => s,
+        Err(refusal) => {
+            eprintln!("{refusal}");
+            return Outcome::BadInput.exit_code();
         }
     };
+    let printer = tokio::spawn(print_events(rx, json));
     let outcome = tokio::select! {
-        outcome = migration.run() => outcome,
+        outcome = session.run_until_decision() => outcome,
         _ = interrupted() => Outcome::Interrupted,
     };
+    let step = session.journal().step;
+    session.close(outcome == Outcome::Interrupted);
     if outcome == Outcome::Interrupted {
-        // The engine saved the journal before and after every call; mark it interrupted.
-        if !dry_run {
-            migration.journal.state = MigrationState::Interrupted;
-            let _ = migration.save();
-        }
         tx.send(Event::Info {
-            step: migration.journal.step,
+            step,
             message: format!(
                 "interrupted. A running export or import keeps going in AWS; run `ddb-ferry resume {id}` (or the same `run` command) to reattach"
             ),
@@ -182,7 +155,6 @@ async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
         })
         .ok();
     }
-    drop(migration);
     drop(tx);
     let _ = printer.await;
     outcome.exit_code()

@@ -1,6 +1,9 @@
-//! `status`: every migration in the state folder and where it stands.
+//! `status`: every migration in the state folder and where it stands. A migration counts as
+//! running only while a live process holds its lock.
 
-use crate::engine::journal::{state_dir, Journal};
+use crate::engine::journal::Journal;
+use crate::engine::journal::{state_dir, MigrationState};
+use crate::engine::lock::{live_state, Holder};
 
 pub fn status(json: bool) -> i32 {
     let dir = state_dir();
@@ -12,10 +15,17 @@ pub fn status(json: bool) -> i32 {
     for (path, journal) in all {
         match journal {
             Ok(j) => {
+                let (state, holder) = live_state(&dir, &j);
+                let pid = match holder {
+                    Holder::Process(pid) => pid,
+                    Holder::Nobody => None,
+                };
+                let continue_with = (state == MigrationState::Interrupted)
+                    .then(|| format!("ddb-ferry resume {}", j.id));
                 if json {
-                    let line = serde_json::json!({
+                    let mut line = serde_json::json!({
                         "id": j.id,
-                        "state": j.state,
+                        "state": state,
                         "step": j.step,
                         "source_table": j.plan.source.table,
                         "new_table": j.plan.table.name,
@@ -26,6 +36,14 @@ pub fn status(json: bool) -> i32 {
                         "updated_at": j.updated_at,
                         "journal": path.display().to_string(),
                     });
+                    if let Some(map) = line.as_object_mut() {
+                        if let Some(pid) = pid {
+                            map.insert("pid".into(), pid.into());
+                        }
+                        if let Some(c) = &continue_with {
+                            map.insert("continue_with".into(), c.clone().into());
+                        }
+                    }
                     println!("{line}");
                 } else {
                     let job = match (&j.import, &j.export) {
@@ -40,15 +58,21 @@ pub fn status(json: bool) -> i32 {
                     println!(
                         "{}  {:?} at {:?}  {} -> {}  {}  (updated {})",
                         j.id,
-                        j.state,
+                        state,
                         j.step,
                         j.plan.source.table,
                         j.plan.table.name,
                         job,
                         j.updated_at
                     );
+                    if let Some(pid) = pid {
+                        println!("    run by process {pid}");
+                    }
                     if let Some(f) = &j.failure {
                         println!("    last failure [{}]: {}", f.code, f.what);
+                    }
+                    if let Some(c) = continue_with {
+                        println!("    continue with: {c}");
                     }
                 }
             }

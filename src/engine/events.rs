@@ -80,9 +80,11 @@ pub enum Event {
         #[serde(flatten)]
         failure: AwsFailure,
     },
-    /// The engine stopped after a step the caller asked for; the migration goes on later.
+    /// The session waits for a decision before `before` runs; the migration goes on once
+    /// the driver answers.
     Paused {
-        after: Step,
+        before: Step,
+        decision: super::session::Decision,
     },
     Finished {
         outcome: Outcome,

@@ -1,13 +1,14 @@
-//! A migration in progress: the journal, the two sides' clients, and the event sink. Each step
+//! What the steps work on: the journal, the two sides' clients, and the event sink. Each step
 //! lives in `steps/` as an `impl Migration` block and reads the journal first, so running a
-//! step again after a crash continues it instead of repeating it.
+//! step again after a crash continues it instead of repeating it. The order of the steps and
+//! the decisions between them belong to `session`.
 
 use std::path::{Path, PathBuf};
 
 use aws_config::SdkConfig;
 
-use super::events::{Event, EventSink, Outcome};
-use super::journal::{Journal, JournalError, MigrationState, Step};
+use super::events::{Event, EventSink};
+use super::journal::{Journal, JournalError, Step};
 use super::plan::Plan;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -50,6 +51,17 @@ pub enum Stop {
 impl From<AwsFailure> for Stop {
     fn from(f: AwsFailure) -> Self {
         Stop::Failed(f)
+    }
+}
+
+impl Stop {
+    /// The failure behind the stop (a dry run's end is not one; it reads as an internal order
+    /// problem if it ever reaches a decision call).
+    pub fn failure(self) -> AwsFailure {
+        match self {
+            Stop::Failed(f) => f,
+            Stop::DryRunComplete => not_connected(),
+        }
     }
 }
 
@@ -129,154 +141,6 @@ impl Migration {
             self.journal.record(step, operation.to_owned(), Some(cli));
         }
         !self.dry_run
-    }
-
-    /// Runs every step from the journal's current one to the end.
-    pub async fn run(&mut self) -> Outcome {
-        self.run_through(Step::Finish).await
-    }
-
-    /// Runs from the journal's current step through `last`, then stops (the wizard asks the
-    /// person between steps). Through `Finish` it is the whole migration.
-    pub async fn run_through(&mut self, last: Step) -> Outcome {
-        let resumed = self
-            .journal
-            .history
-            .iter()
-            .any(|h| h.step > Step::Preflight)
-            || self.journal.export.is_some();
-        self.events.send(Event::Started {
-            migration_id: self.journal.id.clone(),
-            journal: self.journal_path().display().to_string(),
-            resumed,
-            dry_run: self.dry_run,
-        });
-        self.journal.state = MigrationState::Running;
-        self.journal.failure = None;
-        if let Err(e) = self.save() {
-            return self.finish_with(Step::Preflight, Stop::from(e));
-        }
-        const ORDER: [Step; 9] = [
-            Step::Preflight,
-            Step::Pitr,
-            Step::Bucket,
-            Step::Export,
-            Step::Locate,
-            Step::KeyCheck,
-            Step::Import,
-            Step::Verify,
-            Step::Finish,
-        ];
-        for step in ORDER {
-            // Preflight always runs: it reconnects and re-checks who each side is.
-            if step != Step::Preflight && step < self.journal.step {
-                continue;
-            }
-            self.events.send(Event::StepStarted {
-                step,
-                title: step.title(),
-            });
-            let result = match step {
-                Step::Preflight => self.preflight().await,
-                Step::Pitr => self.pitr().await,
-                Step::Bucket => self.bucket().await,
-                Step::Export => self.export().await,
-                Step::Locate => self.locate().await,
-                Step::KeyCheck => self.key_check().await,
-                Step::Import => self.import().await,
-                Step::Verify => self.verify().await,
-                Step::Finish => self.finish().await,
-            };
-            if let Err(stop) = result {
-                return self.finish_with(step, stop);
-            }
-            if step == last && last != Step::Finish {
-                if !self.dry_run && step >= self.journal.step {
-                    self.journal.step = next_step(step);
-                    if let Err(e) = self.save() {
-                        return self.finish_with(step, Stop::from(e));
-                    }
-                }
-                self.events.send(Event::Paused { after: step });
-                return Outcome::Paused;
-            }
-            if !self.dry_run && step >= self.journal.step {
-                self.journal.step = next_step(step);
-                if let Err(e) = self.save() {
-                    return self.finish_with(step, Stop::from(e));
-                }
-            }
-        }
-        self.journal.state = MigrationState::Succeeded;
-        let summary = if self.dry_run {
-            None
-        } else {
-            match super::summary::write(&self.journal, &self.state_dir) {
-                Ok(p) => Some(p.display().to_string()),
-                Err(e) => {
-                    self.events.warn(
-                        Step::Finish,
-                        format!("the summary file could not be written: {e}"),
-                    );
-                    None
-                }
-            }
-        };
-        if let Err(e) = self.save() {
-            return self.finish_with(Step::Finish, Stop::from(e));
-        }
-        let outcome = if self.dry_run {
-            Outcome::DryRun
-        } else {
-            Outcome::Succeeded
-        };
-        self.events.send(Event::Finished {
-            outcome,
-            exit_code: outcome.exit_code(),
-            summary_file: summary,
-        });
-        outcome
-    }
-
-    fn finish_with(&mut self, step: Step, stop: Stop) -> Outcome {
-        let outcome = match stop {
-            Stop::DryRunComplete => Outcome::DryRun,
-            Stop::Failed(failure) => {
-                let outcome = match failure.kind {
-                    FailureKind::BadInput => Outcome::BadInput,
-                    FailureKind::JobFailed => Outcome::JobFailed,
-                    FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
-                };
-                self.events.send(Event::Failed {
-                    step,
-                    failure: failure.clone(),
-                });
-                self.journal.state = MigrationState::Failed;
-                self.journal.failure = Some(failure);
-                let _ = self.save();
-                outcome
-            }
-        };
-        self.events.send(Event::Finished {
-            outcome,
-            exit_code: outcome.exit_code(),
-            summary_file: None,
-        });
-        outcome
-    }
-}
-
-fn next_step(step: Step) -> Step {
-    match step {
-        Step::Preflight => Step::Pitr,
-        Step::Pitr => Step::Bucket,
-        Step::Bucket => Step::Export,
-        Step::Export => Step::Locate,
-        Step::Locate => Step::KeyCheck,
-        Step::KeyCheck => Step::Import,
-        Step::Import => Step::Verify,
-        Step::Verify => Step::Finish,
-        Step::Finish => Step::Finish,
     }
 }
 

@@ -5,12 +5,15 @@ pub mod cli_equivalent;
 pub mod events;
 pub mod inspect;
 pub mod journal;
+pub mod lock;
 pub mod migration;
 pub mod plan;
 pub mod poll;
+pub mod session;
 pub mod steps;
 pub mod summary;
 pub mod table_spec;
+pub mod unfinished;
 
 use std::path::{Path, PathBuf};
 

@@ -13,9 +13,11 @@ use super::screens::{
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
-use crate::engine::journal::{Journal, MigrationState, Step};
-use crate::engine::migration::Migration;
+use crate::engine::journal::{Journal, Step};
 use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan};
+use crate::engine::session::actor::{Report, Request};
+use crate::engine::session::{Decision, OpenFailure, OpenFrom};
+use crate::engine::unfinished::Unfinished;
 
 /// The screens, in the console's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -111,6 +113,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// Unfinished migrations found at start; the wizard offers to reattach.
     Resume(Vec<ResumeOffer>),
+    /// The migration is run by another live process: watch it read-only, or leave.
+    Held(Holder),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +122,14 @@ pub struct ResumeOffer {
     pub id: String,
     pub path: PathBuf,
     pub summary: String,
+}
+
+/// Another process that runs a migration the wizard wanted to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub id: String,
+    pub pid: Option<u32>,
+    pub journal: PathBuf,
 }
 
 pub struct App {
@@ -135,10 +147,15 @@ pub struct App {
     /// The full check started from the Keys screen.
     pub full_check: full_check::State,
     pub verify: verify::State,
-    /// The migration, when no engine task holds it.
-    pub migration: Option<Box<Migration>>,
-    /// True while an engine task runs steps.
+    /// The migration's journal as the session last reported it (read-only: the session is
+    /// its only writer).
+    pub journal: Option<Box<Journal>>,
+    /// The decision the session waits for.
+    pub pending: Option<Decision>,
+    /// True while the session runs steps (or is being opened).
     pub engine_busy: bool,
+    /// Watching, read-only, a migration another process runs.
+    pub watching: Option<Holder>,
     /// The last failure, shown on the screen that caused it.
     pub failure: Option<AwsFailure>,
     pub endpoint_url: Option<String>,
@@ -166,8 +183,10 @@ impl App {
             keys: keys::State::default(),
             full_check: full_check::State::default(),
             verify: verify::State::default(),
-            migration: None,
+            journal: None,
+            pending: None,
             engine_busy: false,
+            watching: None,
             failure: None,
             endpoint_url,
             state_dir,
@@ -177,34 +196,37 @@ impl App {
         }
     }
 
-    /// Commands to run at start: the profiles, and the offer to reattach.
+    /// Commands to run at start: the profiles, and a look for unfinished migrations.
     pub fn start(&mut self) -> Vec<Cmd> {
-        let offers: Vec<ResumeOffer> = Journal::list(&self.state_dir)
+        vec![Cmd::LoadProfiles, Cmd::FindUnfinished]
+    }
+
+    /// Unfinished migrations were found: offer to reattach.
+    fn on_unfinished(&mut self, found: Vec<Unfinished>) -> Vec<Cmd> {
+        let offers: Vec<ResumeOffer> = found
             .into_iter()
-            .filter_map(|(path, j)| j.ok().map(|j| (path, j)))
-            .filter(|(_, j)| j.state != MigrationState::Succeeded)
-            .map(|(path, j)| ResumeOffer {
+            .map(|u| ResumeOffer {
                 summary: format!(
                     "{} -> {}: {:?} at {}{}",
-                    j.plan.source.table,
-                    j.plan.table.name,
-                    j.state,
-                    j.step.title(),
-                    job_state(&j)
+                    u.journal.plan.source.table,
+                    u.journal.plan.table.name,
+                    u.journal.state,
+                    u.journal.step.title(),
+                    job_state(&u.journal)
                 ),
-                id: j.id,
-                path,
+                id: u.journal.id,
+                path: u.path,
             })
             .collect();
-        if !offers.is_empty() {
+        if !offers.is_empty() && self.overlay == Overlay::None && self.journal.is_none() {
             self.overlay = Overlay::Resume(offers);
         }
-        vec![Cmd::LoadProfiles]
+        Vec::new()
     }
 
     /// A clock is on screen: tick once a second, and only then.
     pub fn clock_running(&self) -> bool {
-        self.engine_busy || self.pitr.enabling
+        self.engine_busy || self.pitr.enabling || self.watching.is_some()
     }
 
     pub fn go(&mut self, screen: Screen) {
@@ -258,15 +280,21 @@ impl App {
                 Vec::new()
             }
             Msg::Folder(r) => folder::on_listing(self, r),
-            Msg::SettingApplied { setting, result } => verify::on_applied(self, setting, result),
             Msg::ImportErrors(r) => {
                 self.progress.import_error_lines = Some(r);
                 Vec::new()
             }
             Msg::CheckProgress(p) => full_check::on_progress(self, p),
             Msg::CheckDone(r) => full_check::on_done(self, r),
-            Msg::Engine(event) => self.on_engine_event(event),
-            Msg::EngineDone(migration, outcome) => self.on_engine_done(migration, outcome),
+            Msg::Unfinished(found) => self.on_unfinished(found),
+            Msg::Session(report) => self.on_report(report),
+            Msg::Watched(journal) => self.on_watched(journal),
+            Msg::WatchEnded => {
+                if let Some(w) = &mut self.watching {
+                    w.pid = None;
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -290,7 +318,25 @@ impl App {
                 let offers = offers.clone();
                 return self.on_resume_key(key, &offers);
             }
+            Overlay::Held(holder) => {
+                let holder = holder.clone();
+                return self.on_held_key(key, holder);
+            }
             Overlay::None => {}
+        }
+        if self.watching.is_some() {
+            // Read-only: nothing but help and quitting.
+            return match key.code {
+                KeyCode::Char('?') => {
+                    self.overlay = Overlay::Help;
+                    Vec::new()
+                }
+                KeyCode::Char('q') | KeyCode::Esc => {
+                    self.quit = true;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
         }
         if !self.editing() {
             match key.code {
@@ -339,29 +385,13 @@ impl App {
     fn on_resume_key(&mut self, key: KeyEvent, offers: &[ResumeOffer]) -> Vec<Cmd> {
         match key.code {
             KeyCode::Enter => {
+                self.overlay = Overlay::None;
                 let Some(offer) = offers.first() else {
-                    self.overlay = Overlay::None;
                     return Vec::new();
                 };
-                self.overlay = Overlay::None;
-                match Journal::load(&offer.path) {
-                    Ok(mut journal) => {
-                        if self.endpoint_url.is_some() {
-                            journal.endpoint_url = self.endpoint_url.clone();
-                        }
-                        self.reattach(journal)
-                    }
-                    Err(e) => {
-                        self.failure = Some(AwsFailure::new(
-                            "journal-unreadable",
-                            crate::aws::explain::FailureKind::BadInput,
-                            e.to_string(),
-                            "the journal file was damaged or written by another version",
-                            "start a new migration; the damaged journal is left as it is",
-                        ));
-                        Vec::new()
-                    }
-                }
+                self.open_session(OpenFrom::Journal {
+                    path: offer.path.clone(),
+                })
             }
             KeyCode::Char('n') | KeyCode::Esc => {
                 self.overlay = Overlay::None;
@@ -375,47 +405,120 @@ impl App {
         }
     }
 
-    /// Continues a journaled migration: fills the screens from it and resumes the engine at
-    /// its step (reattaching to a running export or import).
-    pub fn reattach(&mut self, journal: Journal) -> Vec<Cmd> {
-        let screen = Screen::for_step(journal.step);
-        self.accounts.fill_from_plan(&journal.plan);
-        self.table.chosen = Some(journal.plan.source.table.clone());
-        self.keys.fill_from_plan(&journal.plan);
-        let mut cmds = self
-            .accounts
-            .connect_cmds(&journal.plan, self.endpoint_url.clone());
-        let step = journal.step;
-        // Where the export writes, its job and start time: the panel shows them at once.
-        self.progress.journal_snapshot(&journal);
-        let migration = Box::new(Migration::new(
-            journal,
-            &self.state_dir,
-            crate::engine::events::EventSink::silent(),
-            false,
-        ));
-        self.reached = screen;
-        self.go(screen);
-        self.progress.reset_for(step);
-        let through = match step {
-            Step::Preflight | Step::Pitr | Step::Bucket | Step::Export => Step::Export,
-            Step::Locate => Step::Locate,
-            Step::KeyCheck => Step::KeyCheck,
-            Step::Import => Step::Import,
-            Step::Verify | Step::Finish => Step::Finish,
-        };
-        cmds.push(self.run_engine(migration, through));
+    fn on_held_key(&mut self, key: KeyEvent, holder: Holder) -> Vec<Cmd> {
+        match key.code {
+            KeyCode::Char('w') | KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                let path = holder.journal.clone();
+                self.watching = Some(holder);
+                vec![Cmd::Watch { path }]
+            }
+            KeyCode::Char('q') => {
+                self.quit = true;
+                Vec::new()
+            }
+            _ => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Asks the task layer to open a session; its reports come back as `Msg::Session`.
+    pub fn open_session(&mut self, from: OpenFrom) -> Vec<Cmd> {
+        self.engine_busy = true;
+        self.failure = None;
+        self.pending = None;
+        vec![Cmd::OpenSession(Box::new(from))]
+    }
+
+    /// Sends `requests` to the session, then asks it to run until the next decision.
+    pub fn continue_session(&mut self, requests: Vec<Request>) -> Vec<Cmd> {
+        self.engine_busy = true;
+        self.failure = None;
+        self.pending = None;
+        self.progress.engine_started = Some(Instant::now());
+        requests
+            .into_iter()
+            .chain([Request::Continue])
+            .map(Cmd::Session)
+            .collect()
+    }
+
+    /// The session opened: fill the screens from its journal and continue it (reattaching to
+    /// a running export or import).
+    fn on_opened(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
+        let fresh = journal.history.is_empty() && journal.export.is_none();
+        self.migration_id = Some(journal.id.clone());
+        let mut cmds = Vec::new();
+        if !fresh {
+            // Reattached from the offer: the screens take the journal's choices.
+            let screen = Screen::for_step(journal.step);
+            self.accounts.fill_from_plan(&journal.plan);
+            self.table.chosen = Some(journal.plan.source.table.clone());
+            self.keys.fill_from_plan(&journal.plan);
+            cmds.extend(
+                self.accounts
+                    .connect_cmds(&journal.plan, self.endpoint_url.clone()),
+            );
+            self.progress.journal_snapshot(&journal);
+            self.reached = screen;
+            self.go(screen);
+            self.progress.reset_for(journal.step);
+        }
+        self.journal = Some(journal);
+        cmds.extend(self.continue_session(Vec::new()));
         cmds
     }
 
-    /// Hands the migration to an engine task that runs it through `through`.
-    pub fn run_engine(&mut self, mut migration: Box<Migration>, through: Step) -> Cmd {
-        self.engine_busy = true;
-        self.failure = None;
-        self.migration_id = Some(migration.journal.id.clone());
-        self.progress.engine_started = Some(Instant::now());
-        migration.defer_new_table_check = through < Step::Import;
-        Cmd::RunEngine { migration, through }
+    fn on_open_failed(&mut self, failure: OpenFailure) -> Vec<Cmd> {
+        self.engine_busy = false;
+        match failure {
+            OpenFailure::Held { id, pid, journal } => {
+                self.overlay = Overlay::Held(Holder { id, pid, journal });
+            }
+            OpenFailure::Refused(f) => self.failure = Some(f),
+        }
+        Vec::new()
+    }
+
+    /// A fresh copy of the journal another process writes.
+    fn on_watched(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
+        let screen = Screen::for_step(journal.step);
+        if self.journal.is_none() {
+            self.accounts.fill_from_plan(&journal.plan);
+            self.table.chosen = Some(journal.plan.source.table.clone());
+            self.keys.fill_from_plan(&journal.plan);
+        }
+        self.progress.journal_snapshot(&journal);
+        self.verify.from_journal(&journal);
+        self.verify.done = journal.state == crate::engine::journal::MigrationState::Succeeded;
+        self.failure = journal.failure.clone();
+        self.reached = self.reached.max(screen);
+        self.screen = screen;
+        self.journal = Some(journal);
+        Vec::new()
+    }
+
+    fn on_report(&mut self, report: Report) -> Vec<Cmd> {
+        match report {
+            Report::Opened(journal) => self.on_opened(journal),
+            Report::OpenFailed(failure) => self.on_open_failed(failure),
+            Report::Event(event) => self.on_engine_event(event),
+            Report::State {
+                journal,
+                pending,
+                outcome,
+                refused,
+            } => self.on_state(journal, pending, outcome, refused),
+            Report::ParametersSaved(saved) => {
+                self.keys.saved = Some(match saved {
+                    Ok(s) | Err(s) => s,
+                });
+                Vec::new()
+            }
+            Report::SettingApplied { setting, result } => verify::on_applied(self, setting, result),
+        }
     }
 
     fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
@@ -433,19 +536,42 @@ impl App {
                     });
                 }
             }
+            // The screen follows the session: finding the data folder, then verifying.
+            Event::StepStarted {
+                step: Step::Locate, ..
+            } if self.screen == Screen::ExportProgress => self.go(Screen::DataFolder),
+            Event::StepStarted {
+                step: Step::Verify, ..
+            } => self.go(Screen::Verify),
             _ => {}
         }
         self.progress.on_event(&event);
         cmds
     }
 
-    fn on_engine_done(&mut self, migration: Box<Migration>, outcome: Outcome) -> Vec<Cmd> {
+    /// The session answered a request: its journal, the decision it waits for, and — when
+    /// the request ran steps — how the run ended.
+    fn on_state(
+        &mut self,
+        journal: Box<Journal>,
+        pending: Option<Decision>,
+        outcome: Option<Outcome>,
+        refused: Option<AwsFailure>,
+    ) -> Vec<Cmd> {
+        self.pending = pending;
+        if let Some(f) = refused {
+            self.failure = Some(f);
+        }
+        let Some(outcome) = outcome else {
+            // A decision was recorded; the screen that sent it already moved on.
+            self.journal = Some(journal);
+            return Vec::new();
+        };
         self.engine_busy = false;
-        let step = migration.journal.step;
-        self.progress.journal_snapshot(&migration.journal);
-        self.verify.from_journal(&migration.journal);
+        self.progress.journal_snapshot(&journal);
+        self.verify.from_journal(&journal);
         let mut cmds = Vec::new();
-        if let Some(i) = &migration.journal.import {
+        if let Some(i) = &journal.import {
             if i.error_count.unwrap_or(0) > 0 && self.progress.import_error_lines.is_none() {
                 if let Some(arn) = &i.arn {
                     cmds.push(Cmd::ImportErrors {
@@ -454,52 +580,37 @@ impl App {
                 }
             }
         }
-        self.migration = Some(migration);
-        if matches!(outcome, Outcome::Paused | Outcome::Succeeded) {
-            cmds.extend(self.after_engine(step));
+        self.journal = Some(journal);
+        match (outcome, pending) {
+            (Outcome::Paused, Some(decision)) => cmds.extend(self.ask(decision)),
+            (Outcome::Succeeded, _) => {
+                self.go(Screen::Verify);
+                self.verify.done = true;
+            }
+            _ => {}
         }
         cmds
     }
 
-    /// Moves to the screen that follows what the engine just finished.
-    fn after_engine(&mut self, step: Step) -> Vec<Cmd> {
-        match step {
-            // Export done → the data folder screen, which browses the export's folder.
-            Step::Locate => {
-                self.go(Screen::DataFolder);
-                let Some(m) = self.migration.take() else {
-                    return Vec::new();
-                };
-                vec![self.run_engine(m, Step::Locate)]
-            }
-            Step::KeyCheck => {
-                if self.screen == Screen::DataFolder {
-                    folder::after_locate(self)
-                } else {
-                    Vec::new()
-                }
-            }
-            Step::Export => {
+    /// Shows the screen where the person makes `decision`.
+    fn ask(&mut self, decision: Decision) -> Vec<Cmd> {
+        match decision {
+            Decision::ExportSettings => {
                 self.go(Screen::Export);
                 Vec::new()
             }
-            Step::Import => {
+            Decision::DataFolder => {
+                self.go(Screen::DataFolder);
+                folder::after_locate(self)
+            }
+            Decision::NewTable => {
+                self.go(Screen::Keys);
+                keys::on_enter(self)
+            }
+            Decision::StartImport => {
                 self.keys.check_passed = true;
                 Vec::new()
             }
-            Step::Verify => {
-                self.go(Screen::Verify);
-                let Some(m) = self.migration.take() else {
-                    return Vec::new();
-                };
-                vec![self.run_engine(m, Step::Finish)]
-            }
-            Step::Finish => {
-                self.go(Screen::Verify);
-                self.verify.done = true;
-                Vec::new()
-            }
-            _ => Vec::new(),
         }
     }
 

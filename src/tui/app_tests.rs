@@ -9,6 +9,7 @@ use super::test_support::*;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::Step;
+use crate::engine::session::actor::Request;
 
 #[test]
 fn esc_goes_back_and_enter_forward_keeping_what_was_typed() {
@@ -219,7 +220,7 @@ fn the_clock_runs_only_while_a_job_or_the_pitr_wait_runs() {
     assert!(!app.clock_running());
     let (mut app, m) = export_running();
     assert!(app.clock_running());
-    app.update(Msg::EngineDone(m, Outcome::JobFailed));
+    session_state(&mut app, m, None, Outcome::JobFailed);
     assert!(!app.clock_running());
 }
 
@@ -248,10 +249,13 @@ fn an_engine_failure_is_shown() {
         "the bucket policy does not let the source account write",
         "check the bucket policy",
     );
-    let cmds = app.update(Msg::Engine(Event::Failed {
-        step: Step::Export,
-        failure,
-    }));
+    let cmds = engine(
+        &mut app,
+        Event::Failed {
+            step: Step::Export,
+            failure,
+        },
+    );
     assert!(cmds.is_empty());
     assert_eq!(
         app.failure.as_ref().map(|f| f.code.as_str()),
@@ -293,19 +297,16 @@ fn the_export_starts_only_from_the_review_page() {
 
     press(&mut app, KeyCode::Enter);
     let cmds = press(&mut app, KeyCode::Enter);
-    assert!(matches!(
-        &cmds[..],
-        [Cmd::RunEngine {
-            through: Step::Export,
-            ..
-        }]
-    ));
+    assert_eq!(
+        requests(&cmds),
+        [
+            &Request::SetExportSettings(app.export.plan()),
+            &Request::Continue
+        ],
+        "the choices go to the session, which then runs the export"
+    );
     assert_eq!(app.screen, Screen::ExportProgress);
     assert!(app.engine_busy);
-    assert!(
-        app.migration.is_none(),
-        "the engine task holds the migration"
-    );
 }
 
 #[test]

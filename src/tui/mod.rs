@@ -21,13 +21,14 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, KeyEventKind};
+use tokio::signal::unix::{Signal, SignalKind};
 use tokio::sync::mpsc;
 
 use app::App;
 use msg::Msg;
 use services::Services;
 
-use crate::engine::journal::{state_dir, Journal, MigrationState};
+use crate::engine::journal::state_dir;
 
 /// Opens the wizard; returns the exit code.
 pub async fn run(endpoint_url: Option<String>) -> i32 {
@@ -82,16 +83,33 @@ fn install_panic_hook() {
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, endpoint_url: Option<String>) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     spawn_terminal_reader(tx.clone());
-    let mut services = Services::new(tx);
+    let mut services = Services::new(tx, state_dir(), endpoint_url.clone());
     let mut app = App::new(state_dir(), endpoint_url);
     for cmd in app.start() {
         services.run(cmd);
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    if terminal.draw(|f| view::render(&app, f)).is_err() {
-        return 1;
-    }
+    let code = if terminal.draw(|f| view::render(&app, f)).is_err() {
+        1
+    } else {
+        drive(terminal, &mut app, &mut services, &mut rx, &mut tick).await
+    };
+    // The session marks an unfinished migration interrupted and releases its lock; a running
+    // export or import goes on in AWS.
+    services.close_session().await;
+    code
+}
+
+async fn drive(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    services: &mut Services,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    tick: &mut tokio::time::Interval,
+) -> i32 {
+    let mut hangup = signal(SignalKind::hangup());
+    let mut terminate = signal(SignalKind::terminate());
     loop {
         let msg = tokio::select! {
             msg = rx.recv() => match msg {
@@ -99,6 +117,9 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, endpoint_url: Optio
                 None => break,
             },
             _ = tick.tick(), if app.clock_running() => Msg::Tick,
+            // A dropped SSH session or a kill: stop as if the person quit.
+            _ = recv(&mut hangup) => break,
+            _ = recv(&mut terminate) => break,
         };
         tracing::debug!(msg = msg_name(&msg), "wizard message");
         for cmd in app.update(msg) {
@@ -108,12 +129,24 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, endpoint_url: Optio
         if app.quit {
             break;
         }
-        if terminal.draw(|f| view::render(&app, f)).is_err() {
+        if terminal.draw(|f| view::render(app, f)).is_err() {
             return 1;
         }
     }
-    mark_interrupted(&app);
     0
+}
+
+fn signal(kind: SignalKind) -> Option<Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv(signal: &mut Option<Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 fn msg_name(msg: &Msg) -> &'static str {
@@ -121,25 +154,8 @@ fn msg_name(msg: &Msg) -> &'static str {
         Msg::Key(_) => "key",
         Msg::Resize => "resize",
         Msg::Tick => "tick",
-        Msg::Engine(_) => "engine-event",
-        Msg::EngineDone(..) => "engine-done",
+        Msg::Session(_) => "session",
+        Msg::Watched(_) => "watched",
         _ => "result",
-    }
-}
-
-/// Quitting while the engine works: the journal says so, and the job keeps running in AWS.
-fn mark_interrupted(app: &App) {
-    let Some(id) = &app.migration_id else {
-        return;
-    };
-    if !app.engine_busy {
-        return;
-    }
-    let path = Journal::path_in(&app.state_dir, id);
-    if let Ok(mut j) = Journal::load(&path) {
-        if j.state == MigrationState::Running {
-            j.state = MigrationState::Interrupted;
-            let _ = j.save(&app.state_dir);
-        }
     }
 }

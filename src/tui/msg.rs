@@ -2,10 +2,10 @@
 //! the engine's events. Results arrive by value; no task touches the screen state.
 
 use crate::aws::explain::AwsFailure;
-use crate::engine::events::{Event, Outcome};
-use crate::engine::journal::Identity;
-use crate::engine::migration::Migration;
+use crate::engine::journal::{Identity, Journal};
+use crate::engine::session::actor::Report;
 use crate::engine::table_spec::SourceTable;
+use crate::engine::unfinished::Unfinished;
 use crate::export::check::{CheckProgress, CheckReport};
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
@@ -84,13 +84,14 @@ pub enum Msg {
     /// How far the full check of the export (Ctrl-F on the Keys screen) has come.
     CheckProgress(CheckProgress),
     CheckDone(Result<Box<CheckReport>, AwsFailure>),
-    SettingApplied {
-        setting: String,
-        result: Result<(), AwsFailure>,
-    },
     /// The first lines of the import's CloudWatch error log.
     ImportErrors(Result<Vec<String>, AwsFailure>),
-    Engine(Event),
-    /// The engine gave the migration back after running some steps.
-    EngineDone(Box<Migration>, Outcome),
+    /// Unfinished migrations in the state folder, found at start.
+    Unfinished(Vec<Unfinished>),
+    /// What the migration session reports: its events, its journal, the decision it waits for.
+    Session(Report),
+    /// The journal of a migration another process runs, re-read because it changed.
+    Watched(Box<Journal>),
+    /// The process that ran the watched migration has ended.
+    WatchEnded,
 }

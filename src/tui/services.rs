@@ -1,11 +1,13 @@
 //! Runs the wizard's commands as tokio tasks and sends each result back as a `Msg`. The
 //! screens never await anything; they return commands and later receive messages.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
 
 use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
 use crate::aws::dynamodb::Dynamo;
@@ -13,10 +15,12 @@ use crate::aws::explain::AwsFailure;
 use crate::aws::s3::{BucketState, S3};
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
-use crate::engine::events::EventSink;
 use crate::engine::inspect::{check_files, check_target};
-use crate::engine::journal::Step;
-use crate::engine::migration::Migration;
+use crate::engine::journal::Journal;
+use crate::engine::lock::{Holder, MigrationLock};
+use crate::engine::session::actor::{self, Request};
+use crate::engine::session::OpenFrom;
+use crate::engine::unfinished::unfinished;
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
@@ -51,9 +55,15 @@ pub enum Cmd {
         region: String,
         prefix: String,
     },
-    RunEngine {
-        migration: Box<Migration>,
-        through: Step,
+    /// Looks for unfinished migrations in the state folder.
+    FindUnfinished,
+    /// Opens the migration session (taking its lock); it then serves `Cmd::Session`.
+    OpenSession(Box<OpenFrom>),
+    /// A request to the open session.
+    Session(Request),
+    /// Re-reads a journal that another process writes, whenever it changes.
+    Watch {
+        path: PathBuf,
     },
     /// Reads every item of the data folder against `spec`, reporting progress.
     FullCheck {
@@ -63,21 +73,10 @@ pub enum Cmd {
         spec: crate::export::check::KeySpec,
         cancel: Arc<std::sync::atomic::AtomicBool>,
     },
-    ApplySetting {
-        setting: String,
-        call: SettingCall,
-    },
     /// The first lines of an import's error log in CloudWatch.
     ImportErrors {
         import_arn: String,
     },
-}
-
-/// A setting the import did not carry, applied to the new table on request.
-#[derive(Debug, Clone)]
-pub enum SettingCall {
-    Ttl { table: String, attribute: String },
-    Pitr { table: String },
 }
 
 /// A connected side: its SDK configuration and whether it talks to a custom endpoint.
@@ -89,14 +88,31 @@ pub struct Services {
     tx: UnboundedSender<Msg>,
     source: Connection,
     dest: Connection,
+    state_dir: PathBuf,
+    endpoint_url: Option<String>,
+    /// The open session's requests, and the task that serves them.
+    session: Option<(UnboundedSender<Request>, JoinHandle<()>)>,
 }
 
 impl Services {
-    pub fn new(tx: UnboundedSender<Msg>) -> Self {
+    pub fn new(tx: UnboundedSender<Msg>, state_dir: PathBuf, endpoint_url: Option<String>) -> Self {
         Self {
             tx,
             source: Connection::default(),
             dest: Connection::default(),
+            state_dir,
+            endpoint_url,
+            session: None,
+        }
+    }
+
+    /// Closes the open session, if any, and waits (briefly) until it has marked an unfinished
+    /// journal interrupted and released the lock.
+    pub async fn close_session(&mut self) {
+        if let Some((requests, task)) = self.session.take() {
+            let _ = requests.send(Request::Close);
+            drop(requests);
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
     }
 
@@ -362,25 +378,34 @@ impl Services {
                     let _ = tx.send(Msg::Folder(result));
                 });
             }
-            Cmd::RunEngine {
-                mut migration,
-                through,
-            } => {
-                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
-                migration.events = EventSink::new(etx);
-                let forward = tx.clone();
-                tokio::spawn(async move {
-                    while let Some(e) = erx.recv().await {
-                        if forward.send(Msg::Engine(e)).is_err() {
-                            break;
-                        }
-                    }
+            Cmd::FindUnfinished => {
+                let dir = self.state_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Unfinished(unfinished(&dir)));
                 });
-                tokio::spawn(async move {
-                    let outcome = migration.run_through(through).await;
-                    migration.events = EventSink::silent();
-                    let _ = tx.send(Msg::EngineDone(migration, outcome));
-                });
+            }
+            Cmd::OpenSession(from) => {
+                let (requests, incoming) = tokio::sync::mpsc::unbounded_channel();
+                let task = tokio::spawn(actor::serve(
+                    *from,
+                    self.state_dir.clone(),
+                    self.endpoint_url.clone(),
+                    incoming,
+                    move |report| {
+                        let _ = tx.send(Msg::Session(report));
+                    },
+                ));
+                // One session at a time: a replaced one closes when its requests end.
+                self.session = Some((requests, task));
+            }
+            Cmd::Session(request) => match &self.session {
+                Some((requests, _)) => {
+                    let _ = requests.send(request);
+                }
+                None => tracing::warn!(?request, "no session is open"),
+            },
+            Cmd::Watch { path } => {
+                tokio::spawn(watch_journal(path, self.state_dir.clone(), tx));
             }
             Cmd::ImportErrors { import_arn } => {
                 let config = self.side(Side::Dest).map(|(c, _)| c);
@@ -442,22 +467,35 @@ impl Services {
                     let _ = tx.send(Msg::CheckDone(result));
                 });
             }
-            Cmd::ApplySetting { setting, call } => {
-                let d = self.dynamo(Side::Dest);
-                tokio::spawn(async move {
-                    let result = match d {
-                        Ok(d) => match call {
-                            SettingCall::Ttl { table, attribute } => {
-                                d.set_ttl(&table, &attribute).await
-                            }
-                            SettingCall::Pitr { table } => d.set_pitr(&table, true).await,
-                        },
-                        Err(f) => Err(f),
-                    };
-                    let _ = tx.send(Msg::SettingApplied { setting, result });
-                });
+        }
+    }
+}
+
+/// Re-reads a journal another process writes, once a second and only when it changed, until
+/// that process ends. No AWS call, no write.
+async fn watch_journal(path: PathBuf, state_dir: PathBuf, tx: UnboundedSender<Msg>) {
+    let mut seen = None;
+    loop {
+        let modified = tokio::fs::metadata(&path)
+            .await
+            .and_then(|m| m.modified())
+            .ok();
+        if modified != seen {
+            seen = modified;
+            let read = path.clone();
+            if let Ok(Ok(journal)) = tokio::task::spawn_blocking(move || Journal::load(&read)).await
+            {
+                let ended = MigrationLock::holder(&state_dir, &journal.id) == Holder::Nobody;
+                if tx.send(Msg::Watched(Box::new(journal))).is_err() {
+                    return;
+                }
+                if ended {
+                    let _ = tx.send(Msg::WatchEnded);
+                    return;
+                }
             }
         }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -8,6 +8,7 @@ use ratatui::Terminal;
 
 use super::app::{App, Overlay, Screen};
 use super::msg::Side;
+use super::services::Cmd;
 use super::test_support::*;
 use super::view;
 use crate::engine::journal::{JobRecord, Step};
@@ -202,17 +203,22 @@ fn quit_confirmation_while_a_job_runs() {
 #[test]
 fn resume_overlay_offers_the_unfinished_migration() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let mut m = migration_at(&policy_previewed(), Step::Export);
-    m.journal.export = Some(JobRecord {
+    let mut j = journal_at(&policy_previewed(), Step::Export);
+    j.export = Some(JobRecord {
         client_token: "ddb-ferry-token".into(),
         arn: Some(export_arn()),
         status: Some("IN_PROGRESS".into()),
         started_at: Some(JOB_START.into()),
         ..JobRecord::default()
     });
-    m.journal.save(dir.path()).expect("the journal is saved");
+    j.save(dir.path()).expect("the journal is saved");
     let mut app = App::new(dir.path().to_path_buf(), None);
-    app.start();
+    let cmds = app.start();
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::FindUnfinished)));
+    // What the task layer finds in the state folder.
+    app.update(super::msg::Msg::Unfinished(
+        crate::engine::unfinished::unfinished(dir.path()),
+    ));
     app.update(super::msg::Msg::Profiles(Ok(PROFILES
         .iter()
         .map(|p| p.to_string())

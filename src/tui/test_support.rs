@@ -2,7 +2,7 @@
 //! person presses and the messages the tasks and the engine would send, built by hand. Nothing
 //! here runs a command or touches AWS; the commands `update` returns are only inspected.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -10,11 +10,12 @@ use super::app::{App, Screen};
 use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
 use super::services::Cmd;
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{
-    DataFolder, Identity, JobRecord, KeyCheckRecord, NotCarried, Step, VerifyRecord,
+    DataFolder, Identity, JobRecord, Journal, KeyCheckRecord, NotCarried, Step, VerifyRecord,
 };
-use crate::engine::migration::Migration;
+use crate::engine::session::actor::{Report, Request};
+use crate::engine::session::Decision;
 use crate::engine::table_spec::{
     Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse,
 };
@@ -262,9 +263,9 @@ pub fn policy_previewed() -> App {
     app
 }
 
-/// The migration the bucket step would hand back: the journal of the wizard's plan, with
-/// what preflight and the bucket step record, standing at `step`.
-pub fn migration_at(app: &App, step: Step) -> Box<Migration> {
+/// The journal the bucket step leaves: the wizard's plan, with what preflight and the bucket
+/// step record, standing at `step`.
+pub fn journal_at(app: &App, step: Step) -> Box<Journal> {
     let plan = app
         .plan_draft()
         .expect("a table and both accounts are chosen");
@@ -279,33 +280,60 @@ pub fn migration_at(app: &App, step: Step) -> Box<Migration> {
     journal.bucket.policy_done = true;
     journal.pitr.initially_enabled = Some(false);
     journal.pitr.enabled_by_us = true;
-    Box::new(Migration::new(
-        journal,
-        Path::new(STATE_DIR),
-        EventSink::silent(),
-        false,
-    ))
+    Box::new(journal)
 }
 
-/// The migration inside the `Cmd::RunEngine` an action returned.
-pub fn engine_cmd(cmds: Vec<Cmd>) -> Box<Migration> {
-    cmds.into_iter()
-        .find_map(|c| match c {
-            Cmd::RunEngine { migration, .. } => Some(migration),
+/// The requests to the session among `cmds`, in order.
+pub fn requests(cmds: &[Cmd]) -> Vec<&Request> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Session(r) => Some(r),
             _ => None,
         })
-        .expect("the action hands the migration to the engine")
+        .collect()
+}
+
+/// Asserts that `cmds` ask the session to run on, and returns the journal the wizard last
+/// heard of, for the test to play the session's part.
+pub fn continued(app: &App, cmds: &[Cmd]) -> Box<Journal> {
+    assert!(
+        matches!(requests(cmds).last(), Some(Request::Continue)),
+        "the action asks the session to continue: {cmds:?}"
+    );
+    app.journal.clone().expect("the wizard knows the journal")
 }
 
 pub fn engine(app: &mut App, event: Event) -> Vec<Cmd> {
-    app.update(Msg::Engine(event))
+    app.update(Msg::Session(Report::Event(event)))
+}
+
+/// The session ran until it waits for `pending` (or ended with `outcome`).
+pub fn session_state(
+    app: &mut App,
+    journal: Box<Journal>,
+    pending: Option<Decision>,
+    outcome: Outcome,
+) -> Vec<Cmd> {
+    app.update(Msg::Session(Report::State {
+        journal,
+        pending,
+        outcome: Some(outcome),
+        refused: None,
+    }))
 }
 
 /// Export: the bucket step finished; the choices are shown.
 pub fn export_choices() -> App {
     let mut app = policy_previewed();
-    let m = migration_at(&app, Step::Export);
-    let prefix = m.journal.export_prefix.clone();
+    let cmds = press(&mut app, KeyCode::Char('a'));
+    assert!(
+        matches!(&cmds[..], [Cmd::OpenSession(_)]),
+        "applying opens the session: {cmds:?}"
+    );
+    let j = journal_at(&app, Step::Export);
+    let prefix = j.export_prefix.clone();
+    let cmds = app.update(Msg::Session(Report::Opened(j.clone())));
+    continued(&app, &cmds);
     engine(
         &mut app,
         Event::StepDone {
@@ -315,7 +343,7 @@ pub fn export_choices() -> App {
             ),
         },
     );
-    app.update(Msg::EngineDone(m, Outcome::Paused));
+    session_state(&mut app, j, Some(Decision::ExportSettings), Outcome::Paused);
     assert_eq!(app.screen, Screen::Export);
     app
 }
@@ -331,11 +359,13 @@ pub fn export_arn() -> String {
     format!("arn:aws:dynamodb:{REGION}:{SOURCE_ACCOUNT}:table/orders/export/{EXPORT_ID}")
 }
 
-/// Export progress: the job runs in AWS and has written some files. The migration is with
-/// the engine; it is returned for the test to hand back.
-pub fn export_running() -> (App, Box<Migration>) {
+/// Export progress: the job runs in AWS and has written some files. The session runs it;
+/// the journal is returned for the test to report back.
+pub fn export_running() -> (App, Box<Journal>) {
     let mut app = export_review();
-    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    let cmds = press(&mut app, KeyCode::Enter);
+    let mut j = continued(&app, &cmds);
+    j.plan.export = app.export.plan();
     assert_eq!(app.screen, Screen::ExportProgress);
     engine(
         &mut app,
@@ -361,7 +391,7 @@ pub fn export_running() -> (App, Box<Migration>) {
         files: 14,
         bytes: 215_000_000,
     });
-    (app, m)
+    (app, j)
 }
 
 fn job(arn: String, status: &str) -> JobRecord {
@@ -376,11 +406,11 @@ fn job(arn: String, status: &str) -> JobRecord {
 
 /// Export progress: AWS reported the export FAILED; the engine explained it.
 pub fn export_failed() -> App {
-    let (mut app, mut m) = export_running();
+    let (mut app, mut j) = export_running();
     let mut record = job(export_arn(), "FAILED");
     record.failure_code = Some("S3AccessDenied".into());
     record.failure_message = Some("Access Denied".into());
-    m.journal.export = Some(record);
+    j.export = Some(record);
     let mut failure = AwsFailure::new(
         "export-failed",
         FailureKind::JobFailed,
@@ -399,16 +429,16 @@ pub fn export_failed() -> App {
             failure,
         },
     );
-    app.update(Msg::EngineDone(m, Outcome::JobFailed));
+    session_state(&mut app, j, None, Outcome::JobFailed);
     app
 }
 
-pub fn export_root(m: &Migration) -> String {
-    format!("{}/AWSDynamoDB/{EXPORT_ID}/", m.journal.export_prefix)
+pub fn export_root(j: &Journal) -> String {
+    format!("{}/AWSDynamoDB/{EXPORT_ID}/", j.export_prefix)
 }
 
-pub fn manifest_summary(m: &Migration) -> ManifestSummary {
-    let root = export_root(m);
+pub fn manifest_summary(j: &Journal) -> ManifestSummary {
+    let root = export_root(j);
     ManifestSummary {
         version: "2020-06-30".into(),
         export_arn: export_arn(),
@@ -418,7 +448,7 @@ pub fn manifest_summary(m: &Migration) -> ManifestSummary {
         table_id: Some("6a1f0c2e-93b4-4d1e-9f7a-2c8b5e4d3f10".into()),
         export_time: Some("2026-11-23T10:00:00.000Z".into()),
         s3_bucket: BUCKET.into(),
-        s3_prefix: Some(m.journal.export_prefix.clone()),
+        s3_prefix: Some(j.export_prefix.clone()),
         s3_sse_algorithm: Some("AES256".into()),
         s3_sse_kms_key_id: None,
         manifest_files_s3_key: format!("{root}manifest-files.json"),
@@ -433,15 +463,14 @@ pub fn manifest_summary(m: &Migration) -> ManifestSummary {
 }
 
 /// Data folder: the export completed and was located; the browser lists the export's parent
-/// folder with the export highlighted and its manifest summary beside it. The migration
-/// stays with the app.
+/// folder with the export highlighted and its manifest summary beside it. The session waits
+/// for the folder to be confirmed.
 pub fn folder_listed() -> App {
-    let (mut app, mut m) = export_running();
+    let (mut app, mut j) = export_running();
     let mut record = job(export_arn(), "COMPLETED");
     record.item_count = Some(1_234_567);
     record.billed_bytes = Some(1_012_345_678);
-    m.journal.export = Some(record);
-    m.journal.step = Step::Locate;
+    j.export = Some(record);
     engine(
         &mut app,
         Event::StepDone {
@@ -449,11 +478,17 @@ pub fn folder_listed() -> App {
             summary: "export finished: 1234567 items, 1012345678 bytes billed".into(),
         },
     );
-    // The export's end moves to the data folder and starts the locate step at once.
-    let mut m = engine_cmd(app.update(Msg::EngineDone(m, Outcome::Paused)));
+    // The session goes on to find the data folder: the screen follows it.
+    engine(
+        &mut app,
+        Event::StepStarted {
+            step: Step::Locate,
+            title: Step::Locate.title(),
+        },
+    );
     assert_eq!(app.screen, Screen::DataFolder);
-    let root = export_root(&m);
-    m.journal.data_folder = Some(DataFolder {
+    let root = export_root(&j);
+    j.data_folder = Some(DataFolder {
         bucket: BUCKET.into(),
         prefix: format!("{root}data/"),
         data_files: 14,
@@ -461,11 +496,11 @@ pub fn folder_listed() -> App {
         manifest_item_count: Some(1_234_567),
         found_by: "manifest".into(),
     });
-    m.journal.step = Step::KeyCheck;
-    let summary = manifest_summary(&m);
-    let parent = format!("{}/AWSDynamoDB/", m.journal.export_prefix);
+    j.step = Step::KeyCheck;
+    let summary = manifest_summary(&j);
+    let parent = format!("{}/AWSDynamoDB/", j.export_prefix);
     let older = format!("{parent}01763000000000-0a0b0c0d/");
-    app.update(Msg::EngineDone(m, Outcome::Paused));
+    session_state(&mut app, j, Some(Decision::DataFolder), Outcome::Paused);
     assert_eq!(app.folder.prefix, parent);
     app.update(Msg::Folder(Ok(FolderListing {
         prefix: parent,
@@ -504,7 +539,19 @@ pub fn keys_prefilled() -> App {
     let mut app = folder_listed();
     let cmds = press(&mut app, KeyCode::Char('c'));
     assert_eq!(app.screen, Screen::Keys);
-    assert!(matches!(&cmds[..], [Cmd::CheckName(n)] if n == "orders"));
+    assert!(matches!(
+        requests(&cmds)[..],
+        [Request::ChooseDataFolder { .. }]
+    ));
+    assert!(matches!(cmds.last(), Some(Cmd::CheckName(n)) if n == "orders"));
+    let j = app.journal.clone().expect("the wizard knows the journal");
+    app.update(Msg::Session(Report::State {
+        journal: j,
+        pending: Some(Decision::NewTable),
+        outcome: None,
+        refused: None,
+    }));
+    assert_eq!(app.screen, Screen::Keys);
     app.update(Msg::NameChecked {
         name: "orders".into(),
         result: Ok(true),
@@ -532,7 +579,8 @@ pub fn keys_check_failed() -> App {
         press(&mut app, KeyCode::Backspace);
     }
     type_text(&mut app, "CustomerId");
-    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    let cmds = press(&mut app, KeyCode::Enter);
+    let j = continued(&app, &cmds);
     engine(
         &mut app,
         Event::Failed {
@@ -546,7 +594,7 @@ pub fn keys_check_failed() -> App {
             ),
         },
     );
-    app.update(Msg::EngineDone(m, Outcome::BadInput));
+    session_state(&mut app, j, None, Outcome::BadInput);
     app
 }
 
@@ -555,18 +603,21 @@ pub fn import_arn() -> String {
 }
 
 /// Import progress: the key check passed, Enter started the import, AWS says IN_PROGRESS.
-pub fn import_running() -> (App, Box<Migration>) {
+pub fn import_running() -> (App, Box<Journal>) {
     let mut app = keys_prefilled();
-    let mut m = engine_cmd(press(&mut app, KeyCode::Enter));
-    m.journal.key_check = Some(KeyCheckRecord {
+    let cmds = press(&mut app, KeyCode::Enter);
+    let mut j = continued(&app, &cmds);
+    j.key_check = Some(KeyCheckRecord {
         items_checked: 200,
         problems: 0,
         passed: true,
     });
-    m.journal.step = Step::Import;
-    app.update(Msg::EngineDone(m, Outcome::Paused));
+    j.step = Step::Import;
+    session_state(&mut app, j, Some(Decision::StartImport), Outcome::Paused);
     assert!(app.keys.check_passed);
-    let m = engine_cmd(press(&mut app, KeyCode::Enter));
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(requests(&cmds).contains(&&Request::ConfirmImport));
+    let j = continued(&app, &cmds);
     assert_eq!(app.screen, Screen::ImportProgress);
     engine(
         &mut app,
@@ -588,19 +639,19 @@ pub fn import_running() -> (App, Box<Migration>) {
             next_check_secs: 30,
         },
     );
-    (app, m)
+    (app, j)
 }
 
 /// Import progress: the import failed with rejected items; counts and the CloudWatch stream
 /// are shown.
 pub fn import_failed() -> App {
-    let (mut app, mut m) = import_running();
+    let (mut app, mut j) = import_running();
     let mut record = job(import_arn(), "FAILED");
     record.item_count = Some(1_230_211);
     record.error_count = Some(4_356);
     record.failure_code = Some("ItemValidationError".into());
     record.failure_message = Some("Too many items failed validation".into());
-    m.journal.import = Some(record);
+    j.import = Some(record);
     engine(
         &mut app,
         Event::Failed {
@@ -617,23 +668,28 @@ pub fn import_failed() -> App {
             ),
         },
     );
-    app.update(Msg::EngineDone(m, Outcome::JobFailed));
+    session_state(&mut app, j, None, Outcome::JobFailed);
     app
 }
 
 /// Verify & finish: counts compared, the sample read back, settings not carried listed.
 pub fn verify_done() -> App {
-    let (mut app, mut m) = import_running();
+    let (mut app, mut j) = import_running();
     let mut record = job(import_arn(), "COMPLETED");
     record.item_count = Some(1_234_567);
     record.error_count = Some(0);
-    m.journal.import = Some(record);
-    m.journal.step = Step::Verify;
-    // The import's end moves to Verify and runs verify and finish at once.
-    let mut m = engine_cmd(app.update(Msg::EngineDone(m, Outcome::Paused)));
+    j.import = Some(record);
+    // After the import the session verifies and finishes: the screen follows it.
+    engine(
+        &mut app,
+        Event::StepStarted {
+            step: Step::Verify,
+            title: Step::Verify.title(),
+        },
+    );
     assert_eq!(app.screen, Screen::Verify);
-    m.journal.step = Step::Finish;
-    m.journal.verify = Some(VerifyRecord {
+    j.step = Step::Finish;
+    j.verify = Some(VerifyRecord {
         expected_items: Some(1_234_567),
         imported_items: Some(1_234_567),
         counted_items: Some(1_234_567),
@@ -641,8 +697,8 @@ pub fn verify_done() -> App {
         sample_mismatches: Vec::new(),
         passed: true,
     });
-    m.journal.pitr.disabled_after = true;
-    m.journal.not_carried = vec![
+    j.pitr.disabled_after = true;
+    j.not_carried = vec![
         NotCarried {
             setting: "TTL".into(),
             source_value: "enabled on attribute expiresAt".into(),
@@ -659,15 +715,13 @@ pub fn verify_done() -> App {
             how_to_apply: "an LSI can only be created with a table: create the table yourself with the LSI and copy the items, or use a GSI instead".into(),
         },
     ];
-    app.update(Msg::EngineDone(m, Outcome::Succeeded));
+    session_state(&mut app, j, None, Outcome::Succeeded);
     assert!(app.verify.done);
     // The summary's folder comes from the environment (`state_dir()`), not from the app:
     // pinned here so the screen is the same on every machine.
     app.verify.summary = Some(format!(
         "{STATE_DIR}/migrations/{}.summary.md",
-        app.migration
-            .as_ref()
-            .map_or(String::new(), |m| m.journal.id.clone())
+        app.journal.as_ref().map_or(String::new(), |j| j.id.clone())
     ));
     app
 }

@@ -82,10 +82,35 @@ pub fn render(app: &App, f: &mut Frame) {
             );
             popup(f, area, " Resume ", lines);
         }
+        Overlay::Held(holder) => {
+            let who = match holder.pid {
+                Some(pid) => format!("Another ddb-ferry process (pid {pid}) is running"),
+                None => "Another ddb-ferry process is running".to_owned(),
+            };
+            popup(
+                f,
+                area,
+                " In use ",
+                vec![
+                    format!("{who} the migration {}.", holder.id),
+                    "Two processes on one migration could start its jobs twice, so this one".into(),
+                    "can only watch: it re-reads the journal as it changes and calls nothing."
+                        .into(),
+                    String::new(),
+                    "w: watch it read-only    Esc: leave    q: quit".into(),
+                ],
+            );
+        }
     }
 }
 
 fn hint_line(app: &App) -> String {
+    if let Some(w) = &app.watching {
+        return match w.pid {
+            Some(pid) => format!("Read-only: process {pid} runs this migration.  ?: help  q: quit"),
+            None => "Read-only: the process that ran this migration has ended.  q: quit".into(),
+        };
+    }
     if app.failure.is_some() && !app.engine_busy {
         return "Esc: back  ?: help  q: quit (nothing is running)".into();
     }

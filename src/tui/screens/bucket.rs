@@ -10,9 +10,7 @@ use ratatui::Frame;
 
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
-use crate::engine::journal::Step;
-use crate::engine::migration::Migration;
-use crate::engine::{prepare, Prepared};
+use crate::engine::session::OpenFrom;
 use crate::export::names;
 use crate::export::policy::{DiffLine, ExportGrant};
 use crate::tui::app::{App, Screen};
@@ -210,42 +208,11 @@ fn apply(app: &mut App) -> Vec<Cmd> {
     let Some(plan) = app.plan_draft() else {
         return Vec::new();
     };
-    let journal =
-        match prepare(plan, None, app.endpoint_url.clone(), &app.state_dir, false) {
-            Ok(Prepared::Ready { journal, .. }) => journal,
-            Ok(Prepared::AlreadyDone { path, .. }) | Ok(Prepared::PlanChanged { path }) => {
-                app.failure = Some(AwsFailure::new(
-                "migration-exists",
-                crate::aws::explain::FailureKind::BadInput,
-                format!("a migration with these choices already exists ({})", path.display()),
-                "the same table, bucket and new table name were migrated before",
-                "choose another prefix or bucket, or run `ddb-ferry run --new` with a plan file",
-            ));
-                return Vec::new();
-            }
-            Err(e) => {
-                app.failure = Some(AwsFailure::new(
-                    "journal-unreadable",
-                    crate::aws::explain::FailureKind::BadInput,
-                    e.to_string(),
-                    "an earlier journal for these choices is damaged",
-                    "move it aside and try again",
-                ));
-                return Vec::new();
-            }
-        };
-    let mut journal = *journal;
-    if app.pitr.enabled_by_us {
-        journal.pitr.initially_enabled = Some(false);
-        journal.pitr.enabled_by_us = true;
-    }
-    let migration = Box::new(Migration::new(
-        journal,
-        &app.state_dir,
-        crate::engine::events::EventSink::silent(),
-        false,
-    ));
-    vec![app.run_engine(migration, Step::Bucket)]
+    let pitr_enabled_by_us = app.pitr.enabled_by_us;
+    app.open_session(OpenFrom::Plan {
+        plan: Box::new(plan),
+        pitr_enabled_by_us,
+    })
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

@@ -11,6 +11,7 @@ use super::KeyResult;
 use crate::engine::cli_equivalent::{export_table, side_args};
 use crate::engine::journal::Step;
 use crate::engine::plan::{ExportFormat, ExportPlan, ExportSse};
+use crate::engine::session::actor::Request;
 use crate::export::names;
 use crate::tui::app::{App, Screen};
 use crate::tui::services::Cmd;
@@ -140,29 +141,24 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
 /// Starts the export: the choices go into the journal's plan and the engine runs the export
 /// step (with a ClientToken saved first).
 fn start(app: &mut App) -> Vec<Cmd> {
-    let Some(mut migration) = app.migration.take() else {
+    let Some(journal) = &app.journal else {
         return Vec::new();
     };
-    migration.journal.plan.export = app.export.plan();
-    let bucket = migration.journal.plan.destination.bucket.clone();
-    let region = migration.journal.bucket.region.clone().unwrap_or_default();
-    app.progress.export_location = Some((
-        bucket,
-        region,
-        format!("{}/", migration.journal.export_prefix),
-    ));
+    let bucket = journal.plan.destination.bucket.clone();
+    let region = journal.bucket.region.clone().unwrap_or_default();
+    app.progress.export_location = Some((bucket, region, format!("{}/", journal.export_prefix)));
     app.progress.reset_for(Step::Export);
     app.export.reviewing = false;
     app.go(Screen::ExportProgress);
-    vec![app.run_engine(migration, Step::Export)]
+    let settings = app.export.plan();
+    app.continue_session(vec![Request::SetExportSettings(settings)])
 }
 
 /// The command the review page shows.
 pub fn equivalent_command(app: &App) -> String {
-    let Some(m) = &app.migration else {
+    let Some(j) = &app.journal else {
         return "(the migration is being prepared)".into();
     };
-    let j = &m.journal;
     let plan = app.export.plan();
     export_table(
         &side_args(

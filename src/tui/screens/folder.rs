@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::table::human_bytes;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
-use crate::engine::journal::DataFolder;
+use crate::engine::session::actor::Request;
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::FolderListing;
@@ -26,19 +26,22 @@ pub struct State {
     pub picker: Picker,
     /// The data folder the import will read.
     pub chosen: Option<String>,
+    /// The item count of the chosen export's manifest, when it has one.
+    pub chosen_item_count: Option<u64>,
     pub message: Option<String>,
 }
 
 /// After the engine located the export: show its folder, preselected.
 pub fn after_locate(app: &mut App) -> Vec<Cmd> {
-    let Some(m) = &app.migration else {
+    let Some(journal) = &app.journal else {
         return Vec::new();
     };
-    let chosen = m.journal.data_folder.as_ref().map(|d| d.prefix.clone());
+    let chosen = journal.data_folder.as_ref().map(|d| d.prefix.clone());
     app.folder.chosen = chosen.clone();
+    app.folder.chosen_item_count = None;
     let prefix = match chosen.as_deref().map(classify_prefix) {
         Some(PrefixKind::DataFolder { export_root }) => parent(&export_root),
-        _ => format!("{}/", m.journal.export_prefix),
+        _ => format!("{}/", journal.export_prefix),
     };
     browse(app, prefix)
 }
@@ -52,14 +55,16 @@ fn parent(prefix: &str) -> String {
 }
 
 fn browse(app: &mut App, prefix: String) -> Vec<Cmd> {
-    let Some(m) = &app.migration else {
+    let Some(journal) = &app.journal else {
         return Vec::new();
     };
+    let bucket = journal.plan.destination.bucket.clone();
+    let region = journal.bucket.region.clone().unwrap_or_default();
     app.folder.prefix = prefix.clone();
     app.folder.listing = None;
     vec![Cmd::Browse {
-        bucket: m.journal.plan.destination.bucket.clone(),
-        region: m.journal.bucket.region.clone().unwrap_or_default(),
+        bucket,
+        region,
         prefix,
     }]
 }
@@ -132,24 +137,7 @@ fn select(app: &mut App, data_prefix: String) -> Vec<Cmd> {
         app.folder.message = Some("This is an incremental export: its lines are change records, not items, and an import cannot read them. Choose a full export.".into());
         return Vec::new();
     }
-    if let Some(m) = app.migration.as_mut() {
-        let same = m
-            .journal
-            .data_folder
-            .as_ref()
-            .is_some_and(|d| d.prefix == data_prefix);
-        if !same {
-            m.journal.data_folder = Some(DataFolder {
-                bucket: m.journal.plan.destination.bucket.clone(),
-                prefix: data_prefix.clone(),
-                data_files: 0,
-                total_bytes: 0,
-                manifest_item_count: summary.and_then(|s| s.item_count),
-                found_by: "chosen in the wizard".into(),
-            });
-            let _ = m.save();
-        }
-    }
+    app.folder.chosen_item_count = summary.and_then(|s| s.item_count);
     app.folder.chosen = Some(data_prefix.clone());
     app.folder.message = Some(format!(
         "Selected {data_prefix}. c: continue to the new table."
@@ -163,8 +151,16 @@ fn continue_to_keys(app: &mut App) -> Vec<Cmd> {
             Some("Choose an export first (Enter on a folder marked as an export).".into());
         return Vec::new();
     }
+    // The session records the folder (if it is not the one it found) and asks the next
+    // question: the new table.
+    let choose = Request::ChooseDataFolder {
+        prefix: app.folder.chosen.clone(),
+        manifest_item_count: app.folder.chosen_item_count,
+    };
     app.go(Screen::Keys);
-    super::keys::on_enter(app)
+    let mut cmds = vec![Cmd::Session(choose)];
+    cmds.extend(super::keys::on_enter(app));
+    cmds
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

@@ -48,15 +48,15 @@ pub fn start_or_stop(app: &mut App) -> Vec<Cmd> {
             "fill in the partition key (and choose the data folder) first",
         ))
     };
-    let Some(m) = &app.migration else {
+    let Some(journal) = &app.journal else {
         app.full_check.outcome = Some(not_yet("no migration is open"));
         return Vec::new();
     };
-    let Some(folder) = &m.journal.data_folder else {
+    let Some(folder) = &journal.data_folder else {
         app.full_check.outcome = Some(not_yet("the export's data folder is not chosen yet"));
         return Vec::new();
     };
-    let plan = app.keys.table_plan(&m.journal.plan.source.table);
+    let plan = app.keys.table_plan(&journal.plan.source.table);
     let Some(pk) = plan.partition_key.as_ref() else {
         app.full_check.outcome = Some(not_yet("the partition key has no name"));
         return Vec::new();
@@ -75,7 +75,7 @@ pub fn start_or_stop(app: &mut App) -> Vec<Cmd> {
     };
     vec![Cmd::FullCheck {
         bucket: folder.bucket.clone(),
-        region: m.journal.bucket.region.clone().unwrap_or_default(),
+        region: journal.bucket.region.clone().unwrap_or_default(),
         prefix: folder.prefix.clone(),
         spec,
         cancel,
@@ -385,8 +385,8 @@ mod tests {
     #[test]
     fn without_a_data_folder_it_says_what_is_missing() {
         let mut app = keys_prefilled();
-        if let Some(m) = app.migration.as_mut() {
-            m.journal.data_folder = None;
+        if let Some(j) = app.journal.as_mut() {
+            j.data_folder = None;
         }
         assert!(ctrl_f(&mut app).is_empty());
         let Some(Err(e)) = &app.full_check.outcome else {

@@ -12,8 +12,9 @@ use ratatui::Frame;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
 use crate::engine::cli_equivalent::{import_table, side_args};
-use crate::engine::journal::{write_private_atomic, Step};
+use crate::engine::journal::Step;
 use crate::engine::plan::{NewTablePlan, Plan};
+use crate::engine::session::actor::Request;
 use crate::engine::table_spec::{
     Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse,
 };
@@ -320,40 +321,24 @@ fn check_or_import(app: &mut App) -> Vec<Cmd> {
         ));
         return Vec::new();
     }
-    let Some(mut migration) = app.migration.take() else {
+    let Some(journal) = &app.journal else {
         return Vec::new();
     };
-    let source = migration.journal.plan.source.table.clone();
-    migration.journal.plan.table = app.keys.table_plan(&source);
+    let table = app.keys.table_plan(&journal.plan.source.table);
     if app.keys.check_passed {
         app.progress.reset_for(Step::Import);
         app.go(Screen::ImportProgress);
-        vec![app.run_engine(migration, Step::Import)]
+        app.continue_session(vec![Request::SetNewTable(table), Request::ConfirmImport])
     } else {
-        if migration.journal.step > Step::KeyCheck {
-            migration.journal.step = Step::KeyCheck;
-        }
-        vec![app.run_engine(migration, Step::KeyCheck)]
+        // Changed after a passed check, the session runs the key check again.
+        app.continue_session(vec![Request::SetNewTable(table)])
     }
 }
 
 fn save_parameters(app: &mut App) -> Vec<Cmd> {
     let source = app.table.chosen.clone().unwrap_or_default();
     let json = app.keys.spec(&source).creation_parameters_json();
-    let id = app
-        .migration
-        .as_ref()
-        .map_or("wizard".to_owned(), |m| m.journal.id.clone());
-    let path = app
-        .state_dir
-        .join("migrations")
-        .join(format!("{id}.table-creation-parameters.json"));
-    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-    app.keys.saved = Some(match write_private_atomic(&path, text.as_bytes()) {
-        Ok(()) => format!("saved to {}", path.display()),
-        Err(e) => format!("could not save {}: {e}", path.display()),
-    });
-    Vec::new()
+    vec![Cmd::Session(Request::SaveCreationParameters(json))]
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -488,18 +473,18 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let spec = st.spec(&source);
     let json = spec.creation_parameters_json().to_string();
     let mut lines: Vec<Line> = Vec::new();
-    if let Some(m) = &app.migration {
-        if let Some(d) = &m.journal.data_folder {
+    if let Some(j) = &app.journal {
+        if let Some(d) = &j.data_folder {
             lines.push(Line::from("Equivalent command:"));
             lines.push(Line::from(import_table(
                 &side_args(
-                    m.journal.plan.destination.profile.as_deref(),
-                    m.journal.dest_identity.as_ref().map(|i| i.region.as_str()),
+                    j.plan.destination.profile.as_deref(),
+                    j.dest_identity.as_ref().map(|i| i.region.as_str()),
                 ),
                 &d.bucket,
                 None,
                 &d.prefix,
-                m.journal.plan.export.format,
+                j.plan.export.format,
                 &spec,
                 "<generated at start>",
             )));

@@ -12,8 +12,10 @@ use ratatui::Frame;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
 use crate::engine::journal::{Journal, NotCarried, VerifyRecord};
+use crate::engine::session::actor::Request;
+use crate::engine::session::NotCarriedFix;
 use crate::tui::app::App;
-use crate::tui::services::{Cmd, SettingCall};
+use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
 
 #[derive(Debug, Clone, Default)]
@@ -49,16 +51,16 @@ impl State {
     }
 
     /// The call that applies a setting from inside the wizard, where one exists.
-    fn call_for(&self, item: &NotCarried) -> Option<SettingCall> {
+    fn call_for(&self, item: &NotCarried) -> Option<NotCarriedFix> {
         match item.setting.as_str() {
             "TTL" => item
                 .source_value
                 .strip_prefix("enabled on attribute ")
-                .map(|a| SettingCall::Ttl {
+                .map(|a| NotCarriedFix::Ttl {
                     table: self.new_table.clone(),
                     attribute: a.to_owned(),
                 }),
-            "Point-in-time recovery" => Some(SettingCall::Pitr {
+            "Point-in-time recovery" => Some(NotCarriedFix::Pitr {
                 table: self.new_table.clone(),
             }),
             _ => None,
@@ -85,10 +87,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         KeyCode::Char('a') if st.done => {
             let item = st.not_carried.get(st.selected)?.clone();
             match st.call_for(&item) {
-                Some(call) => Some(vec![Cmd::ApplySetting {
+                Some(fix) => Some(vec![Cmd::Session(Request::ApplySetting {
                     setting: item.setting,
-                    call,
-                }]),
+                    fix,
+                })]),
                 None => {
                     st.applied.insert(
                         item.setting.clone(),

@@ -1,0 +1,152 @@
+//! A session on its own task, for a driver that must never wait (the wizard): requests go in
+//! on a channel, reports come out through a callback, in order. A `Close` is heard even while
+//! steps run, so quitting never waits for a job that takes hours.
+
+use std::collections::VecDeque;
+
+use tokio::sync::mpsc;
+
+use super::{open_for_person, Decision, NotCarriedFix, OpenFailure, OpenFrom};
+use crate::aws::explain::AwsFailure;
+use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::journal::Journal;
+use crate::engine::plan::{ExportPlan, NewTablePlan};
+
+/// What a driver asks of its session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Run until the next decision or the end.
+    Continue,
+    SetExportSettings(ExportPlan),
+    /// `prefix: None` keeps the data folder the session found.
+    ChooseDataFolder {
+        prefix: Option<String>,
+        manifest_item_count: Option<u64>,
+    },
+    SetNewTable(NewTablePlan),
+    ConfirmImport,
+    ApplySetting {
+        setting: String,
+        fix: NotCarriedFix,
+    },
+    SaveCreationParameters(serde_json::Value),
+    /// Stop now: the journal is marked interrupted if the migration is unfinished.
+    Close,
+}
+
+/// What the session tells its driver.
+#[derive(Debug)]
+pub enum Report {
+    /// The session is open and holds the lock.
+    Opened(Box<Journal>),
+    OpenFailed(OpenFailure),
+    Event(Event),
+    /// After each request: the journal as it now stands, the decision waited for, how the run
+    /// ended (when the request ran steps) and why a decision was refused (when it was).
+    State {
+        journal: Box<Journal>,
+        pending: Option<Decision>,
+        outcome: Option<Outcome>,
+        refused: Option<AwsFailure>,
+    },
+    ParametersSaved(Result<String, String>),
+    SettingApplied {
+        setting: String,
+        result: Result<(), AwsFailure>,
+    },
+}
+
+/// Opens a session from `from` and serves `requests` until `Close` or until the sender is
+/// dropped. The returned future ends when the session is closed and its lock released.
+pub async fn serve(
+    from: OpenFrom,
+    state_dir: std::path::PathBuf,
+    endpoint_url: Option<String>,
+    mut requests: mpsc::UnboundedReceiver<Request>,
+    report: impl Fn(Report) + Send + 'static,
+) {
+    let (event_tx, mut events) = mpsc::unbounded_channel::<Event>();
+    let opened = open_for_person(from, &state_dir, endpoint_url, EventSink::new(event_tx));
+    let mut session = match opened {
+        Ok(s) => s,
+        Err(failure) => {
+            report(Report::OpenFailed(failure));
+            return;
+        }
+    };
+    report(Report::Opened(Box::new(session.journal().clone())));
+    let mut queued: VecDeque<Request> = VecDeque::new();
+    loop {
+        let request = match queued.pop_front() {
+            Some(r) => r,
+            None => match requests.recv().await {
+                Some(r) => r,
+                None => break,
+            },
+        };
+        let mut outcome = None;
+        let mut refused = None;
+        match request {
+            Request::Close => break,
+            Request::Continue => {
+                // The run is dropped at the end of this block: closing mid-run cancels the
+                // calls in flight; the journal was saved before and after each of them.
+                let finished = {
+                    let run = session.run_until_decision();
+                    tokio::pin!(run);
+                    loop {
+                        tokio::select! {
+                            o = &mut run => break Some(o),
+                            Some(e) = events.recv() => report(Report::Event(e)),
+                            r = requests.recv() => match r {
+                                Some(Request::Close) | None => break None,
+                                Some(other) => queued.push_back(other),
+                            },
+                        }
+                    }
+                };
+                while let Ok(e) = events.try_recv() {
+                    report(Report::Event(e));
+                }
+                match finished {
+                    Some(o) => outcome = Some(o),
+                    // Closed while steps ran: the job goes on in AWS; the journal says so.
+                    None => break,
+                }
+            }
+            Request::SetExportSettings(export) => {
+                refused = session.set_export_settings(export).err();
+            }
+            Request::ChooseDataFolder {
+                prefix,
+                manifest_item_count,
+            } => {
+                refused = session
+                    .choose_data_folder(prefix, manifest_item_count)
+                    .err()
+            }
+            Request::SetNewTable(table) => refused = session.set_new_table(table).err(),
+            Request::ConfirmImport => session.confirm_import(),
+            Request::ApplySetting { setting, fix } => {
+                let result = session.apply_not_carried(&fix).await;
+                report(Report::SettingApplied { setting, result });
+            }
+            Request::SaveCreationParameters(parameters) => {
+                let saved = session
+                    .save_creation_parameters(&parameters)
+                    .map(|p| format!("saved to {}", p.display()));
+                report(Report::ParametersSaved(saved));
+            }
+        }
+        report(Report::State {
+            journal: Box::new(session.journal().clone()),
+            pending: session.pending(),
+            outcome,
+            refused,
+        });
+    }
+    while let Ok(e) = events.try_recv() {
+        report(Report::Event(e));
+    }
+    session.close(true);
+}

@@ -1,0 +1,389 @@
+//! One migration session: the only way anything drives a migration. It is opened from a plan
+//! or a journal, holds the migration's lock from open to close, owns the step order and every
+//! write of the journal, and stops at each decision a person makes. `ddb-ferry run` drives it
+//! with the plan's answers, the wizard with its screens' answers (through `actor`).
+
+pub mod actor;
+mod decision;
+mod open;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use decision::{Answers, Decision};
+pub use open::{open_for_person, OpenFailure, OpenFrom};
+
+use super::events::{Event, EventSink, Outcome};
+use super::journal::{write_private_atomic, DataFolder, Journal, MigrationState, Step};
+use super::lock::{LockError, MigrationLock};
+use super::migration::{Migration, Stop};
+use super::plan::{ExportPlan, NewTablePlan};
+use crate::aws::explain::{AwsFailure, FailureKind};
+
+/// The steps, in the order they run. The only copy of the order.
+const ORDER: [Step; 9] = [
+    Step::Preflight,
+    Step::Pitr,
+    Step::Bucket,
+    Step::Export,
+    Step::Locate,
+    Step::KeyCheck,
+    Step::Import,
+    Step::Verify,
+    Step::Finish,
+];
+
+fn next_step(step: Step) -> Step {
+    ORDER
+        .iter()
+        .position(|s| *s == step)
+        .and_then(|i| ORDER.get(i + 1))
+        .copied()
+        .unwrap_or(Step::Finish)
+}
+
+/// A setting the import did not carry, applied to the new table on request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCarriedFix {
+    Ttl { table: String, attribute: String },
+    Pitr { table: String },
+}
+
+#[derive(Debug)]
+pub struct Session {
+    migration: Migration,
+    /// Held from open to close; `None` only in a dry run, which writes nothing.
+    _lock: Option<MigrationLock>,
+    answers: Answers,
+    answered: BTreeSet<Decision>,
+    /// Steps that ran in this session: a decision is asked only after its step ran here.
+    ran_here: BTreeSet<Step>,
+    pending: Option<Decision>,
+}
+
+impl Session {
+    /// Opens a session on `journal` and takes its lock (a dry run takes none: it writes nothing
+    /// and starts nothing).
+    pub fn open(
+        journal: Journal,
+        state_dir: &Path,
+        events: EventSink,
+        dry_run: bool,
+        answers: Answers,
+    ) -> Result<Session, LockError> {
+        let lock = if dry_run {
+            None
+        } else {
+            Some(MigrationLock::acquire(state_dir, &journal.id)?)
+        };
+        Ok(Session {
+            migration: Migration::new(journal, state_dir, events, dry_run),
+            _lock: lock,
+            answers,
+            answered: BTreeSet::new(),
+            ran_here: BTreeSet::new(),
+            pending: None,
+        })
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.migration.journal
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.migration.journal_path()
+    }
+
+    /// The decision the session waits for, if any.
+    pub fn pending(&self) -> Option<Decision> {
+        self.pending
+    }
+
+    /// The decision that must be made before `step` runs, if the person is asked.
+    fn decision_before(&self, step: Step) -> Option<Decision> {
+        if self.answers == Answers::FromPlan {
+            return None;
+        }
+        Decision::ALL.into_iter().find(|d| {
+            d.needed_by() == step
+                && !self.answered.contains(d)
+                && self.ran_here.contains(&d.asked_after())
+                && !(*d == Decision::ExportSettings && self.migration.journal.export.is_some())
+        })
+    }
+
+    /// Runs the steps from the journal's current one until a decision is needed (`Paused`,
+    /// see `pending`) or the migration ends.
+    pub async fn run_until_decision(&mut self) -> Outcome {
+        self.pending = None;
+        let m = &mut self.migration;
+        // The wizard checks the new name as it is typed, and the import step checks it again.
+        m.defer_new_table_check =
+            self.answers == Answers::AskPerson && !self.answered.contains(&Decision::StartImport);
+        let resumed = m.journal.history.iter().any(|h| h.step > Step::Preflight)
+            || m.journal.export.is_some();
+        m.events.send(Event::Started {
+            migration_id: m.journal.id.clone(),
+            journal: m.journal_path().display().to_string(),
+            resumed,
+            dry_run: m.dry_run,
+        });
+        m.journal.state = MigrationState::Running;
+        m.journal.failure = None;
+        if let Err(e) = m.save() {
+            return self.finish_with(Step::Preflight, Stop::from(e));
+        }
+        for step in ORDER {
+            // Preflight always runs: it reconnects and re-checks who each side is.
+            if step != Step::Preflight && step < self.migration.journal.step {
+                continue;
+            }
+            if step != Step::Preflight {
+                if let Some(decision) = self.decision_before(step) {
+                    self.pending = Some(decision);
+                    self.migration.events.send(Event::Paused {
+                        before: step,
+                        decision,
+                    });
+                    return Outcome::Paused;
+                }
+            }
+            let m = &mut self.migration;
+            m.events.send(Event::StepStarted {
+                step,
+                title: step.title(),
+            });
+            let result = match step {
+                Step::Preflight => m.preflight().await,
+                Step::Pitr => m.pitr().await,
+                Step::Bucket => m.bucket().await,
+                Step::Export => m.export().await,
+                Step::Locate => m.locate().await,
+                Step::KeyCheck => m.key_check().await,
+                Step::Import => m.import().await,
+                Step::Verify => m.verify().await,
+                Step::Finish => m.finish().await,
+            };
+            if let Err(stop) = result {
+                return self.finish_with(step, stop);
+            }
+            self.ran_here.insert(step);
+            let m = &mut self.migration;
+            if !m.dry_run && step >= m.journal.step {
+                m.journal.step = next_step(step);
+                if let Err(e) = m.save() {
+                    return self.finish_with(step, Stop::from(e));
+                }
+            }
+        }
+        self.succeed()
+    }
+
+    fn succeed(&mut self) -> Outcome {
+        let m = &mut self.migration;
+        m.journal.state = MigrationState::Succeeded;
+        let summary = if m.dry_run {
+            None
+        } else {
+            match super::summary::write(&m.journal, &m.state_dir) {
+                Ok(p) => Some(p.display().to_string()),
+                Err(e) => {
+                    m.events.warn(
+                        Step::Finish,
+                        format!("the summary file could not be written: {e}"),
+                    );
+                    None
+                }
+            }
+        };
+        if let Err(e) = m.save() {
+            return self.finish_with(Step::Finish, Stop::from(e));
+        }
+        let outcome = if m.dry_run {
+            Outcome::DryRun
+        } else {
+            Outcome::Succeeded
+        };
+        m.events.send(Event::Finished {
+            outcome,
+            exit_code: outcome.exit_code(),
+            summary_file: summary,
+        });
+        outcome
+    }
+
+    fn finish_with(&mut self, step: Step, stop: Stop) -> Outcome {
+        let m = &mut self.migration;
+        let outcome = match stop {
+            Stop::DryRunComplete => Outcome::DryRun,
+            Stop::Failed(failure) => {
+                let outcome = match failure.kind {
+                    FailureKind::BadInput => Outcome::BadInput,
+                    FailureKind::JobFailed => Outcome::JobFailed,
+                    FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
+                };
+                m.events.send(Event::Failed {
+                    step,
+                    failure: failure.clone(),
+                });
+                m.journal.state = MigrationState::Failed;
+                m.journal.failure = Some(failure);
+                let _ = m.save();
+                outcome
+            }
+        };
+        m.events.send(Event::Finished {
+            outcome,
+            exit_code: outcome.exit_code(),
+            summary_file: None,
+        });
+        outcome
+    }
+
+    /// Ends the session. `interrupted`: the process stops while the migration is unfinished
+    /// (Ctrl-C, a closed terminal, quitting the wizard); the journal says so, and a running
+    /// export or import keeps going in AWS. The lock is released when the session is dropped.
+    pub fn close(mut self, interrupted: bool) {
+        let m = &mut self.migration;
+        if interrupted && !m.dry_run && m.journal.state == MigrationState::Running {
+            m.journal.state = MigrationState::Interrupted;
+            let _ = m.save();
+        }
+    }
+
+    /// Records the answer to `decision` and works out the next question, if it is already due.
+    fn answered(&mut self, decision: Decision) {
+        self.answered.insert(decision);
+        self.pending = if self.pending == Some(decision) {
+            self.decision_before(decision.needed_by())
+        } else {
+            self.pending
+        };
+    }
+
+    /// The export's format, encryption and point in time, before the export starts.
+    pub fn set_export_settings(&mut self, export: ExportPlan) -> Result<(), AwsFailure> {
+        if self.migration.journal.export.is_some() {
+            return Err(too_late("the export settings", "the export has started"));
+        }
+        self.migration.journal.plan.export = export;
+        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        self.answered(Decision::ExportSettings);
+        Ok(())
+    }
+
+    /// The data folder the import reads: `None` keeps the one the session found; another
+    /// folder (an earlier export in the same bucket) replaces it.
+    pub fn choose_data_folder(
+        &mut self,
+        prefix: Option<String>,
+        manifest_item_count: Option<u64>,
+    ) -> Result<(), AwsFailure> {
+        let journal = &mut self.migration.journal;
+        if journal.import.is_some() {
+            return Err(too_late("the data folder", "the import has started"));
+        }
+        if let Some(prefix) = prefix {
+            let same = journal
+                .data_folder
+                .as_ref()
+                .is_some_and(|d| d.prefix == prefix);
+            if !same {
+                journal.data_folder = Some(DataFolder {
+                    bucket: journal.plan.destination.bucket.clone(),
+                    prefix,
+                    data_files: 0,
+                    total_bytes: 0,
+                    manifest_item_count,
+                    found_by: "chosen in the wizard".into(),
+                });
+                self.migration.save().map_err(|e| Stop::from(e).failure())?;
+            }
+        }
+        self.answered(Decision::DataFolder);
+        Ok(())
+    }
+
+    /// The new table's settings. Changed after a passed key check, the check runs again.
+    pub fn set_new_table(&mut self, table: NewTablePlan) -> Result<(), AwsFailure> {
+        let journal = &mut self.migration.journal;
+        if journal.import.is_some() {
+            return Err(too_late("the new table", "the import has started"));
+        }
+        if journal.plan.table != table {
+            journal.plan.table = table;
+            self.answered.remove(&Decision::StartImport);
+        }
+        if journal.step > Step::KeyCheck {
+            journal.step = Step::KeyCheck;
+        }
+        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        self.answered(Decision::NewTable);
+        Ok(())
+    }
+
+    /// The person starts the import after the key check passed.
+    pub fn confirm_import(&mut self) {
+        self.answered(Decision::StartImport);
+    }
+
+    /// Applies a setting the import did not carry to the new table, and records it.
+    pub async fn apply_not_carried(&mut self, fix: &NotCarriedFix) -> Result<(), AwsFailure> {
+        let dest = self.migration.dest()?.clone();
+        let (what, result) = match fix {
+            NotCarriedFix::Ttl { table, attribute } => (
+                format!("TTL turned on for {table} (attribute {attribute})"),
+                dest.dynamo.set_ttl(table, attribute).await,
+            ),
+            NotCarriedFix::Pitr { table } => (
+                format!("point-in-time recovery turned on for {table}"),
+                dest.dynamo.set_pitr(table, true).await,
+            ),
+        };
+        result?;
+        self.migration.journal.record(Step::Finish, what, None);
+        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        Ok(())
+    }
+
+    /// Saves the new table's TableCreationParameters, formatted, beside the journal.
+    pub fn save_creation_parameters(
+        &self,
+        parameters: &serde_json::Value,
+    ) -> Result<PathBuf, String> {
+        save_creation_parameters(
+            &self.migration.state_dir,
+            &self.migration.journal.id,
+            parameters,
+        )
+    }
+}
+
+/// Writes `<id>.table-creation-parameters.json` in the state folder (mode 0600).
+pub fn save_creation_parameters(
+    state_dir: &Path,
+    id: &str,
+    parameters: &serde_json::Value,
+) -> Result<PathBuf, String> {
+    let path = state_dir
+        .join("migrations")
+        .join(format!("{id}.table-creation-parameters.json"));
+    let text = serde_json::to_string_pretty(parameters).unwrap_or_default();
+    match write_private_atomic(&path, text.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(e) => Err(format!("could not save {}: {e}", path.display())),
+    }
+}
+
+fn too_late(what: &str, because: &str) -> AwsFailure {
+    AwsFailure::new(
+        "decision-too-late",
+        FailureKind::BadInput,
+        format!("{what} can no longer change: {because}"),
+        "a started AWS job keeps the settings it was started with",
+        "start a new migration to use other settings; the running one is left as it is",
+    )
+}
+
+#[cfg(test)]
+mod tests;
