@@ -9,16 +9,11 @@ use support::*;
 const SOURCE_ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
 
 fn journal_path(emu: &Emulator) -> std::path::PathBuf {
-    std::fs::read_dir(emu.state_dir.join("migrations"))
-        .expect("migrations folder")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .expect("a journal")
+    emu.journal_path().expect("a journal")
 }
 
 fn journal(emu: &Emulator) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(journal_path(emu)).unwrap()).unwrap()
+    emu.journal().expect("a journal")
 }
 
 fn failure_code(out: &std::process::Output) -> Option<String> {
@@ -312,6 +307,13 @@ async fn f_killed_during_export_reattaches() {
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     assert_eq!(journal(&emu)["export"]["status"], "IN_PROGRESS");
+    // The journal still says running, but no process holds the lock: status tells the truth.
+    assert_eq!(journal(&emu)["state"], "running");
+    let status = emu.status();
+    assert_eq!(status[0]["state"], "interrupted", "{status:?}");
+    assert!(status[0]["continue_with"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("ddb-ferry resume ")));
     // Also lose the write that recorded the export's ARN: only the client token (saved
     // before the call) is left, and the export must be found again with ListExports.
     let path = journal_path(&emu);

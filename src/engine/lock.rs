@@ -170,6 +170,31 @@ mod tests {
     }
 
     #[test]
+    fn a_running_journal_without_a_live_holder_is_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = crate::engine::plan::Plan::parse(
+            r#"{"source":{"profile":"a","table":"tbl"},"destination":{"profile":"b","bucket":"bkt-one"},"table":{"name":"tbl"}}"#,
+            "t",
+        )
+        .unwrap();
+        let journal = crate::engine::new_journal(plan, "m-1".into(), None, None);
+        assert_eq!(journal.state, MigrationState::Running);
+        // Never locked, or locked by a process that died: nobody runs it.
+        assert_eq!(
+            live_state(dir.path(), &journal),
+            (MigrationState::Interrupted, Holder::Nobody)
+        );
+        let _held = MigrationLock::acquire(dir.path(), "m-1").unwrap();
+        assert_eq!(
+            live_state(dir.path(), &journal),
+            (
+                MigrationState::Running,
+                Holder::Process(Some(std::process::id()))
+            )
+        );
+    }
+
+    #[test]
     fn the_refusal_keeps_its_three_lines() {
         let text = LockError::Held {
             id: "m-1".into(),

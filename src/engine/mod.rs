@@ -14,6 +14,7 @@ pub mod steps;
 pub mod summary;
 pub mod table_spec;
 pub mod unfinished;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

@@ -16,11 +16,10 @@ use crate::aws::s3::{BucketState, S3};
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
 use crate::engine::inspect::{check_files, check_target};
-use crate::engine::journal::Journal;
-use crate::engine::lock::{Holder, MigrationLock};
 use crate::engine::session::actor::{self, Request};
 use crate::engine::session::OpenFrom;
 use crate::engine::unfinished::unfinished;
+use crate::engine::watch::{watch_journal, Seen};
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
@@ -405,7 +404,13 @@ impl Services {
                 None => tracing::warn!(?request, "no session is open"),
             },
             Cmd::Watch { path } => {
-                tokio::spawn(watch_journal(path, self.state_dir.clone(), tx));
+                tokio::spawn(watch_journal(path, self.state_dir.clone(), move |seen| {
+                    let msg = match seen {
+                        Seen::Journal(journal) => Msg::Watched(journal),
+                        Seen::HolderEnded => Msg::WatchEnded,
+                    };
+                    tx.send(msg).is_ok()
+                }));
             }
             Cmd::ImportErrors { import_arn } => {
                 let config = self.side(Side::Dest).map(|(c, _)| c);
@@ -468,34 +473,6 @@ impl Services {
                 });
             }
         }
-    }
-}
-
-/// Re-reads a journal another process writes, once a second and only when it changed, until
-/// that process ends. No AWS call, no write.
-async fn watch_journal(path: PathBuf, state_dir: PathBuf, tx: UnboundedSender<Msg>) {
-    let mut seen = None;
-    loop {
-        let modified = tokio::fs::metadata(&path)
-            .await
-            .and_then(|m| m.modified())
-            .ok();
-        if modified != seen {
-            seen = modified;
-            let read = path.clone();
-            if let Ok(Ok(journal)) = tokio::task::spawn_blocking(move || Journal::load(&read)).await
-            {
-                let ended = MigrationLock::holder(&state_dir, &journal.id) == Holder::Nobody;
-                if tx.send(Msg::Watched(Box::new(journal))).is_err() {
-                    return;
-                }
-                if ended {
-                    let _ = tx.send(Msg::WatchEnded);
-                    return;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -158,6 +158,25 @@ impl Emulator {
         (child, matched)
     }
 
+    /// The journal of the (one) migration in the state folder, once it exists.
+    pub fn journal_path(&self) -> Option<PathBuf> {
+        std::fs::read_dir(self.state_dir.join("migrations"))
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "json"))
+    }
+
+    /// That journal, read as JSON.
+    pub fn journal(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&std::fs::read(self.journal_path()?).ok()?).ok()
+    }
+
+    /// `ddb-ferry status --json`: one JSON object per migration.
+    pub fn status(&self) -> Vec<serde_json::Value> {
+        json_events(&self.run(&["status", "--json"]))
+    }
+
     /// Writes a plan file into the test's folder.
     pub fn plan(&self, name: &str, json: &serde_json::Value) -> PathBuf {
         let path = self.dir.path().join(name);
