@@ -67,6 +67,16 @@ fn slug(name: &str) -> String {
     s.trim_matches('-').to_owned()
 }
 
+/// Where the migration `id` of `plan` exports to: its own folder under the plan's prefix, so
+/// the bucket policy can grant that folder alone.
+pub fn export_prefix(plan: &Plan, id: &str) -> String {
+    if plan.destination.prefix.trim_matches('/').is_empty() {
+        id.to_owned()
+    } else {
+        format!("{}/{id}", plan.destination.prefix.trim_end_matches('/'))
+    }
+}
+
 /// A new journal for `plan` (not yet saved).
 pub fn new_journal(
     plan: Plan,
@@ -75,11 +85,7 @@ pub fn new_journal(
     endpoint_url: Option<String>,
 ) -> Journal {
     let now = now_rfc3339();
-    let export_prefix = if plan.destination.prefix.trim_matches('/').is_empty() {
-        id.clone()
-    } else {
-        format!("{}/{id}", plan.destination.prefix.trim_end_matches('/'))
-    };
+    let export_prefix = export_prefix(&plan, &id);
     Journal {
         version: JOURNAL_VERSION,
         id,

@@ -169,8 +169,7 @@ fn preview(app: &mut App) -> Vec<Cmd> {
     let Some(plan) = app.plan_draft() else {
         return Vec::new();
     };
-    let id = crate::engine::migration_id(&plan, 1);
-    let export_prefix = crate::engine::new_journal(plan.clone(), id, None, None).export_prefix;
+    let export_prefix = crate::engine::export_prefix(&plan, &crate::engine::migration_id(&plan, 1));
     let plain_http = app
         .endpoint_url
         .as_deref()
