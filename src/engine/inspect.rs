@@ -6,27 +6,28 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use super::table_spec::{GsiSpec, KeySpec as TableKey, KeyType};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::s3_stream::ObjectReader;
 use crate::export::check::{
-    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, GsiKey, InputFile, KeySpec,
+    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, InputFile,
 };
-use crate::export::discover::{describe_export, ExportInfo, ManifestBytes};
+use crate::export::discover::{summarize_found_export, FoundExport, ManifestBytes};
 use crate::export::items::{KeyAttr, ScalarType};
 use crate::export::layout::{
     classify_prefix, find_exports, format_of_key, DataFormat, ExportFolder, ObjectInfo, PrefixKind,
 };
 use crate::export::manifest::MAX_MANIFEST_BYTES;
+use crate::export::table::{GsiSpec, KeySpec, KeyType};
+use crate::export::watch::{CheckSpec, GsiKey};
 
 /// What a check looks for, from the new table's keys and its indexes' keys.
-pub fn key_spec(
-    partition_key: &TableKey,
-    sort_key: Option<&TableKey>,
+pub fn check_spec(
+    partition_key: &KeySpec,
+    sort_key: Option<&KeySpec>,
     gsis: &[GsiSpec],
-) -> KeySpec {
-    let attr = |k: &TableKey| KeyAttr {
+) -> CheckSpec {
+    let attr = |k: &KeySpec| KeyAttr {
         name: k.name.clone(),
         kind: match k.kind {
             KeyType::S => ScalarType::S,
@@ -34,7 +35,7 @@ pub fn key_spec(
             KeyType::B => ScalarType::B,
         },
     };
-    KeySpec {
+    CheckSpec {
         keys: std::iter::once(partition_key)
             .chain(sort_key)
             .map(attr)
@@ -58,12 +59,12 @@ pub async fn exports_under(
     s3: &S3,
     bucket: &str,
     prefix: &str,
-) -> Result<Vec<ExportInfo>, AwsFailure> {
+) -> Result<Vec<FoundExport>, AwsFailure> {
     let objects = s3.list(bucket, prefix).await?;
     let mut out = Vec::new();
     for folder in find_exports(&objects) {
         let manifests = read_manifests(s3, bucket, &folder, &objects).await?;
-        out.push(describe_export(&folder, &manifests));
+        out.push(summarize_found_export(&folder, &manifests));
     }
     Ok(out)
 }
@@ -170,7 +171,7 @@ pub async fn check_target(s3: &S3, bucket: &str, prefix: &str) -> Result<CheckTa
     match folder {
         Some(folder) => {
             let manifests = read_manifests(s3, bucket, &folder, &objects).await?;
-            let info = describe_export(&folder, &manifests);
+            let info = summarize_found_export(&folder, &manifests);
             let files = folder
                 .data_files
                 .iter()
@@ -243,7 +244,7 @@ pub async fn check_files(
     s3: &S3,
     bucket: &str,
     files: Vec<InputFile>,
-    spec: KeySpec,
+    spec: CheckSpec,
     options: CheckOptions,
     progress: Arc<dyn Fn(&CheckProgress) + Send + Sync>,
 ) -> Result<DataCheck, AwsFailure> {

@@ -10,7 +10,6 @@ pub mod plan;
 pub mod poll;
 pub mod steps;
 pub mod summary;
-pub mod table_spec;
 
 use std::path::{Path, PathBuf};
 
@@ -223,7 +222,7 @@ mod tests {
         };
         assert!(resumed);
         let mut changed = plan();
-        changed.export.format = plan::ExportFormat::Ion;
+        changed.export.format = crate::export::options::ExportFormat::Ion;
         assert!(matches!(
             prepare(changed, None, None, dir.path(), false).unwrap(),
             Prepared::PlanChanged { .. }

@@ -31,7 +31,7 @@ pub enum ExportState {
 
 /// One export found under a prefix, with what its manifests say.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExportInfo {
+pub struct FoundExport {
     pub export_id: String,
     /// `…/AWSDynamoDB/<id>/`.
     pub root: String,
@@ -60,15 +60,15 @@ pub struct ExportInfo {
     pub not_importable: Option<String>,
 }
 
-impl ExportInfo {
+impl FoundExport {
     pub fn is_incremental(&self) -> bool {
         self.export_type.as_deref() == Some("INCREMENTAL_EXPORT")
     }
 }
 
 /// The export `folder` (from a listing) with its manifests' account of it.
-pub fn describe_export(folder: &ExportFolder, manifests: &ManifestBytes) -> ExportInfo {
-    let mut info = ExportInfo {
+pub fn summarize_found_export(folder: &ExportFolder, manifests: &ManifestBytes) -> FoundExport {
+    let mut info = FoundExport {
         export_id: folder.export_id.clone(),
         root: folder.root.clone(),
         data_prefix: folder.data_prefix.clone(),
@@ -165,7 +165,7 @@ fn read_files(bytes: &[u8], md5: Option<&[u8]>) -> Result<Vec<ManifestFileEntry>
 fn check_files_against_listing(
     folder: &ExportFolder,
     entries: &[ManifestFileEntry],
-    info: &mut ExportInfo,
+    info: &mut FoundExport,
 ) {
     let listed = |key: &str| folder.data_files.iter().any(|f| f.key == key);
     let missing: Vec<&str> = entries
@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn a_complete_export() {
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&[]),
             &manifests(
                 &summary(""),
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn no_manifest_is_marked_not_refused() {
-        let info = describe_export(&folder(&[]), &ManifestBytes::default());
+        let info = summarize_found_export(&folder(&[]), &ManifestBytes::default());
         assert_eq!(info.state, ExportState::NoManifest);
         assert_eq!(info.not_importable, None);
         assert_eq!(info.format.as_deref(), Some("DYNAMODB_JSON"));
@@ -321,7 +321,7 @@ mod tests {
             &files(&[("aaaa.json.gz", 7), ("gone.json.gz", 1)]),
         );
         m.summary_md5 = Some(b"1B2M2Y8AsgTpgAmY7PhCfg==".to_vec());
-        let info = describe_export(&folder(&[]), &m);
+        let info = summarize_found_export(&folder(&[]), &m);
         assert_eq!(info.state, ExportState::ManifestInvalid);
         let all = info.manifest_problems.join("\n");
         assert!(all.contains("does not match its checksum"), "{all}");
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn incremental_exports_are_refused_with_the_reason() {
         let s = summary(r#","exportType":"INCREMENTAL_EXPORT","outputView":"NEW_AND_OLD_IMAGES""#);
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&[]),
             &manifests(&s, &files(&[("aaaa.json.gz", 7), ("bbbb.json.gz", 0)])),
         );
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn stray_objects_make_it_not_importable() {
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&["data/notes.txt"]),
             &manifests(
                 &summary(""),

@@ -2,14 +2,14 @@
 //! the engine's events. Results arrive by value; no task touches the screen state.
 
 use crate::aws::explain::AwsFailure;
+use crate::aws::sts::Identity;
 use crate::engine::events::{Event, Outcome};
-use crate::engine::journal::Identity;
 use crate::engine::migration::Migration;
-use crate::engine::table_spec::SourceTable;
 use crate::export::check::{CheckProgress, CheckReport};
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
 use crate::export::policy::DiffLine;
+use crate::export::table::SourceTable;
 
 /// Which account a result is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,7 +60,7 @@ pub enum Cmd {
         bucket: String,
         region: String,
         prefix: String,
-        spec: crate::export::check::KeySpec,
+        spec: crate::export::watch::CheckSpec,
         cancel: Arc<std::sync::atomic::AtomicBool>,
     },
     ApplySetting {

@@ -10,17 +10,16 @@ use super::app::{App, Screen};
 use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
 use super::services::Cmd;
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::sts::Identity;
 use crate::engine::events::{Event, EventSink, Outcome};
 use crate::engine::journal::{
-    DataFolder, Identity, JobRecord, KeyCheckRecord, NotCarried, Step, VerifyRecord,
+    DataFolder, JobRecord, KeyCheckRecord, NotCarried, Step, VerifyRecord,
 };
 use crate::engine::migration::Migration;
-use crate::engine::table_spec::{
-    Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse,
-};
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
 use crate::export::policy::{merge, DiffLine};
+use crate::export::table::{Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse};
 
 /// The state folder the tests' `App` is given. Nothing the tests do writes into it.
 pub const STATE_DIR: &str = "/tmp/ddb-ferry-test-state";

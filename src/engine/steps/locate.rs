@@ -7,7 +7,7 @@ use super::super::inspect::read_manifests;
 use super::super::journal::{DataFolder, Step};
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::discover::{describe_export, ExportState};
+use crate::export::discover::{summarize_found_export, ExportState};
 use crate::export::layout::{find_exports, ExportFolder, ObjectInfo};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
 
@@ -133,7 +133,7 @@ impl Migration {
     ) -> StepResult {
         let s3 = self.bucket_s3()?.clone();
         let manifests = read_manifests(&s3, bucket, folder, objects).await?;
-        let info = describe_export(folder, &manifests);
+        let info = summarize_found_export(folder, &manifests);
         if info.is_incremental() {
             return Err(AwsFailure::new(
                 "incremental-export",

@@ -12,4 +12,3 @@ mod preflight;
 mod verify;
 
 pub use jobs::sample_items;
-pub use preflight::kms_key_region;

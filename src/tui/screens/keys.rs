@@ -14,10 +14,8 @@ use crate::aws::explain::AwsFailure;
 use crate::engine::cli_equivalent::{import_table, side_args};
 use crate::engine::journal::{write_private_atomic, Step};
 use crate::engine::plan::{NewTablePlan, Plan};
-use crate::engine::table_spec::{
-    Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse,
-};
 use crate::export::names;
+use crate::export::table::{Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse};
 use crate::tui::app::{App, Screen};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
