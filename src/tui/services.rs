@@ -7,20 +7,21 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
+use super::msg::{FolderListing, Msg, Side, TableDetails};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
-use crate::aws::s3::{BucketState, S3};
+use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
 use crate::engine::events::EventSink;
 use crate::engine::inspect::{check_files, check_target};
 use crate::engine::journal::Step;
 use crate::engine::migration::Migration;
+use crate::engine::steps::bucket::preview_policy;
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
-use crate::export::policy::{merge, DiffLine, ExportGrant};
+use crate::export::policy::ExportGrant;
 
 /// Work the wizard asks for.
 #[derive(Debug)]
@@ -249,52 +250,10 @@ impl Services {
             } => {
                 let s3 = self.s3(&region);
                 tokio::spawn(async move {
-                    let result = async {
-                        let s3 = s3?;
-                        let exists = s3.bucket_state(&bucket).await? != BucketState::Missing;
-                        let current = if exists {
-                            s3.policy(&bucket).await?
-                        } else {
-                            None
-                        };
-                        let before: Option<serde_json::Value> = current
-                            .as_deref()
-                            .and_then(|t| serde_json::from_str(t).ok());
-                        let merged = merge(current.as_deref(), &grant).map_err(|e| {
-                            AwsFailure::new(
-                                "bucket-policy-unreadable",
-                                crate::aws::explain::FailureKind::BadInput,
-                                e.to_string(),
-                                "the bucket's policy is not a valid IAM policy document",
-                                "fix it in the S3 console; ddb-ferry will not overwrite it",
-                            )
-                        })?;
-                        // One line per statement: kept ones as they are, ours marked added.
-                        let kept = before
-                            .as_ref()
-                            .and_then(|p| p.get("Statement"))
-                            .map(|s| match s {
-                                serde_json::Value::Array(a) => a.clone(),
-                                other => vec![other.clone()],
-                            })
-                            .unwrap_or_default();
-                        let mut diff: Vec<DiffLine> =
-                            kept.iter().map(|s| DiffLine::Same(s.to_string())).collect();
-                        diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
-                        // New buckets get Block Public Access and SSE-S3 from AWS itself.
-                        let security = if exists {
-                            bucket_security(&s3, &bucket).await
-                        } else {
-                            Vec::new()
-                        };
-                        Ok(PolicyPreview {
-                            bucket_exists: exists,
-                            diff,
-                            changed: merged.changed,
-                            security,
-                        })
-                    }
-                    .await;
+                    let result = match s3 {
+                        Ok(s3) => preview_policy(&s3, &bucket, &grant).await,
+                        Err(f) => Err(f),
+                    };
                     let _ = tx.send(Msg::Policy(result));
                 });
             }
@@ -466,28 +425,6 @@ fn side_label(side: Side) -> String {
         Side::Source => "the source account".to_owned(),
         Side::Dest => "the destination account".to_owned(),
     }
-}
-
-/// The Bucket screen's security lines: Block Public Access and default encryption.
-async fn bucket_security(s3: &S3, bucket: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    match s3.public_access_off(bucket).await {
-        Ok(off) if off.is_empty() => {}
-        Ok(off) => lines.push(format!(
-            "Block Public Access is not on ({} off): the export holds the whole table; `aws s3api put-public-access-block` turns it on",
-            off.len()
-        )),
-        Err(f) => lines.push(format!("Block Public Access could not be read: {}", f.code)),
-    }
-    match s3.default_encryption(bucket).await {
-        Ok(true) => {}
-        Ok(false) => lines.push(
-            "No default encryption on this bucket (the export's own files are encrypted as chosen)"
-                .to_owned(),
-        ),
-        Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
-    }
-    lines
 }
 
 fn not_connected() -> AwsFailure {

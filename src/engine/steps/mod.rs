@@ -1,6 +1,6 @@
 //! The steps of a migration, one file each, in the order they run.
 
-mod bucket;
+pub mod bucket;
 mod export;
 mod finish;
 mod import;
