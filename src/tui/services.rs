@@ -18,6 +18,7 @@ use crate::engine::inspect::{check_files, check_target};
 use crate::engine::journal::Step;
 use crate::engine::migration::Migration;
 use crate::engine::steps::bucket::preview_policy;
+use crate::engine::steps::pitr::{enable_pitr_and_wait, PitrWait};
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
 use crate::export::layout::{classify_prefix, PrefixKind};
 use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
@@ -202,32 +203,12 @@ impl Services {
                 let d = self.dynamo(Side::Source);
                 tokio::spawn(async move {
                     let result = async {
-                        let d = d?;
-                        let mut backoff = Duration::from_secs(5);
-                        let mut tries = 0;
-                        loop {
-                            match d.set_pitr(&table, true).await {
-                                Ok(()) => break,
-                                Err(f) if f.code == "pitr-not-yet-available" && tries < 12 => {
-                                    let _ = tx.send(Msg::PitrProgress(format!(
-                                        "AWS does not allow PITR yet (normal for a few minutes after a table is created); trying again in {} s",
-                                        backoff.as_secs()
-                                    )));
-                                    tokio::time::sleep(backoff).await;
-                                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                                    tries += 1;
-                                }
-                                Err(f) => return Err(f),
-                            }
-                        }
-                        loop {
-                            let s = d.pitr_status(&table).await?;
-                            if s.is_enabled() {
-                                return Ok(());
-                            }
-                            let _ = tx.send(Msg::PitrProgress(format!("PITR is {}; waiting for ENABLED", s.status)));
-                            tokio::time::sleep(Duration::from_secs(2)).await;
-                        }
+                        let progress = |wait: PitrWait| {
+                            let _ = tx.send(Msg::PitrProgress(wait.to_string()));
+                        };
+                        enable_pitr_and_wait(&d?, &table, progress)
+                            .await
+                            .map(|_| ())
                     }
                     .await;
                     let _ = tx.send(Msg::PitrEnabled(result));

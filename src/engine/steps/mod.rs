@@ -7,7 +7,7 @@ mod import;
 mod jobs;
 mod key_check;
 mod locate;
-mod pitr;
+pub mod pitr;
 mod preflight;
 mod verify;
 
