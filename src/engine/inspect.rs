@@ -1,7 +1,8 @@
 //! Looking at exports in S3 before importing them: which exports are under a prefix (with
-//! their verified manifests), which data files a check reads, and the check itself, run on
-//! worker threads that download through the S3 client. Shared by `ddb-ferry exports`,
-//! `ddb-ferry check`, the engine's key check and the wizard.
+//! their verified manifests), one level of a bucket for the wizard's browser, which data
+//! files a check reads, and the check itself, run on worker threads that download through
+//! the S3 client. The one reader of export folders and manifests, shared by
+//! `ddb-ferry exports`, `ddb-ferry check`, the engine (locate, key check) and the wizard.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -12,12 +13,14 @@ use crate::aws::s3_stream::ObjectReader;
 use crate::export::check::{
     run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, InputFile,
 };
-use crate::export::discover::{summarize_found_export, FoundExport, ManifestBytes};
+use crate::export::discover::{
+    summarize_found_export, verified_summary, FoundExport, ManifestBytes,
+};
 use crate::export::items::{KeyAttr, ScalarType};
 use crate::export::layout::{
     classify_prefix, find_exports, format_of_key, DataFormat, ExportFolder, ObjectInfo, PrefixKind,
 };
-use crate::export::manifest::MAX_MANIFEST_BYTES;
+use crate::export::manifest::{ManifestSummary, MAX_MANIFEST_BYTES};
 use crate::export::table::{GsiSpec, KeySpec, KeyType};
 use crate::export::watch::{CheckSpec, GsiKey};
 
@@ -78,13 +81,10 @@ pub async fn read_manifests(
 ) -> Result<ManifestBytes, AwsFailure> {
     let has = |key: &str| objects.iter().any(|o| o.key == key);
     let limit = MAX_MANIFEST_BYTES as u64;
-    let mut m = ManifestBytes::default();
-    let summary_key = format!("{}manifest-summary.json", folder.root);
-    if !has(&summary_key) {
+    let mut m = read_summary_manifest(s3, bucket, &folder.root, &has).await?;
+    if m.summary.is_none() {
         return Ok(m);
     }
-    m.summary = Some(s3.read_small(bucket, &summary_key, limit).await?);
-    m.summary_md5 = read_checksum(s3, bucket, &folder.root, "manifest-summary", &has).await?;
     // The summary names the files manifest; fall back to the usual name.
     let files_key = m
         .summary
@@ -101,6 +101,62 @@ pub async fn read_manifests(
         }
     }
     Ok(m)
+}
+
+/// The summary manifest of the export at `root` and its checksum, as far as the listing
+/// (`has`) shows them; the files manifest is left unread.
+pub async fn read_summary_manifest(
+    s3: &S3,
+    bucket: &str,
+    root: &str,
+    has: &impl Fn(&str) -> bool,
+) -> Result<ManifestBytes, AwsFailure> {
+    let mut m = ManifestBytes::default();
+    let summary_key = format!("{root}manifest-summary.json");
+    if !has(&summary_key) {
+        return Ok(m);
+    }
+    m.summary = Some(
+        s3.read_small(bucket, &summary_key, MAX_MANIFEST_BYTES as u64)
+            .await?,
+    );
+    m.summary_md5 = read_checksum(s3, bucket, root, "manifest-summary", has).await?;
+    Ok(m)
+}
+
+/// One level of a bucket, as the data-folder browser shows it.
+#[derive(Debug, Clone)]
+pub struct BucketLevel {
+    pub folders: Vec<String>,
+    pub objects: Vec<ObjectInfo>,
+    /// For each export folder among `folders`, its summary manifest when it is there,
+    /// readable and matches its checksum.
+    pub summaries: Vec<(String, Option<ManifestSummary>)>,
+}
+
+/// The folders and objects right under `prefix`, with the verified summary manifest of
+/// every export folder among them. A summary that cannot be read counts as absent: the
+/// browser shows the folder without one rather than failing the whole level.
+pub async fn browse_level(s3: &S3, bucket: &str, prefix: &str) -> Result<BucketLevel, AwsFailure> {
+    let (folders, objects) = s3.list_level(bucket, prefix).await?;
+    let mut summaries = Vec::new();
+    for f in &folders {
+        if let PrefixKind::ExportFolder { .. } = classify_prefix(f) {
+            summaries.push((f.clone(), verified_summary_at(s3, bucket, f).await));
+        }
+    }
+    Ok(BucketLevel {
+        folders,
+        objects,
+        summaries,
+    })
+}
+
+async fn verified_summary_at(s3: &S3, bucket: &str, root: &str) -> Option<ManifestSummary> {
+    let (_, objects) = s3.list_level(bucket, root).await.ok()?;
+    let has = |key: &str| objects.iter().any(|o| o.key == key);
+    let manifests = read_summary_manifest(s3, bucket, root, &has).await.ok()?;
+    verified_summary(&manifests)?.ok()
 }
 
 /// `NAME.md5`, or `NAME.checksum` as current AWS documentation calls it.

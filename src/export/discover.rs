@@ -87,8 +87,8 @@ pub fn summarize_found_export(folder: &ExportFolder, manifests: &ManifestBytes) 
         manifest_problems: Vec::new(),
         not_importable: None,
     };
-    if let Some(bytes) = &manifests.summary {
-        match read_summary(bytes, manifests.summary_md5.as_deref()) {
+    if let Some(summary) = verified_summary(manifests) {
+        match summary {
             Ok(summary) => {
                 info.state = ExportState::Complete;
                 info.export_time = summary
@@ -146,6 +146,13 @@ pub fn summarize_found_export(folder: &ExportFolder, manifests: &ManifestBytes) 
         None
     };
     info
+}
+
+/// The summary manifest, checked against its checksum when there is one; `None` when the
+/// export has none. The one reading of a summary, so every view of an export agrees.
+pub fn verified_summary(manifests: &ManifestBytes) -> Option<Result<ManifestSummary, String>> {
+    let bytes = manifests.summary.as_deref()?;
+    Some(read_summary(bytes, manifests.summary_md5.as_deref()))
 }
 
 fn read_summary(bytes: &[u8], md5: Option<&[u8]>) -> Result<ManifestSummary, String> {
@@ -328,6 +335,18 @@ mod tests {
         assert!(all.contains("gone.json.gz"), "{all}");
         assert!(all.contains("bbbb.json.gz"), "{all}");
         assert!(info.not_importable.is_some());
+    }
+
+    #[test]
+    fn the_summary_is_read_only_when_its_checksum_matches() {
+        let mut m = manifests(&summary(""), &files(&[]));
+        assert!(verified_summary(&ManifestBytes::default()).is_none());
+        assert_eq!(verified_summary(&m).unwrap().unwrap().item_count, Some(7));
+        m.summary_md5 = None;
+        assert!(verified_summary(&m).unwrap().is_ok());
+        m.summary_md5 = Some(b"1B2M2Y8AsgTpgAmY7PhCfg==".to_vec());
+        let problem = verified_summary(&m).unwrap().unwrap_err();
+        assert!(problem.contains("does not match its checksum"), "{problem}");
     }
 
     #[test]

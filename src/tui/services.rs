@@ -14,14 +14,12 @@ use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
 use crate::engine::events::EventSink;
-use crate::engine::inspect::{check_files, check_target};
+use crate::engine::inspect::{browse_level, check_files, check_target};
 use crate::engine::journal::Step;
 use crate::engine::migration::Migration;
 use crate::engine::steps::bucket::preview_policy;
 use crate::engine::steps::pitr::{enable_pitr_and_wait, PitrWait};
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
-use crate::export::layout::{classify_prefix, PrefixKind};
-use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
 use crate::export::policy::ExportGrant;
 
 /// Work the wizard asks for.
@@ -276,30 +274,17 @@ impl Services {
             } => {
                 let s3 = self.s3(&region);
                 tokio::spawn(async move {
-                    let result = async {
-                        let s3 = s3?;
-                        let (folders, objects) = s3.list_level(&bucket, &prefix).await?;
-                        let mut summaries = Vec::new();
-                        for f in &folders {
-                            if let PrefixKind::ExportFolder { .. } = classify_prefix(f) {
-                                let key = format!("{f}manifest-summary.json");
-                                let summary = s3
-                                    .read_small(&bucket, &key, MAX_MANIFEST_BYTES as u64)
-                                    .await
-                                    .ok()
-                                    .and_then(|b| parse_summary(&b).ok());
-                                summaries.push((f.clone(), summary));
-                            }
-                        }
-                        Ok(FolderListing {
-                            prefix,
-                            folders,
-                            objects,
-                            summaries,
-                        })
-                    }
-                    .await;
-                    let _ = tx.send(Msg::Folder(result));
+                    let result = match s3 {
+                        Ok(s3) => browse_level(&s3, &bucket, &prefix).await,
+                        Err(f) => Err(f),
+                    };
+                    let listing = result.map(|level| FolderListing {
+                        prefix,
+                        folders: level.folders,
+                        objects: level.objects,
+                        summaries: level.summaries,
+                    });
+                    let _ = tx.send(Msg::Folder(listing));
                 });
             }
             Cmd::RunEngine {
