@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ddb_ferry::export::check::{run_check, CheckOptions, GsiKey, InputFile, KeySpec};
+use ddb_ferry::export::check::{run_check, CheckOptions, InputFile};
 use ddb_ferry::export::items::{KeyAttr, ScalarType};
 use ddb_ferry::export::layout::{Compression, DataFormat};
+use ddb_ferry::export::watch::{CheckSpec, GsiKey};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -411,8 +412,8 @@ fn inflate_only(paths: &[PathBuf], threads: usize) -> Duration {
     started.elapsed()
 }
 
-fn spec() -> KeySpec {
-    KeySpec {
+fn spec() -> CheckSpec {
+    CheckSpec {
         keys: vec![
             KeyAttr {
                 name: "pk".into(),
@@ -468,7 +469,7 @@ fn parse_only(path: &Path) -> (u64, Duration) {
     flate2::read::MultiGzDecoder::new(io::BufReader::new(File::open(path).unwrap()))
         .read_to_end(&mut data)
         .unwrap();
-    let watch = ddb_ferry::export::check::watch::Watch::new(&spec());
+    let watch = ddb_ferry::export::watch::Watch::new(&spec());
     let mut facts = watch.facts();
     let took = best_of(3, || {
         let started = Instant::now();

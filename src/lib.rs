@@ -12,3 +12,6 @@ pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod tui;
+
+#[cfg(test)]
+mod layering;

@@ -13,8 +13,8 @@ use aws_smithy_types::DateTime;
 
 use super::attr::{item_from_json, item_to_json, JsonItem};
 use super::explain::AwsFailure;
-use crate::engine::plan::{ExportFormat, ExportSse};
-use crate::engine::table_spec::{
+use crate::export::options::{ExportFormat, ExportSse};
+use crate::export::table::{
     Billing, Capacity, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSpec, TableSse,
 };
 

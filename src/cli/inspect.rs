@@ -10,10 +10,11 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
 use crate::engine::inspect::{check_files, check_target, exports_under};
-use crate::export::check::report::human_bytes;
-use crate::export::check::{CheckOptions, CheckProgress, CheckReport, GsiKey, KeySpec};
-use crate::export::discover::{ExportInfo, ExportState};
+use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
+use crate::export::discover::{ExportState, FoundExport};
 use crate::export::items::{KeyAttr, ScalarType};
+use crate::export::units::human_bytes;
+use crate::export::watch::{CheckSpec, GsiKey};
 
 /// Exit code when the data has problems, or the command line is wrong.
 const PROBLEMS: i32 = 2;
@@ -139,7 +140,7 @@ pub async fn exports(url: &str, opts: &InspectOptions, json: bool) -> i32 {
 }
 
 /// One export, for a terminal.
-pub fn describe_text(bucket: &str, e: &ExportInfo) -> String {
+pub fn describe_text(bucket: &str, e: &FoundExport) -> String {
     let mut out = String::new();
     let state = match e.state {
         ExportState::Complete => "complete",
@@ -203,7 +204,7 @@ pub async fn check(
     show: usize,
     threads: Option<usize>,
 ) -> i32 {
-    let parsed = (|| -> Result<(String, String, KeySpec), String> {
+    let parsed = (|| -> Result<(String, String, CheckSpec), String> {
         let (bucket, prefix) = parse_s3_url(url)?;
         let keys = keys
             .iter()
@@ -216,7 +217,7 @@ pub async fn check(
             .iter()
             .map(|g| parse_gsi(g))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((bucket, prefix, KeySpec { keys, gsi }))
+        Ok((bucket, prefix, CheckSpec { keys, gsi }))
     })();
     let (bucket, prefix, spec) = match parsed {
         Ok(p) => p,

@@ -4,8 +4,9 @@
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::journal::{Identity, NotCarried, Step};
+use super::journal::{NotCarried, Step};
 use crate::aws::explain::AwsFailure;
+use crate::aws::sts::Identity;
 
 /// One thing that happened during a migration.
 #[derive(Debug, Clone, Serialize)]

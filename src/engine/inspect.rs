@@ -1,32 +1,36 @@
 //! Looking at exports in S3 before importing them: which exports are under a prefix (with
-//! their verified manifests), which data files a check reads, and the check itself, run on
-//! worker threads that download through the S3 client. Shared by `ddb-ferry exports`,
-//! `ddb-ferry check`, the engine's key check and the wizard.
+//! their verified manifests), one level of a bucket for the wizard's browser, which data
+//! files a check reads, and the check itself, run on worker threads that download through
+//! the S3 client. The one reader of export folders and manifests, shared by
+//! `ddb-ferry exports`, `ddb-ferry check`, the engine (locate, key check) and the wizard.
 
 use std::io::Read;
 use std::sync::Arc;
 
-use super::table_spec::{GsiSpec, KeySpec as TableKey, KeyType};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::s3_stream::ObjectReader;
 use crate::export::check::{
-    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, GsiKey, InputFile, KeySpec,
+    run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, InputFile,
 };
-use crate::export::discover::{describe_export, ExportInfo, ManifestBytes};
+use crate::export::discover::{
+    summarize_found_export, verified_summary, FoundExport, ManifestBytes,
+};
 use crate::export::items::{KeyAttr, ScalarType};
 use crate::export::layout::{
     classify_prefix, find_exports, format_of_key, DataFormat, ExportFolder, ObjectInfo, PrefixKind,
 };
-use crate::export::manifest::MAX_MANIFEST_BYTES;
+use crate::export::manifest::{ManifestSummary, MAX_MANIFEST_BYTES};
+use crate::export::table::{GsiSpec, KeySpec, KeyType};
+use crate::export::watch::{CheckSpec, GsiKey};
 
 /// What a check looks for, from the new table's keys and its indexes' keys.
-pub fn key_spec(
-    partition_key: &TableKey,
-    sort_key: Option<&TableKey>,
+pub fn check_spec(
+    partition_key: &KeySpec,
+    sort_key: Option<&KeySpec>,
     gsis: &[GsiSpec],
-) -> KeySpec {
-    let attr = |k: &TableKey| KeyAttr {
+) -> CheckSpec {
+    let attr = |k: &KeySpec| KeyAttr {
         name: k.name.clone(),
         kind: match k.kind {
             KeyType::S => ScalarType::S,
@@ -34,7 +38,7 @@ pub fn key_spec(
             KeyType::B => ScalarType::B,
         },
     };
-    KeySpec {
+    CheckSpec {
         keys: std::iter::once(partition_key)
             .chain(sort_key)
             .map(attr)
@@ -58,12 +62,12 @@ pub async fn exports_under(
     s3: &S3,
     bucket: &str,
     prefix: &str,
-) -> Result<Vec<ExportInfo>, AwsFailure> {
+) -> Result<Vec<FoundExport>, AwsFailure> {
     let objects = s3.list(bucket, prefix).await?;
     let mut out = Vec::new();
     for folder in find_exports(&objects) {
         let manifests = read_manifests(s3, bucket, &folder, &objects).await?;
-        out.push(describe_export(&folder, &manifests));
+        out.push(summarize_found_export(&folder, &manifests));
     }
     Ok(out)
 }
@@ -77,13 +81,10 @@ pub async fn read_manifests(
 ) -> Result<ManifestBytes, AwsFailure> {
     let has = |key: &str| objects.iter().any(|o| o.key == key);
     let limit = MAX_MANIFEST_BYTES as u64;
-    let mut m = ManifestBytes::default();
-    let summary_key = format!("{}manifest-summary.json", folder.root);
-    if !has(&summary_key) {
+    let mut m = read_summary_manifest(s3, bucket, &folder.root, &has).await?;
+    if m.summary.is_none() {
         return Ok(m);
     }
-    m.summary = Some(s3.read_small(bucket, &summary_key, limit).await?);
-    m.summary_md5 = read_checksum(s3, bucket, &folder.root, "manifest-summary", &has).await?;
     // The summary names the files manifest; fall back to the usual name.
     let files_key = m
         .summary
@@ -100,6 +101,62 @@ pub async fn read_manifests(
         }
     }
     Ok(m)
+}
+
+/// The summary manifest of the export at `root` and its checksum, as far as the listing
+/// (`has`) shows them; the files manifest is left unread.
+pub async fn read_summary_manifest(
+    s3: &S3,
+    bucket: &str,
+    root: &str,
+    has: &impl Fn(&str) -> bool,
+) -> Result<ManifestBytes, AwsFailure> {
+    let mut m = ManifestBytes::default();
+    let summary_key = format!("{root}manifest-summary.json");
+    if !has(&summary_key) {
+        return Ok(m);
+    }
+    m.summary = Some(
+        s3.read_small(bucket, &summary_key, MAX_MANIFEST_BYTES as u64)
+            .await?,
+    );
+    m.summary_md5 = read_checksum(s3, bucket, root, "manifest-summary", has).await?;
+    Ok(m)
+}
+
+/// One level of a bucket, as the data-folder browser shows it.
+#[derive(Debug, Clone)]
+pub struct BucketLevel {
+    pub folders: Vec<String>,
+    pub objects: Vec<ObjectInfo>,
+    /// For each export folder among `folders`, its summary manifest when it is there,
+    /// readable and matches its checksum.
+    pub summaries: Vec<(String, Option<ManifestSummary>)>,
+}
+
+/// The folders and objects right under `prefix`, with the verified summary manifest of
+/// every export folder among them. A summary that cannot be read counts as absent: the
+/// browser shows the folder without one rather than failing the whole level.
+pub async fn browse_level(s3: &S3, bucket: &str, prefix: &str) -> Result<BucketLevel, AwsFailure> {
+    let (folders, objects) = s3.list_level(bucket, prefix).await?;
+    let mut summaries = Vec::new();
+    for f in &folders {
+        if let PrefixKind::ExportFolder { .. } = classify_prefix(f) {
+            summaries.push((f.clone(), verified_summary_at(s3, bucket, f).await));
+        }
+    }
+    Ok(BucketLevel {
+        folders,
+        objects,
+        summaries,
+    })
+}
+
+async fn verified_summary_at(s3: &S3, bucket: &str, root: &str) -> Option<ManifestSummary> {
+    let (_, objects) = s3.list_level(bucket, root).await.ok()?;
+    let has = |key: &str| objects.iter().any(|o| o.key == key);
+    let manifests = read_summary_manifest(s3, bucket, root, &has).await.ok()?;
+    verified_summary(&manifests)?.ok()
 }
 
 /// `NAME.md5`, or `NAME.checksum` as current AWS documentation calls it.
@@ -170,7 +227,7 @@ pub async fn check_target(s3: &S3, bucket: &str, prefix: &str) -> Result<CheckTa
     match folder {
         Some(folder) => {
             let manifests = read_manifests(s3, bucket, &folder, &objects).await?;
-            let info = describe_export(&folder, &manifests);
+            let info = summarize_found_export(&folder, &manifests);
             let files = folder
                 .data_files
                 .iter()
@@ -243,7 +300,7 @@ pub async fn check_files(
     s3: &S3,
     bucket: &str,
     files: Vec<InputFile>,
-    spec: KeySpec,
+    spec: CheckSpec,
     options: CheckOptions,
     progress: Arc<dyn Fn(&CheckProgress) + Send + Sync>,
 ) -> Result<DataCheck, AwsFailure> {

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::plan::Plan;
-use super::table_spec::{SourceTable, TableSpec};
 use crate::aws::explain::AwsFailure;
+use crate::aws::sts::Identity;
+use crate::export::table::{SourceTable, TableSpec};
 
 pub const JOURNAL_VERSION: u32 = 1;
 
@@ -69,14 +70,6 @@ impl Step {
             Step::Finish => "finish",
         }
     }
-}
-
-/// The account and caller STS reported for one side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    pub account: String,
-    pub arn: String,
-    pub region: String,
 }
 
 /// A long-running AWS job (export or import): how it was started and what AWS last said.

@@ -12,7 +12,6 @@ pub mod poll;
 pub mod session;
 pub mod steps;
 pub mod summary;
-pub mod table_spec;
 pub mod unfinished;
 pub mod watch;
 
@@ -233,7 +232,7 @@ mod tests {
         };
         assert!(resumed);
         let mut changed = plan();
-        changed.export.format = plan::ExportFormat::Ion;
+        changed.export.format = crate::export::options::ExportFormat::Ion;
         assert!(matches!(
             prepare(changed, None, None, dir.path(), false).unwrap(),
             Prepared::PlanChanged { .. }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::table_spec::{Billing, GsiSpec, KeySpec, TableSse};
 use crate::export::names;
+use crate::export::options::{ExportFormat, ExportSse};
+use crate::export::table::{Billing, GsiSpec, KeySpec, TableSse};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,35 +56,6 @@ pub struct DestinationPlan {
     /// Key prefix inside the bucket; each migration writes under `<prefix>/<migration id>/`.
     #[serde(default = "default_prefix")]
     pub prefix: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum ExportFormat {
-    #[default]
-    #[serde(rename = "DYNAMODB_JSON")]
-    DynamodbJson,
-    #[serde(rename = "ION")]
-    Ion,
-}
-
-impl ExportFormat {
-    pub fn as_aws(self) -> &'static str {
-        match self {
-            ExportFormat::DynamodbJson => "DYNAMODB_JSON",
-            ExportFormat::Ion => "ION",
-        }
-    }
-}
-
-/// Encryption of the exported objects in S3.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
-pub enum ExportSse {
-    /// SSE-S3 (AES256), the default.
-    #[default]
-    SseS3,
-    /// SSE-KMS with a key the source account may use.
-    SseKms { kms_key: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -305,7 +277,7 @@ fn kms_in_region(
     region: Option<&String>,
     place: &str,
 ) -> Result<(), names::NameError> {
-    let key_region = crate::engine::steps::kms_key_region(key);
+    let key_region = names::kms_key_region(key);
     match (key_region, region) {
         (Some(k), Some(r)) if k != r => Err(names::NameError {
             field: field.to_owned(),

@@ -31,7 +31,7 @@ pub enum ExportState {
 
 /// One export found under a prefix, with what its manifests say.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExportInfo {
+pub struct FoundExport {
     pub export_id: String,
     /// `…/AWSDynamoDB/<id>/`.
     pub root: String,
@@ -60,15 +60,15 @@ pub struct ExportInfo {
     pub not_importable: Option<String>,
 }
 
-impl ExportInfo {
+impl FoundExport {
     pub fn is_incremental(&self) -> bool {
         self.export_type.as_deref() == Some("INCREMENTAL_EXPORT")
     }
 }
 
 /// The export `folder` (from a listing) with its manifests' account of it.
-pub fn describe_export(folder: &ExportFolder, manifests: &ManifestBytes) -> ExportInfo {
-    let mut info = ExportInfo {
+pub fn summarize_found_export(folder: &ExportFolder, manifests: &ManifestBytes) -> FoundExport {
+    let mut info = FoundExport {
         export_id: folder.export_id.clone(),
         root: folder.root.clone(),
         data_prefix: folder.data_prefix.clone(),
@@ -87,8 +87,8 @@ pub fn describe_export(folder: &ExportFolder, manifests: &ManifestBytes) -> Expo
         manifest_problems: Vec::new(),
         not_importable: None,
     };
-    if let Some(bytes) = &manifests.summary {
-        match read_summary(bytes, manifests.summary_md5.as_deref()) {
+    if let Some(summary) = verified_summary(manifests) {
+        match summary {
             Ok(summary) => {
                 info.state = ExportState::Complete;
                 info.export_time = summary
@@ -148,6 +148,13 @@ pub fn describe_export(folder: &ExportFolder, manifests: &ManifestBytes) -> Expo
     info
 }
 
+/// The summary manifest, checked against its checksum when there is one; `None` when the
+/// export has none. The one reading of a summary, so every view of an export agrees.
+pub fn verified_summary(manifests: &ManifestBytes) -> Option<Result<ManifestSummary, String>> {
+    let bytes = manifests.summary.as_deref()?;
+    Some(read_summary(bytes, manifests.summary_md5.as_deref()))
+}
+
 fn read_summary(bytes: &[u8], md5: Option<&[u8]>) -> Result<ManifestSummary, String> {
     if let Some(md5) = md5 {
         verify_md5(bytes, md5).map_err(|e| format!("manifest-summary.json: {e}"))?;
@@ -165,7 +172,7 @@ fn read_files(bytes: &[u8], md5: Option<&[u8]>) -> Result<Vec<ManifestFileEntry>
 fn check_files_against_listing(
     folder: &ExportFolder,
     entries: &[ManifestFileEntry],
-    info: &mut ExportInfo,
+    info: &mut FoundExport,
 ) {
     let listed = |key: &str| folder.data_files.iter().any(|f| f.key == key);
     let missing: Vec<&str> = entries
@@ -284,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_complete_export() {
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&[]),
             &manifests(
                 &summary(""),
@@ -308,7 +315,7 @@ mod tests {
 
     #[test]
     fn no_manifest_is_marked_not_refused() {
-        let info = describe_export(&folder(&[]), &ManifestBytes::default());
+        let info = summarize_found_export(&folder(&[]), &ManifestBytes::default());
         assert_eq!(info.state, ExportState::NoManifest);
         assert_eq!(info.not_importable, None);
         assert_eq!(info.format.as_deref(), Some("DYNAMODB_JSON"));
@@ -321,7 +328,7 @@ mod tests {
             &files(&[("aaaa.json.gz", 7), ("gone.json.gz", 1)]),
         );
         m.summary_md5 = Some(b"1B2M2Y8AsgTpgAmY7PhCfg==".to_vec());
-        let info = describe_export(&folder(&[]), &m);
+        let info = summarize_found_export(&folder(&[]), &m);
         assert_eq!(info.state, ExportState::ManifestInvalid);
         let all = info.manifest_problems.join("\n");
         assert!(all.contains("does not match its checksum"), "{all}");
@@ -331,9 +338,21 @@ mod tests {
     }
 
     #[test]
+    fn the_summary_is_read_only_when_its_checksum_matches() {
+        let mut m = manifests(&summary(""), &files(&[]));
+        assert!(verified_summary(&ManifestBytes::default()).is_none());
+        assert_eq!(verified_summary(&m).unwrap().unwrap().item_count, Some(7));
+        m.summary_md5 = None;
+        assert!(verified_summary(&m).unwrap().is_ok());
+        m.summary_md5 = Some(b"1B2M2Y8AsgTpgAmY7PhCfg==".to_vec());
+        let problem = verified_summary(&m).unwrap().unwrap_err();
+        assert!(problem.contains("does not match its checksum"), "{problem}");
+    }
+
+    #[test]
     fn incremental_exports_are_refused_with_the_reason() {
         let s = summary(r#","exportType":"INCREMENTAL_EXPORT","outputView":"NEW_AND_OLD_IMAGES""#);
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&[]),
             &manifests(&s, &files(&[("aaaa.json.gz", 7), ("bbbb.json.gz", 0)])),
         );
@@ -343,7 +362,7 @@ mod tests {
 
     #[test]
     fn stray_objects_make_it_not_importable() {
-        let info = describe_export(
+        let info = summarize_found_export(
             &folder(&["data/notes.txt"]),
             &manifests(
                 &summary(""),

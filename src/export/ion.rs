@@ -13,9 +13,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::check::watch::{AttrType, LineFacts, Watch};
-use super::check::LineError;
-use super::items::{name_excerpt, MAX_DEPTH};
+use super::items::{is_base64, name_excerpt, LineError, MAX_DEPTH};
+use super::watch::{AttrType, LineFacts, Watch};
 
 /// Parses one Ion line into an item (attribute name → DynamoDB JSON typed value).
 pub fn parse_line(line: &[u8]) -> Result<Map<String, Value>, LineError> {
@@ -961,7 +960,7 @@ impl<'a> Parser<'a> {
                 }
                 self.i += 1;
             }
-            if !super::check::json::is_base64(b64.as_bytes()) {
+            if !is_base64(b64.as_bytes()) {
                 return self.error("a blob that is not base64");
             }
             b64
@@ -1097,16 +1096,16 @@ fn ion_number(token: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::check::watch::{KeySpec, Watch};
     use crate::export::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
+    use crate::export::watch::{CheckSpec, Watch};
     use proptest::prelude::*;
     use serde_json::json;
 
     /// The example line from the AWS docs' Ion export format page.
     const DOCS_LINE: &str = r#"$ion_1_0 {Item:{Authors:$dynamodb_SS::["Author1","Author2"],Dimensions:"8.5 x 11.0 x 1.5",ISBN:"333-3333333333",Id:103.,InPublication:false,PageCount:6d2,Price:2d3,ProductCategory:"Book",Title:"Book 103 Title"}}"#;
 
-    fn spec() -> KeySpec {
-        KeySpec {
+    fn spec() -> CheckSpec {
+        CheckSpec {
             keys: vec![
                 KeyAttr {
                     name: "pk".into(),

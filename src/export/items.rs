@@ -239,6 +239,67 @@ pub(crate) fn is_number_bytes(bytes: &[u8]) -> bool {
     i == bytes.len()
 }
 
+const B64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        c += 1;
+    }
+    t
+};
+
+fn b64_value(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    }
+}
+
+/// Whether `text` is standard, padded, canonical base64 (what `B` holds), without decoding.
+pub(crate) fn is_base64(text: &[u8]) -> bool {
+    if !text.len().is_multiple_of(4) {
+        return false;
+    }
+    let pad = text.iter().rev().take_while(|&&c| c == b'=').count();
+    if pad > 2 {
+        return false;
+    }
+    let body = &text[..text.len() - pad];
+    if !body.iter().all(|&c| B64[c as usize]) {
+        return false;
+    }
+    // The bits after the last full byte must be zero.
+    match (pad, body.last()) {
+        (1, Some(&c)) => b64_value(c) & 0b11 == 0,
+        (2, Some(&c)) => b64_value(c) & 0b1111 == 0,
+        _ => true,
+    }
+}
+
+/// Why one line is not an export item, as the streaming readers (the check's JSON scanner,
+/// the Ion reader) say it: a stable kind and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct LineError {
+    /// Stable, kebab-case kind for scripts (`not-json`, `not-ion`, `no-item`, ...).
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl LineError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
 /// An attribute name as it appears in an error path: quoted, and cut if very long.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name_excerpt(name))

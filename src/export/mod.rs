@@ -11,4 +11,8 @@ pub mod items;
 pub mod layout;
 pub mod manifest;
 pub mod names;
+pub mod options;
 pub mod policy;
+pub mod table;
+pub mod units;
+pub mod watch;

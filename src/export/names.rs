@@ -160,16 +160,28 @@ pub fn kms_key(field: &str, s: &str) -> Result<(), NameError> {
     }
 }
 
+/// The region in a KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); `None` for ids and
+/// aliases, which AWS looks up in the caller's region.
+pub fn kms_key_region(key: &str) -> Option<&str> {
+    let [_, Some("kms"), Some(region), ..] = arn_fields(key.strip_prefix("arn:")?) else {
+        return None;
+    };
+    (!region.is_empty()).then_some(region)
+}
+
+/// The fields of an ARN after its leading `arn:`, as far as they go: partition, service,
+/// region, account and resource (the resource keeps any further colons). One splitter, so
+/// the key check and the region check read an ARN the same way.
+fn arn_fields(rest: &str) -> [Option<&str>; 5] {
+    let mut parts = rest.splitn(5, ':');
+    std::array::from_fn(|_| parts.next())
+}
+
 /// `partition:kms:region:account:key/ID` or `…:alias/NAME` (after the leading `arn:`).
 fn kms_arn(rest: &str) -> bool {
-    let mut parts = rest.splitn(5, ':');
-    let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let [Some(partition), Some(service), Some(region), Some(account), Some(resource)] =
+        arn_fields(rest)
+    else {
         return false;
     };
     let partition_ok = partition == "aws"
@@ -495,6 +507,20 @@ mod tests {
         ] {
             assert!(kms_key("Key", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn kms_key_regions() {
+        let arn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert_eq!(kms_key_region(arn), Some("eu-west-1"));
+        assert_eq!(kms_key_region("arn:aws:kms:eu-west-1"), Some("eu-west-1"));
+        assert_eq!(kms_key_region("arn:aws:kms::111122223333:alias/x"), None);
+        assert_eq!(
+            kms_key_region("arn:aws:s3:eu-west-1:111122223333:key/x"),
+            None
+        );
+        assert_eq!(kms_key_region("alias/my-key"), None);
+        assert_eq!(kms_key_region("1234abcd-12ab-34cd-56ef-1234567890ab"), None);
     }
 
     #[test]

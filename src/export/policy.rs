@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
-pub use diff::{diff_lines, DiffLine};
+pub use diff::{statement_lines, DiffLine};
 
 /// Sid of the statement that lets the source account write the export.
 pub const ALLOW_SID: &str = "DdbFerryExportFromSourceAccount";

@@ -2,14 +2,15 @@
 //! the engine's events. Results arrive by value; no task touches the screen state.
 
 use crate::aws::explain::AwsFailure;
-use crate::engine::journal::{Identity, Journal};
+use crate::aws::sts::Identity;
+use crate::engine::journal::Journal;
 use crate::engine::session::actor::Report;
-use crate::engine::table_spec::SourceTable;
+use crate::engine::steps::bucket::PolicyPreview;
 use crate::engine::unfinished::Unfinished;
 use crate::export::check::{CheckProgress, CheckReport};
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
-use crate::export::policy::DiffLine;
+use crate::export::table::SourceTable;
 
 /// Which account a result is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,17 +25,6 @@ pub struct TableDetails {
     pub table: SourceTable,
     pub pitr_status: String,
     pub ttl_attribute: Option<String>,
-}
-
-/// The bucket policy change, previewed before it is applied.
-#[derive(Debug, Clone)]
-pub struct PolicyPreview {
-    pub bucket_exists: bool,
-    pub diff: Vec<DiffLine>,
-    pub changed: bool,
-    /// What the security review asks of an existing bucket and it lacks (Block Public
-    /// Access, default encryption), one short line each.
-    pub security: Vec<String>,
 }
 
 /// One folder of the bucket browser.

@@ -9,21 +9,21 @@ use aws_config::SdkConfig;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
+use super::msg::{FolderListing, Msg, Side, TableDetails};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
-use crate::aws::s3::{BucketState, S3};
+use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
-use crate::engine::inspect::{check_files, check_target};
+use crate::engine::inspect::{browse_level, check_files, check_target};
 use crate::engine::session::actor::{self, Request};
 use crate::engine::session::OpenFrom;
+use crate::engine::steps::bucket::preview_policy;
+use crate::engine::steps::pitr::{enable_pitr_and_wait, PitrWait};
 use crate::engine::unfinished::unfinished;
 use crate::engine::watch::{watch_journal, Seen};
 use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
-use crate::export::layout::{classify_prefix, PrefixKind};
-use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
-use crate::export::policy::{merge, DiffLine, ExportGrant};
+use crate::export::policy::ExportGrant;
 
 /// Work the wizard asks for.
 #[derive(Debug)]
@@ -69,7 +69,7 @@ pub enum Cmd {
         bucket: String,
         region: String,
         prefix: String,
-        spec: crate::export::check::KeySpec,
+        spec: crate::export::watch::CheckSpec,
         cancel: Arc<std::sync::atomic::AtomicBool>,
     },
     /// The first lines of an import's error log in CloudWatch.
@@ -216,32 +216,12 @@ impl Services {
                 let d = self.dynamo(Side::Source);
                 tokio::spawn(async move {
                     let result = async {
-                        let d = d?;
-                        let mut backoff = Duration::from_secs(5);
-                        let mut tries = 0;
-                        loop {
-                            match d.set_pitr(&table, true).await {
-                                Ok(()) => break,
-                                Err(f) if f.code == "pitr-not-yet-available" && tries < 12 => {
-                                    let _ = tx.send(Msg::PitrProgress(format!(
-                                        "AWS does not allow PITR yet (normal for a few minutes after a table is created); trying again in {} s",
-                                        backoff.as_secs()
-                                    )));
-                                    tokio::time::sleep(backoff).await;
-                                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                                    tries += 1;
-                                }
-                                Err(f) => return Err(f),
-                            }
-                        }
-                        loop {
-                            let s = d.pitr_status(&table).await?;
-                            if s.is_enabled() {
-                                return Ok(());
-                            }
-                            let _ = tx.send(Msg::PitrProgress(format!("PITR is {}; waiting for ENABLED", s.status)));
-                            tokio::time::sleep(Duration::from_secs(2)).await;
-                        }
+                        let progress = |wait: PitrWait| {
+                            let _ = tx.send(Msg::PitrProgress(wait.to_string()));
+                        };
+                        enable_pitr_and_wait(&d?, &table, progress)
+                            .await
+                            .map(|_| ())
                     }
                     .await;
                     let _ = tx.send(Msg::PitrEnabled(result));
@@ -264,52 +244,10 @@ impl Services {
             } => {
                 let s3 = self.s3(&region);
                 tokio::spawn(async move {
-                    let result = async {
-                        let s3 = s3?;
-                        let exists = s3.bucket_state(&bucket).await? != BucketState::Missing;
-                        let current = if exists {
-                            s3.policy(&bucket).await?
-                        } else {
-                            None
-                        };
-                        let before: Option<serde_json::Value> = current
-                            .as_deref()
-                            .and_then(|t| serde_json::from_str(t).ok());
-                        let merged = merge(current.as_deref(), &grant).map_err(|e| {
-                            AwsFailure::new(
-                                "bucket-policy-unreadable",
-                                crate::aws::explain::FailureKind::BadInput,
-                                e.to_string(),
-                                "the bucket's policy is not a valid IAM policy document",
-                                "fix it in the S3 console; ddb-ferry will not overwrite it",
-                            )
-                        })?;
-                        // One line per statement: kept ones as they are, ours marked added.
-                        let kept = before
-                            .as_ref()
-                            .and_then(|p| p.get("Statement"))
-                            .map(|s| match s {
-                                serde_json::Value::Array(a) => a.clone(),
-                                other => vec![other.clone()],
-                            })
-                            .unwrap_or_default();
-                        let mut diff: Vec<DiffLine> =
-                            kept.iter().map(|s| DiffLine::Same(s.to_string())).collect();
-                        diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
-                        // New buckets get Block Public Access and SSE-S3 from AWS itself.
-                        let security = if exists {
-                            bucket_security(&s3, &bucket).await
-                        } else {
-                            Vec::new()
-                        };
-                        Ok(PolicyPreview {
-                            bucket_exists: exists,
-                            diff,
-                            changed: merged.changed,
-                            security,
-                        })
-                    }
-                    .await;
+                    let result = match s3 {
+                        Ok(s3) => preview_policy(&s3, &bucket, &grant).await,
+                        Err(f) => Err(f),
+                    };
                     let _ = tx.send(Msg::Policy(result));
                 });
             }
@@ -351,30 +289,17 @@ impl Services {
             } => {
                 let s3 = self.s3(&region);
                 tokio::spawn(async move {
-                    let result = async {
-                        let s3 = s3?;
-                        let (folders, objects) = s3.list_level(&bucket, &prefix).await?;
-                        let mut summaries = Vec::new();
-                        for f in &folders {
-                            if let PrefixKind::ExportFolder { .. } = classify_prefix(f) {
-                                let key = format!("{f}manifest-summary.json");
-                                let summary = s3
-                                    .read_small(&bucket, &key, MAX_MANIFEST_BYTES as u64)
-                                    .await
-                                    .ok()
-                                    .and_then(|b| parse_summary(&b).ok());
-                                summaries.push((f.clone(), summary));
-                            }
-                        }
-                        Ok(FolderListing {
-                            prefix,
-                            folders,
-                            objects,
-                            summaries,
-                        })
-                    }
-                    .await;
-                    let _ = tx.send(Msg::Folder(result));
+                    let result = match s3 {
+                        Ok(s3) => browse_level(&s3, &bucket, &prefix).await,
+                        Err(f) => Err(f),
+                    };
+                    let listing = result.map(|level| FolderListing {
+                        prefix,
+                        folders: level.folders,
+                        objects: level.objects,
+                        summaries: level.summaries,
+                    });
+                    let _ = tx.send(Msg::Folder(listing));
                 });
             }
             Cmd::FindUnfinished => {
@@ -481,28 +406,6 @@ fn side_label(side: Side) -> String {
         Side::Source => "the source account".to_owned(),
         Side::Dest => "the destination account".to_owned(),
     }
-}
-
-/// The Bucket screen's security lines: Block Public Access and default encryption.
-async fn bucket_security(s3: &S3, bucket: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    match s3.public_access_off(bucket).await {
-        Ok(off) if off.is_empty() => {}
-        Ok(off) => lines.push(format!(
-            "Block Public Access is not on ({} off): the export holds the whole table; `aws s3api put-public-access-block` turns it on",
-            off.len()
-        )),
-        Err(f) => lines.push(format!("Block Public Access could not be read: {}", f.code)),
-    }
-    match s3.default_encryption(bucket).await {
-        Ok(true) => {}
-        Ok(false) => lines.push(
-            "No default encryption on this bucket (the export's own files are encrypted as chosen)"
-                .to_owned(),
-        ),
-        Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
-    }
-    lines
 }
 
 fn not_connected() -> AwsFailure {

@@ -7,21 +7,21 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Screen};
-use super::msg::{FolderListing, Msg, PolicyPreview, Side, TableDetails};
+use super::msg::{FolderListing, Msg, Side, TableDetails};
 use super::services::Cmd;
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::aws::sts::Identity;
 use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{
-    DataFolder, Identity, JobRecord, Journal, KeyCheckRecord, NotCarried, Step, VerifyRecord,
+    DataFolder, JobRecord, Journal, KeyCheckRecord, NotCarried, Step, VerifyRecord,
 };
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::Decision;
-use crate::engine::table_spec::{
-    Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse,
-};
+use crate::engine::steps::bucket::PolicyPreview;
 use crate::export::layout::ObjectInfo;
 use crate::export::manifest::ManifestSummary;
-use crate::export::policy::{merge, DiffLine};
+use crate::export::policy::{merge, statement_lines};
+use crate::export::table::{Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse};
 
 /// The state folder the tests' `App` is given. Nothing the tests do writes into it.
 pub const STATE_DIR: &str = "/tmp/ddb-ferry-test-state";
@@ -234,15 +234,7 @@ pub fn preview_for(cmds: &[Cmd]) -> PolicyPreview {
         })
         .expect("choosing a bucket asks for the policy preview");
     let merged = merge(Some(EXISTING_POLICY), &grant).expect("the fixture policy is valid");
-    let existing: serde_json::Value =
-        serde_json::from_str(EXISTING_POLICY).expect("the fixture policy is JSON");
-    let mut diff: Vec<DiffLine> = existing["Statement"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| DiffLine::Same(s.to_string()))
-        .collect();
-    diff.extend(merged.added.iter().map(|s| DiffLine::Added(s.to_string())));
+    let diff = statement_lines(Some(EXISTING_POLICY), &merged);
     PolicyPreview {
         bucket_exists: true,
         diff,

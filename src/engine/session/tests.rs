@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::engine::journal::{JobRecord, Journal, MigrationState};
-use crate::engine::plan::{ExportFormat, Plan};
+use crate::engine::plan::Plan;
+use crate::export::options::ExportFormat;
 
 fn journal() -> Journal {
     let plan = Plan::parse(

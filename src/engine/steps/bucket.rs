@@ -7,7 +7,7 @@ use super::super::journal::Step;
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
-use crate::export::policy::{export_statements, merge, ExportGrant};
+use crate::export::policy::{export_statements, merge, statement_lines, DiffLine, ExportGrant};
 
 const STEP: Step = Step::Bucket;
 
@@ -145,4 +145,73 @@ impl Migration {
             ),
         }
     }
+}
+
+/// The bucket policy change, previewed before it is applied.
+#[derive(Debug, Clone)]
+pub struct PolicyPreview {
+    pub bucket_exists: bool,
+    pub diff: Vec<DiffLine>,
+    pub changed: bool,
+    /// What the security review asks of an existing bucket and it lacks (Block Public
+    /// Access, default encryption), one short line each.
+    pub security: Vec<String>,
+}
+
+/// What the bucket step would do to `bucket`'s policy for `grant`, without changing
+/// anything: the wizard shows it for approval before the step runs.
+pub async fn preview_policy(
+    s3: &S3,
+    bucket: &str,
+    grant: &ExportGrant,
+) -> Result<PolicyPreview, AwsFailure> {
+    let exists = s3.bucket_state(bucket).await? != BucketState::Missing;
+    let current = if exists {
+        s3.policy(bucket).await?
+    } else {
+        None
+    };
+    let merged = merge(current.as_deref(), grant).map_err(|e| {
+        AwsFailure::new(
+            "bucket-policy-unreadable",
+            FailureKind::BadInput,
+            e.to_string(),
+            "the bucket's policy is not a valid IAM policy document",
+            "fix it in the S3 console; ddb-ferry will not overwrite it",
+        )
+    })?;
+    // New buckets get Block Public Access and SSE-S3 from AWS itself.
+    let security = if exists {
+        security_lines(s3, bucket).await
+    } else {
+        Vec::new()
+    };
+    Ok(PolicyPreview {
+        bucket_exists: exists,
+        diff: statement_lines(current.as_deref(), &merged),
+        changed: merged.changed,
+        security,
+    })
+}
+
+/// The preview's security lines: Block Public Access and default encryption, short.
+async fn security_lines(s3: &S3, bucket: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    match s3.public_access_off(bucket).await {
+        Ok(off) if off.is_empty() => {}
+        Ok(off) => lines.push(format!(
+            "Block Public Access is not on ({} off): the export holds the whole table; `aws s3api put-public-access-block` turns it on",
+            off.len()
+        )),
+        Err(f) => lines.push(format!("Block Public Access could not be read: {}", f.code)),
+    }
+    match s3.default_encryption(bucket).await {
+        Ok(true) => {}
+        Ok(false) => lines.push(
+            "No default encryption on this bucket (the export's own files are encrypted as chosen)"
+                .to_owned(),
+        ),
+        Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
+    }
+    lines
 }

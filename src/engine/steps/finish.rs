@@ -5,7 +5,7 @@ use super::super::cli_equivalent::{shell_quote, update_pitr};
 use super::super::events::Event;
 use super::super::journal::{NotCarried, Step};
 use super::super::migration::{Migration, StepResult};
-use super::super::table_spec::Billing;
+use crate::export::table::Billing;
 
 const STEP: Step = Step::Finish;
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::super::events::Event;
-use super::super::inspect::{check_files, input_file, key_spec};
+use super::super::inspect::{check_files, check_spec, input_file};
 use super::super::journal::{KeyCheckRecord, Step};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -37,7 +37,7 @@ impl Migration {
             .filter(|o| format_of_key(&o.key).is_some())
             .map(input_file)
             .collect();
-        let check_spec = key_spec(&spec.partition_key, spec.sort_key.as_ref(), &spec.gsis);
+        let check_spec = check_spec(&spec.partition_key, spec.sort_key.as_ref(), &spec.gsis);
         let keys = check_spec.keys.clone();
         let options = CheckOptions {
             threads: 1,

@@ -3,13 +3,13 @@
 //! the export folder itself, whose manifests would break it.
 
 use super::super::events::Event;
-use super::super::inspect::read_manifests;
+use super::super::inspect::{read_manifests, read_summary_manifest};
 use super::super::journal::{DataFolder, Step};
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::discover::{describe_export, ExportState};
+use crate::export::discover::{summarize_found_export, ExportState};
 use crate::export::layout::{find_exports, ExportFolder, ObjectInfo};
-use crate::export::manifest::{parse_summary, MAX_MANIFEST_BYTES};
+use crate::export::manifest::parse_summary;
 
 const STEP: Step = Step::Locate;
 
@@ -29,7 +29,13 @@ impl Migration {
         let manifest_key = self.journal.export.as_ref().and_then(|e| e.detail.clone());
 
         let folder = self
-            .choose_export_folder(&bucket, &exports, &export_arn, manifest_key.as_deref())
+            .choose_export_folder(
+                &bucket,
+                &exports,
+                &objects,
+                &export_arn,
+                manifest_key.as_deref(),
+            )
             .await?;
         if !folder.non_data_under_data.is_empty() {
             let names: Vec<&str> = folder
@@ -75,6 +81,7 @@ impl Migration {
         &self,
         bucket: &str,
         exports: &[ExportFolder],
+        objects: &[ObjectInfo],
         export_arn: &str,
         manifest_key: Option<&str>,
     ) -> Result<ExportFolder, AwsFailure> {
@@ -96,12 +103,14 @@ impl Migration {
             )),
             [only] => Ok(only.clone()),
             many => {
-                // Several exports under one migration prefix: pick ours by its manifest.
+                // Several exports under one migration prefix: pick ours by its manifest. Only
+                // the choice is made here; the chosen one's manifests are verified after.
                 let s3 = self.bucket_s3()?;
+                let has = |key: &str| objects.iter().any(|o| o.key == key);
                 for f in many.iter().filter(|f| f.has_manifest_summary) {
-                    let key = format!("{}manifest-summary.json", f.root);
-                    let bytes = s3.read_small(bucket, &key, MAX_MANIFEST_BYTES as u64).await?;
-                    if parse_summary(&bytes).is_ok_and(|s| s.export_arn == export_arn) {
+                    let manifests = read_summary_manifest(s3, bucket, &f.root, &has).await?;
+                    let summary = manifests.summary.as_deref().map(parse_summary);
+                    if summary.is_some_and(|s| s.is_ok_and(|s| s.export_arn == export_arn)) {
                         return Ok(f.clone());
                     }
                 }
@@ -133,7 +142,7 @@ impl Migration {
     ) -> StepResult {
         let s3 = self.bucket_s3()?.clone();
         let manifests = read_manifests(&s3, bucket, folder, objects).await?;
-        let info = describe_export(folder, &manifests);
+        let info = summarize_found_export(folder, &manifests);
         if info.is_incremental() {
             return Err(AwsFailure::new(
                 "incremental-export",

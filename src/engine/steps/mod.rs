@@ -1,15 +1,14 @@
 //! The steps of a migration, one file each, in the order they run.
 
-mod bucket;
+pub mod bucket;
 mod export;
 mod finish;
 mod import;
 mod jobs;
 mod key_check;
 mod locate;
-mod pitr;
+pub mod pitr;
 mod preflight;
 mod verify;
 
 pub use jobs::sample_items;
-pub use preflight::kms_key_region;

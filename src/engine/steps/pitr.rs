@@ -1,5 +1,6 @@
 //! Point-in-time recovery on the source: an export reads from it, so it must be ENABLED.
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::super::cli_equivalent::update_pitr;
@@ -9,7 +10,7 @@ use super::super::migration::{Migration, StepResult};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::aws::dynamodb::PitrStatus;
+use crate::aws::dynamodb::{Dynamo, PitrStatus};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::export::names;
 
@@ -55,57 +56,89 @@ impl Migration {
         // next run still knows this tool did it and may turn it off at the end.
         self.journal.pitr.enabled_by_us = true;
         self.save()?;
-        let started = Instant::now();
-        let mut backoff = Duration::from_secs(5);
-        loop {
-            match source.dynamo.set_pitr(&table, true).await {
-                Ok(()) => break,
-                Err(f)
-                    if f.code == "pitr-not-yet-available"
-                        && started.elapsed() < UNAVAILABLE_RETRY_FOR =>
-                {
-                    self.events.warn(
-                        STEP,
-                        format!(
-                            "AWS does not allow PITR yet (this happens for a few minutes after a table is created); trying again in {} s",
-                            backoff.as_secs()
-                        ),
-                    );
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
-                }
-                Err(f) => return Err(f.into()),
-            }
-        }
-        let waited = Instant::now();
-        loop {
-            let s = source.dynamo.pitr_status(&table).await?;
-            if s.is_enabled() {
-                check_export_time(self.plan().export.export_time.as_deref(), &s)?;
-                break;
-            }
-            if waited.elapsed() > ENABLE_WAIT_FOR {
-                return Err(AwsFailure::new(
-                    "pitr-enable-slow",
-                    FailureKind::AwsRefused,
-                    format!("PITR on {table} is still {} after {} minutes", s.status, ENABLE_WAIT_FOR.as_secs() / 60),
-                    "enabling PITR usually takes seconds, but AWS can be slow on busy or very large tables",
-                    "run the same command again later; it continues from here",
-                )
-                .into());
-            }
-            self.events.info(
-                STEP,
-                format!("waiting for PITR to be ENABLED (now {})", s.status),
-            );
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
+        let events = &self.events;
+        let status = enable_pitr_and_wait(&source.dynamo, &table, |wait| match wait {
+            PitrWait::NotYetAllowed { .. } => events.warn(STEP, wait.to_string()),
+            PitrWait::Status(_) => events.info(STEP, wait.to_string()),
+        })
+        .await?;
+        check_export_time(self.plan().export.export_time.as_deref(), &status)?;
         self.save()?;
         self.events.send(Event::StepDone {
             step: STEP,
             summary: format!("PITR turned on for {table} by ddb-ferry"),
         });
         Ok(())
+    }
+}
+
+/// What happens while PITR is being turned on, for whoever shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PitrWait {
+    /// AWS refused for now (it does for minutes after a table is created); the call is made
+    /// again after `retry_in`.
+    NotYetAllowed { retry_in: Duration },
+    /// Turned on, not ENABLED yet: the status AWS reports meanwhile.
+    Status(String),
+}
+
+impl fmt::Display for PitrWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PitrWait::NotYetAllowed { retry_in } => write!(
+                f,
+                "AWS does not allow PITR yet (this happens for a few minutes after a table is created); trying again in {} s",
+                retry_in.as_secs()
+            ),
+            PitrWait::Status(status) => {
+                write!(f, "waiting for PITR to be ENABLED (now {status})")
+            }
+        }
+    }
+}
+
+/// Turns PITR on for `table` and waits until AWS reports it ENABLED, telling `progress` what
+/// it waits for. A refusal right after the table was created is retried with backoff for
+/// up to 10 minutes; the wait for ENABLED gives up after 15. The step and the wizard both
+/// call this, so both wait the same way.
+pub async fn enable_pitr_and_wait(
+    dynamo: &Dynamo,
+    table: &str,
+    progress: impl Fn(PitrWait),
+) -> Result<PitrStatus, AwsFailure> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_secs(5);
+    loop {
+        match dynamo.set_pitr(table, true).await {
+            Ok(()) => break,
+            Err(f)
+                if f.code == "pitr-not-yet-available"
+                    && started.elapsed() < UNAVAILABLE_RETRY_FOR =>
+            {
+                progress(PitrWait::NotYetAllowed { retry_in: backoff });
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    let waited = Instant::now();
+    loop {
+        let s = dynamo.pitr_status(table).await?;
+        if s.is_enabled() {
+            return Ok(s);
+        }
+        if waited.elapsed() > ENABLE_WAIT_FOR {
+            return Err(AwsFailure::new(
+                "pitr-enable-slow",
+                FailureKind::AwsRefused,
+                format!("PITR on {table} is still {} after {} minutes", s.status, ENABLE_WAIT_FOR.as_secs() / 60),
+                "enabling PITR usually takes seconds, but AWS can be slow on busy or very large tables",
+                "run the same command again later; it continues from here",
+            ));
+        }
+        progress(PitrWait::Status(s.status));
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 

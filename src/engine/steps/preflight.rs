@@ -3,15 +3,16 @@
 
 use super::super::cli_equivalent::side_args;
 use super::super::events::Event;
-use super::super::journal::{Identity, Step};
+use super::super::journal::Step;
 use super::super::migration::{Migration, SideClients, StepResult};
-use super::super::plan::ExportSse;
-use super::super::table_spec::{SourceTable, TableSpec, TableSse};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
 use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
-use crate::aws::sts::whoami;
+use crate::aws::sts::{whoami, Identity};
+use crate::export::names;
+use crate::export::options::ExportSse;
+use crate::export::table::{SourceTable, TableSpec, TableSse};
 
 const STEP: Step = Step::Preflight;
 
@@ -338,15 +339,6 @@ fn sse_text(sse: &TableSse) -> String {
     }
 }
 
-/// The region in a KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); `None` for ids and
-/// aliases, which AWS looks up in the caller's region.
-pub fn kms_key_region(key: &str) -> Option<&str> {
-    let mut parts = key.strip_prefix("arn:")?.split(':');
-    let _partition = parts.next()?;
-    (parts.next()? == "kms").then_some(())?;
-    parts.next().filter(|r| !r.is_empty())
-}
-
 /// A KMS key must be in the region of what it protects: the bucket for the export's files,
 /// the destination for the new table.
 fn check_kms_regions(
@@ -355,7 +347,7 @@ fn check_kms_regions(
     dest_region: &str,
 ) -> Result<(), AwsFailure> {
     if let ExportSse::SseKms { kms_key } = &plan.export.encryption {
-        if let Some(r) = kms_key_region(kms_key).filter(|r| *r != bucket_region) {
+        if let Some(r) = names::kms_key_region(kms_key).filter(|r| *r != bucket_region) {
             return Err(AwsFailure::kms_key_other_region(
                 "export.encryption.kms_key",
                 kms_key,
@@ -366,7 +358,7 @@ fn check_kms_regions(
         }
     }
     if let Some(TableSse::CustomerManaged { kms_key }) = &plan.table.encryption {
-        if let Some(r) = kms_key_region(kms_key).filter(|r| *r != dest_region) {
+        if let Some(r) = names::kms_key_region(kms_key).filter(|r| *r != dest_region) {
             return Err(AwsFailure::kms_key_other_region(
                 "table.encryption.kms_key",
                 kms_key,

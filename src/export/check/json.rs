@@ -6,9 +6,9 @@
 //! and values that need a look (`N`, `B`, escaped text) are decoded. The whole line is
 //! checked as UTF-8 first, so a skipped string is still valid text.
 
-use super::watch::{AttrType, LineFacts, Watch};
-use super::LineError;
 use crate::export::items::MAX_DEPTH;
+use crate::export::items::{is_base64, LineError};
+use crate::export::watch::{AttrType, LineFacts, Watch};
 
 /// Containers serde_json opens before refusing a document; kept equal so that both
 /// readers agree on what a line is.
@@ -830,53 +830,11 @@ pub(crate) fn is_number(text: &str) -> bool {
     crate::export::items::is_number(text)
 }
 
-const B64: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
-        c += 1;
-    }
-    t
-};
-
-fn b64_value(c: u8) -> u8 {
-    match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    }
-}
-
-/// Whether `text` is standard, padded, canonical base64 (what `B` holds), without decoding.
-pub(crate) fn is_base64(text: &[u8]) -> bool {
-    if !text.len().is_multiple_of(4) {
-        return false;
-    }
-    let pad = text.iter().rev().take_while(|&&c| c == b'=').count();
-    if pad > 2 {
-        return false;
-    }
-    let body = &text[..text.len() - pad];
-    if !body.iter().all(|&c| B64[c as usize]) {
-        return false;
-    }
-    // The bits after the last full byte must be zero.
-    match (pad, body.last()) {
-        (1, Some(&c)) => b64_value(c) & 0b11 == 0,
-        (2, Some(&c)) => b64_value(c) & 0b1111 == 0,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::check::watch::{GsiKey, KeySpec};
     use crate::export::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
+    use crate::export::watch::{CheckSpec, GsiKey};
     use base64::Engine as _;
     use proptest::prelude::*;
     use serde_json::{json, Value};
@@ -888,8 +846,8 @@ mod tests {
         }
     }
 
-    fn spec() -> KeySpec {
-        KeySpec {
+    fn spec() -> CheckSpec {
+        CheckSpec {
             keys: vec![key("pk", ScalarType::S), key("sk", ScalarType::N)],
             gsi: vec![GsiKey {
                 index: "by-status".into(),

@@ -3,8 +3,8 @@
 //!
 //! - [`json`] and [`crate::export::ion`] validate one line each and report the watched
 //!   attributes' types without building a document tree;
-//! - [`watch`] turns those facts into key problems (missing, wrong type, only under another
-//!   case) and index-key type problems;
+//! - [`crate::export::watch`] turns those facts into key problems (missing, wrong type, only
+//!   under another case) and index-key type problems;
 //! - [`run`] decompresses and checks files on a bounded pool of threads with bounded
 //!   memory, a single file split between an inflating and a parsing thread;
 //! - [`report`] tells the result to a person or a script.
@@ -16,34 +16,15 @@ mod fast;
 pub mod json;
 pub mod report;
 pub mod run;
-pub mod watch;
 
 use super::layout::DataFormat;
-use watch::{LineFacts, Watch};
+use crate::export::items::LineError;
+use crate::export::watch::{LineFacts, Watch};
 
 pub use report::{CheckReport, ExportContext, ManifestDisagreement};
 pub use run::{
     run_check, CheckOptions, CheckProgress, DataCheck, Example, FileResult, InputFile, Tally,
 };
-pub use watch::{AttrType, GsiKey, GsiProblem, KeySpec};
-
-/// Why one line is not an export item.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct LineError {
-    /// Stable, kebab-case kind for scripts (`not-json`, `not-ion`, `no-item`, ...).
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl LineError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
-    }
-}
 
 /// Scans one line of a data file in `format`.
 pub fn scan_line(

@@ -5,10 +5,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::run::{DataCheck, Example, Tally};
-use super::watch::KeySpec;
-use crate::export::discover::ExportInfo;
+use crate::export::discover::FoundExport;
 use crate::export::items::{KeyAttr, KeyProblem, ScalarType};
 use crate::export::layout::ObjectInfo;
+use crate::export::units::human_bytes;
+use crate::export::watch::CheckSpec;
 
 /// Files listed one by one in the text report; more are summed up.
 const MAX_FILE_ROWS: usize = 40;
@@ -19,7 +20,7 @@ pub struct ExportContext {
     /// `s3://bucket/prefix` of the data files.
     pub source: String,
     /// The export the files belong to, when they are one's.
-    pub export: Option<ExportInfo>,
+    pub export: Option<FoundExport>,
     /// Objects among the data files that are not data files (an import fails on them).
     pub non_data_objects: Vec<ObjectInfo>,
 }
@@ -43,13 +44,13 @@ pub enum ManifestDisagreement {
 #[derive(Debug, Clone)]
 pub struct CheckReport {
     pub context: ExportContext,
-    pub spec: KeySpec,
+    pub spec: CheckSpec,
     pub data: DataCheck,
     pub manifest: Vec<ManifestDisagreement>,
 }
 
 impl CheckReport {
-    pub fn new(context: ExportContext, spec: KeySpec, data: DataCheck) -> Self {
+    pub fn new(context: ExportContext, spec: CheckSpec, data: DataCheck) -> Self {
         let mut manifest = Vec::new();
         if !data.stopped_early {
             for f in &data.files {
@@ -409,22 +410,6 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Bytes in binary units, as people read them ("20.6 KB").
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 /// What the key problems mean and what to do, or `None` when there are none. `noun` names
 /// what was read ("sampled items", "items").
 pub fn explain_key_problems(keys: &[KeyAttr], data: &DataCheck, noun: &str) -> Option<String> {
@@ -536,7 +521,7 @@ mod tests {
         let open = |_: &InputFile| -> io::Result<Box<dyn Read + Send>> {
             Ok(Box::new(io::Cursor::new(text.clone().into_bytes())))
         };
-        let spec = KeySpec {
+        let spec = CheckSpec {
             keys: keys.to_vec(),
             gsi: vec![],
         };
@@ -561,7 +546,7 @@ mod tests {
                 source: "s3://b/x/".into(),
                 ..ExportContext::default()
             },
-            KeySpec {
+            CheckSpec {
                 keys: keys.to_vec(),
                 gsi: vec![],
             },
@@ -617,7 +602,7 @@ mod tests {
         );
         let report = CheckReport::new(
             ExportContext::default(),
-            KeySpec {
+            CheckSpec {
                 keys: keys.to_vec(),
                 gsi: vec![],
             },
@@ -650,7 +635,7 @@ mod tests {
             .collect();
         let report = CheckReport::new(
             ExportContext::default(),
-            KeySpec {
+            CheckSpec {
                 keys: keys.to_vec(),
                 gsi: vec![],
             },
@@ -673,8 +658,6 @@ mod tests {
             "data/abc.json.gz"
         );
         assert_eq!(short_name("folder/abc.json.gz"), "abc.json.gz");
-        assert_eq!(human_bytes(1023), "1023 B");
-        assert_eq!(human_bytes(1536), "1.5 KB");
         assert_eq!(truncate("abcdef", 4), "…def");
     }
 
@@ -685,7 +668,7 @@ mod tests {
             let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
             let data = check(&refs, &keys);
             let _ = explain_key_problems(&keys, &data, "items");
-            let report = CheckReport::new(ExportContext::default(), KeySpec { keys: keys.to_vec(), gsi: vec![] }, data);
+            let report = CheckReport::new(ExportContext::default(), CheckSpec { keys: keys.to_vec(), gsi: vec![] }, data);
             let _ = report.render_text();
             let _ = report.to_json();
         }

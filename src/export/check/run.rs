@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::watch::{GsiProblem, KeySpec, Watch};
-use super::{excerpt, scan_line, sniff_format, LineError};
+use super::{excerpt, scan_line, sniff_format};
 use crate::export::items::KeyProblem;
+use crate::export::items::LineError;
 use crate::export::layout::{Compression, DataFormat};
+use crate::export::watch::{CheckSpec, GsiProblem, Watch};
 
 /// Longest line accepted. DynamoDB items are at most 400 KB; their JSON, with escapes, stays
 /// well under this, so a longer line is not an item (and is skipped without being held).
@@ -112,7 +113,7 @@ impl CheckProgress {
 
     /// "1.2 GB of 3.4 GB (35%), 410.0 MB/s, 7 items, 6 s left".
     pub fn describe(&self) -> String {
-        use super::report::human_bytes;
+        use crate::export::units::human_bytes;
         format!(
             "{} of {} ({:.0}%), {}/s, {} items, {}",
             human_bytes(self.bytes_read),
@@ -217,7 +218,7 @@ pub type Opener<'a> = dyn Fn(&InputFile) -> io::Result<Box<dyn Read + Send>> + S
 /// called from worker threads at most ten times a second and once at the end.
 pub fn run_check(
     files: &[InputFile],
-    spec: &KeySpec,
+    spec: &CheckSpec,
     options: &CheckOptions,
     open: &Opener,
     progress: &(dyn Fn(&CheckProgress) + Sync),
@@ -731,7 +732,7 @@ type Noted = (u64, Vec<(u64, String)>);
 struct BlockChecker<'w> {
     watch: &'w Watch,
     show: usize,
-    facts: super::watch::LineFacts,
+    facts: crate::export::watch::LineFacts,
     key_buf: Vec<KeyProblem>,
     gsi_buf: Vec<GsiProblem>,
 }
@@ -1120,13 +1121,13 @@ fn compression_name(compression: Compression) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::check::watch::GsiKey;
     use crate::export::items::{KeyAttr, ScalarType};
+    use crate::export::watch::GsiKey;
     use std::collections::HashMap;
     use std::io::Write;
 
-    fn spec() -> KeySpec {
-        KeySpec {
+    fn spec() -> CheckSpec {
+        CheckSpec {
             keys: vec![
                 KeyAttr {
                     name: "pk".into(),

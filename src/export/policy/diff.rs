@@ -1,138 +1,33 @@
-//! The change to a bucket policy, line by line, for a person to approve.
+//! The change to a bucket policy, one line per statement, for a person to approve.
 //!
-//! Merging only ever adds statements (and, for a bucket without a policy, the document
-//! around them), so a statement-granular view is exact: every line is either unchanged or
-//! added, and the lines joined with newlines are the new policy as valid, pretty JSON.
+//! Merging only ever appends statements, so the change is exact at statement granularity:
+//! the bucket's current statements stay as they are and the merge's are added after them.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// One line of the new policy, marked by whether it is new.
+use super::PolicyMerge;
+
+/// One statement of the new policy (compact JSON), marked by whether it is new.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiffLine {
     Same(String),
     Added(String),
 }
 
-impl DiffLine {
-    /// The line's text, without a marker.
-    pub fn text(&self) -> &str {
-        match self {
-            DiffLine::Same(text) | DiffLine::Added(text) => text,
-        }
-    }
-
-    /// Whether the line is new.
-    pub fn is_added(&self) -> bool {
-        matches!(self, DiffLine::Added(_))
-    }
-
-    fn new(text: String, added: bool) -> Self {
-        if added {
-            DiffLine::Added(text)
-        } else {
-            DiffLine::Same(text)
-        }
-    }
-
-    fn push_str(&mut self, suffix: &str) {
-        match self {
-            DiffLine::Same(text) | DiffLine::Added(text) => text.push_str(suffix),
-        }
-    }
-}
-
-/// `after` pretty-printed, each line marked as unchanged from `before` or added.
-///
-/// Top-level fields are compared whole; statements are matched one to one (a statement
-/// already in `before`, in any position, is unchanged). With no `before`, every line is added.
-pub fn diff_lines(before: Option<&Value>, after: &Value) -> Vec<DiffLine> {
-    let Some(after_fields) = after.as_object() else {
-        let added = before != Some(after);
-        return pretty_lines(after, "")
-            .into_iter()
-            .map(|line| DiffLine::new(line, added))
-            .collect();
-    };
-    let all_new = before.is_none();
-    let before_fields = before.and_then(Value::as_object);
-    let mut unmatched_before = before_fields.map(statements).unwrap_or_default();
-
-    let mut entries: Vec<Vec<DiffLine>> = Vec::new();
-    for (name, value) in after_fields {
-        let key = serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""));
-        match (name.as_str(), value) {
-            ("Statement", Value::Array(list)) => {
-                let header_added = all_new || before_fields.is_none_or(|b| !b.contains_key(name));
-                let mut lines = vec![DiffLine::new(format!("  {key}: ["), header_added)];
-                for (index, statement) in list.iter().enumerate() {
-                    let added = all_new || !take_match(&mut unmatched_before, statement);
-                    let mut block: Vec<DiffLine> = pretty_lines(statement, "    ")
-                        .into_iter()
-                        .map(|line| DiffLine::new(line, added))
-                        .collect();
-                    if index + 1 < list.len() {
-                        if let Some(last) = block.last_mut() {
-                            last.push_str(",");
-                        }
-                    }
-                    lines.extend(block);
-                }
-                lines.push(DiffLine::new("  ]".into(), header_added));
-                entries.push(lines);
-            }
-            _ => {
-                let added = all_new || before_fields.and_then(|b| b.get(name)) != Some(value);
-                let mut lines = pretty_lines(value, "  ");
-                if let Some(first) = lines.first_mut() {
-                    *first = format!("  {key}: {}", first.trim_start());
-                }
-                entries.push(
-                    lines
-                        .into_iter()
-                        .map(|line| DiffLine::new(line, added))
-                        .collect(),
-                );
-            }
-        }
-    }
-
-    let mut out = vec![DiffLine::new("{".into(), all_new)];
-    let count = entries.len();
-    for (index, mut entry) in entries.into_iter().enumerate() {
-        if index + 1 < count {
-            if let Some(last) = entry.last_mut() {
-                last.push_str(",");
-            }
-        }
-        out.extend(entry);
-    }
-    out.push(DiffLine::new("}".into(), all_new));
-    out
-}
-
-/// The statements of a policy, a lone statement object counting as a list of one.
-fn statements(fields: &Map<String, Value>) -> Vec<&Value> {
-    match fields.get("Statement") {
+/// The statements of `current` (the bucket's policy text, if any) unchanged, then the ones
+/// `merge` adds. A lone statement object counts as a list of one; a policy that is not JSON
+/// contributes no lines (the merge has already refused it).
+pub fn statement_lines(current: Option<&str>, merge: &PolicyMerge) -> Vec<DiffLine> {
+    let before: Option<Value> = current.and_then(|t| serde_json::from_str(t).ok());
+    let kept = match before.as_ref().and_then(|p| p.get("Statement")) {
         Some(Value::Array(list)) => list.iter().collect(),
-        Some(single @ Value::Object(_)) => vec![single],
-        _ => Vec::new(),
-    }
-}
-
-/// Removes one statement equal to `statement` from `pool`; true if there was one.
-fn take_match(pool: &mut Vec<&Value>, statement: &Value) -> bool {
-    match pool.iter().position(|candidate| *candidate == statement) {
-        Some(index) => {
-            pool.remove(index);
-            true
-        }
-        None => false,
-    }
-}
-
-fn pretty_lines(value: &Value, indent: &str) -> Vec<String> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-    text.lines().map(|line| format!("{indent}{line}")).collect()
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    kept.into_iter()
+        .map(|s| DiffLine::Same(s.to_string()))
+        .chain(merge.added.iter().map(|s| DiffLine::Added(s.to_string())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -150,68 +45,55 @@ mod tests {
         }
     }
 
-    fn joined(lines: &[DiffLine]) -> String {
+    fn added(lines: &[DiffLine]) -> Vec<&str> {
         lines
             .iter()
-            .map(DiffLine::text)
-            .collect::<Vec<_>>()
-            .join("\n")
+            .filter_map(|l| match l {
+                DiffLine::Added(t) => Some(t.as_str()),
+                DiffLine::Same(_) => None,
+            })
+            .collect()
     }
 
     #[test]
-    fn new_policy_is_all_added_and_valid_json() {
+    fn new_policy_is_all_added() {
         let m = merge(None, &grant()).unwrap();
-        let lines = diff_lines(None, &m.policy);
-        assert!(lines.iter().all(DiffLine::is_added));
-        let parsed: Value = serde_json::from_str(&joined(&lines)).unwrap();
-        assert_eq!(parsed, m.policy);
+        let lines = statement_lines(None, &m);
+        assert_eq!(added(&lines).len(), lines.len());
+        assert_eq!(lines.len(), m.policy["Statement"].as_array().unwrap().len());
     }
 
     #[test]
-    fn only_our_statements_are_added() {
+    fn only_our_statements_are_added_after_the_kept_ones() {
         let before = json!({"Version": "2012-10-17", "Id": "x", "Statement": [
             {"Sid": "Theirs", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
              "Resource": "arn:aws:s3:::dest/public/*"}]});
-        let m = merge(Some(&before.to_string()), &grant()).unwrap();
-        let lines = diff_lines(Some(&before), &m.policy);
-        let parsed: Value = serde_json::from_str(&joined(&lines)).unwrap();
-        assert_eq!(parsed, m.policy);
-        for line in &lines {
-            if line.text().contains("Theirs") || line.text().contains("\"Id\"") {
-                assert!(!line.is_added(), "{line:?}");
-            }
-            if line.text().contains(ALLOW_SID) {
-                assert!(line.is_added(), "{line:?}");
-            }
-        }
-        assert!(lines.first().is_some_and(|l| !l.is_added()));
-        let added = lines.iter().filter(|l| l.is_added()).count();
-        let same = lines.len() - added;
-        assert!(added > 10 && same > 5, "added {added}, same {same}");
+        let text = before.to_string();
+        let m = merge(Some(&text), &grant()).unwrap();
+        let lines = statement_lines(Some(&text), &m);
+        assert_eq!(lines[0], DiffLine::Same(before["Statement"][0].to_string()));
+        assert!(lines[1..].iter().all(|l| matches!(l, DiffLine::Added(_))));
+        assert!(added(&lines).iter().any(|t| t.contains(ALLOW_SID)));
     }
 
     #[test]
     fn unchanged_policy_has_no_added_lines() {
         let m = merge(None, &grant()).unwrap();
-        let lines = diff_lines(Some(&m.policy), &m.policy);
-        assert!(lines.iter().all(|l| !l.is_added()));
+        let text = m.policy.to_string();
+        let again = merge(Some(&text), &grant()).unwrap();
+        let lines = statement_lines(Some(&text), &again);
+        assert!(added(&lines).is_empty(), "{lines:?}");
+        assert_eq!(lines.len(), m.policy["Statement"].as_array().unwrap().len());
     }
 
     #[test]
-    fn single_statement_before_matches_list_after() {
+    fn a_lone_statement_is_kept_as_one_line() {
         let only = json!({"Sid": "One", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
             "Resource": "arn:aws:s3:::dest/x"});
-        let before = json!({"Statement": only});
-        let after = json!({"Statement": [only]});
-        let lines = diff_lines(Some(&before), &after);
-        assert!(lines.iter().all(|l| !l.is_added()), "{lines:?}");
-    }
-
-    #[test]
-    fn non_object_after_is_handled() {
-        let lines = diff_lines(None, &json!([1, 2]));
-        assert!(lines.iter().all(DiffLine::is_added));
-        let lines = diff_lines(Some(&json!(5)), &json!(5));
-        assert_eq!(lines, vec![DiffLine::Same("5".into())]);
+        let text = json!({"Statement": only}).to_string();
+        let m = merge(Some(&text), &grant()).unwrap();
+        let lines = statement_lines(Some(&text), &m);
+        assert_eq!(lines[0], DiffLine::Same(only.to_string()));
+        assert_eq!(added(&lines).len(), lines.len() - 1);
     }
 }

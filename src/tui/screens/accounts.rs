@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
 use crate::aws::session::SideSpec;
-use crate::engine::journal::Identity;
+use crate::aws::sts::Identity;
 use crate::engine::plan::Plan;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Side;

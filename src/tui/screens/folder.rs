@@ -8,11 +8,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::table::human_bytes;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
 use crate::engine::session::actor::Request;
 use crate::export::layout::{classify_prefix, PrefixKind};
+use crate::export::units::human_bytes;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::FolderListing;
 use crate::tui::services::Cmd;

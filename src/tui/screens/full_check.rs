@@ -12,9 +12,10 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::engine::inspect::key_spec;
-use crate::export::check::report::{human_bytes, short_name};
+use crate::engine::inspect::check_spec;
+use crate::export::check::report::short_name;
 use crate::export::check::{CheckProgress, CheckReport};
+use crate::export::units::human_bytes;
 use crate::tui::app::App;
 use crate::tui::services::Cmd;
 
@@ -61,7 +62,7 @@ pub fn start_or_stop(app: &mut App) -> Vec<Cmd> {
         app.full_check.outcome = Some(not_yet("the partition key has no name"));
         return Vec::new();
     };
-    let spec = key_spec(
+    let spec = check_spec(
         pk,
         plan.sort_key.as_ref(),
         plan.gsis.as_deref().unwrap_or_default(),
@@ -263,8 +264,9 @@ mod tests {
 
     use super::*;
     use crate::export::check::run::{run_check, CheckOptions, InputFile};
-    use crate::export::check::{ExportContext, KeySpec};
+    use crate::export::check::ExportContext;
     use crate::export::layout::{Compression, DataFormat};
+    use crate::export::watch::CheckSpec;
     use crate::tui::app::Screen;
     use crate::tui::msg::Msg;
     use crate::tui::test_support::*;
@@ -292,7 +294,7 @@ mod tests {
     }
 
     /// A report of `lines` read as one plain data file.
-    fn report(lines: &str, spec: &KeySpec) -> Box<CheckReport> {
+    fn report(lines: &str, spec: &CheckSpec) -> Box<CheckReport> {
         let inputs = [InputFile {
             key: "p/AWSDynamoDB/id/data/a.json".into(),
             size: lines.len() as u64,

@@ -15,10 +15,8 @@ use crate::engine::cli_equivalent::{import_table, side_args};
 use crate::engine::journal::Step;
 use crate::engine::plan::{NewTablePlan, Plan};
 use crate::engine::session::actor::Request;
-use crate::engine::table_spec::{
-    Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse,
-};
 use crate::export::names;
+use crate::export::table::{Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse};
 use crate::tui::app::{App, Screen};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;

@@ -10,11 +10,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::table::human_bytes;
 use super::KeyResult;
 use crate::engine::events::Event;
 use crate::engine::journal::{JobRecord, Journal, Step};
 use crate::engine::poll::elapsed_since;
+use crate::export::units::human_bytes;
 use crate::tui::app::{App, Screen};
 use crate::tui::widgets::failure;
 

@@ -10,7 +10,8 @@ use ratatui::Frame;
 
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
-use crate::engine::table_spec::{Billing, KeySpec, TableSse};
+use crate::export::table::{Billing, KeySpec, TableSse};
+use crate::export::units::human_bytes;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::TableDetails;
 use crate::tui::services::Cmd;
@@ -162,21 +163,6 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
         lines.push(Line::from(format!("LSI {l}: NOT carried by an import")));
     }
     lines
-}
-
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

@@ -1,5 +1,7 @@
-//! The new table's creation parameters (the `TableCreationParameters` of ImportTable), as plain
-//! data: derived from the source table's description, adjusted by the plan, checked, and shown.
+//! The new table's creation parameters (the `TableCreationParameters` of ImportTable) and the
+//! source table's description, as plain data: derived from DescribeTable, adjusted by the
+//! plan, checked, and shown. Free of SDK types so the AWS wrapper, the engine and the wizard
+//! share them without depending on each other.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,7 @@
 //! What the checker looks for in every item: the attributes the new table keys on (its own
-//! keys and its indexes' keys), found by exact name, or only under another case.
+//! keys and its indexes' keys), found by exact name, or only under another case. The line
+//! readers (the check's JSON scanner, the Ion reader) report into it and the check reads it,
+//! so it sits below both.
 
 use std::fmt;
 
@@ -85,7 +87,7 @@ pub struct GsiKey {
 
 /// The keys to check: the table's (partition key first) and its indexes'.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeySpec {
+pub struct CheckSpec {
     pub keys: Vec<KeyAttr>,
     pub gsi: Vec<GsiKey>,
 }
@@ -123,7 +125,7 @@ pub struct Watch {
     key_slots: Vec<usize>,
     /// For each index key that is not also a table key, its index in `names`.
     gsi_slots: Vec<(usize, usize)>,
-    spec: KeySpec,
+    spec: CheckSpec,
 }
 
 /// What one line said about the watched attributes.
@@ -143,7 +145,7 @@ impl LineFacts {
 }
 
 impl Watch {
-    pub fn new(spec: &KeySpec) -> Watch {
+    pub fn new(spec: &CheckSpec) -> Watch {
         let mut names: Vec<Watched> = Vec::new();
         let mut slot = |name: &str| -> usize {
             if let Some(i) = names.iter().position(|w| w.name == name) {
@@ -172,7 +174,7 @@ impl Watch {
         }
     }
 
-    pub fn spec(&self) -> &KeySpec {
+    pub fn spec(&self) -> &CheckSpec {
         &self.spec
     }
 
