@@ -355,6 +355,7 @@ pub fn export_running() -> (App, Box<Migration>) {
             started_at: Some(JOB_START.into()),
             elapsed_secs: 0,
             next_check_secs: 30,
+            percent_done: None,
         },
     );
     app.update(Msg::ExportFiles {
@@ -586,6 +587,7 @@ pub fn import_running() -> (App, Box<Migration>) {
             started_at: Some(JOB_START.into()),
             elapsed_secs: 0,
             next_check_secs: 30,
+            percent_done: None,
         },
     );
     (app, m)
