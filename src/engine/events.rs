@@ -71,6 +71,9 @@ pub enum Event {
         started_at: Option<String>,
         elapsed_secs: u64,
         next_check_secs: u64,
+        /// Only for jobs whose API reports a percentage; exports and imports report none.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        percent_done: Option<u8>,
     },
     NotCarried {
         #[serde(flatten)]

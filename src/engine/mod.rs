@@ -4,6 +4,7 @@
 pub mod cli_equivalent;
 pub mod events;
 pub mod inspect;
+mod jobs;
 pub mod journal;
 pub mod lock;
 pub mod migration;

@@ -52,7 +52,12 @@ pub fn expected_minutes(bytes: i64, import: bool) -> u64 {
 /// A job is worth a warning once it has run three times its expected time (at least half
 /// an hour): long enough that queueing alone rarely explains it.
 pub fn is_slow(elapsed_secs: u64, bytes: i64, import: bool) -> bool {
-    let limit = (expected_minutes(bytes, import) * 3).max(30) * 60;
+    is_overdue(elapsed_secs, expected_minutes(bytes, import))
+}
+
+/// The same rule for a job whose kind gave its own expected minutes.
+pub fn is_overdue(elapsed_secs: u64, expected_minutes: u64) -> bool {
+    let limit = (expected_minutes * 3).max(30) * 60;
     elapsed_secs > limit
 }
 

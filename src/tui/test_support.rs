@@ -377,6 +377,7 @@ pub fn export_running() -> (App, Box<Journal>) {
             started_at: Some(JOB_START.into()),
             elapsed_secs: 0,
             next_check_secs: 30,
+            percent_done: None,
         },
     );
     app.update(Msg::ExportFiles {
@@ -629,6 +630,7 @@ pub fn import_running() -> (App, Box<Journal>) {
             started_at: Some(JOB_START.into()),
             elapsed_secs: 0,
             next_check_secs: 30,
+            percent_done: None,
         },
     );
     (app, j)

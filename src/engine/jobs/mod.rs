@@ -1,0 +1,11 @@
+//! Long AWS jobs, each started once and watched until it ends by the one watcher. A new kind
+//! of job (an AWS Backup backup, copy or restore; a DynamoDB backup or restore) is a file here
+//! with a struct implementing `LongJob`, and its step calls `find_job`, `job_token`,
+//! `start_job` and `watch_job` in that order.
+
+mod export;
+mod import;
+mod watcher;
+
+pub(crate) use export::ExportJob;
+pub(crate) use import::ImportJob;
