@@ -8,8 +8,8 @@ use crate::aws::dynamodb::{Dynamo, ExportInfo, ExportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::cli_equivalent::describe_export;
 use crate::engine::journal::{JobRecord, Journal, Step};
-use crate::engine::plan::{ExportFormat, ExportSse};
 use crate::engine::poll::expected_minutes;
+use crate::export::options::{ExportFormat, ExportSse};
 use crate::export::policy::{export_statements, ExportGrant};
 
 /// How long to wait for AWS to let exports read a PITR that was just turned on.

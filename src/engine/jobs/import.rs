@@ -6,9 +6,9 @@ use crate::aws::dynamodb::{Dynamo, ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::cli_equivalent::describe_import;
 use crate::engine::journal::{JobRecord, Journal, Step};
-use crate::engine::plan::ExportFormat;
 use crate::engine::poll::expected_minutes;
-use crate::engine::table_spec::TableSpec;
+use crate::export::options::ExportFormat;
+use crate::export::table::TableSpec;
 
 /// One import of the data folder into a new table in the destination.
 pub(crate) struct ImportJob {
