@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ddb_ferry::export::check::{run_check, CheckOptions, InputFile};
-use ddb_ferry::export::items::{KeyAttr, ScalarType};
-use ddb_ferry::export::layout::{Compression, DataFormat};
-use ddb_ferry::export::watch::{CheckSpec, GsiKey};
+use ddb_ferry::logic::check::{run_check, CheckOptions, InputFile};
+use ddb_ferry::logic::items::{KeyAttr, ScalarType};
+use ddb_ferry::logic::layout::{Compression, DataFormat};
+use ddb_ferry::logic::watch::{CheckSpec, GsiKey};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -469,12 +469,12 @@ fn parse_only(path: &Path) -> (u64, Duration) {
     flate2::read::MultiGzDecoder::new(io::BufReader::new(File::open(path).unwrap()))
         .read_to_end(&mut data)
         .unwrap();
-    let watch = ddb_ferry::export::watch::Watch::new(&spec());
+    let watch = ddb_ferry::logic::watch::Watch::new(&spec());
     let mut facts = watch.facts();
     let took = best_of(3, || {
         let started = Instant::now();
         for line in data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            ddb_ferry::export::check::scan_line(DataFormat::DynamoDbJson, line, &watch, &mut facts)
+            ddb_ferry::logic::check::scan_line(DataFormat::DynamoDbJson, line, &watch, &mut facts)
                 .expect("a valid line");
         }
         started.elapsed()

@@ -1,5 +1,5 @@
-//! The modules' dependencies go one way: `export` (pure logic) knows nothing above it, `aws`
-//! (the SDK wrapper) knows only `export`, `engine` uses both but no terminal, and the faces
+//! The modules' dependencies go one way: `logic` (pure logic) knows nothing above it, `aws`
+//! (the SDK wrapper) knows only `logic`, `engine` uses both but no terminal, and the faces
 //! (`cli`, `tui`) sit on top. The compiler allows any path inside one crate, so this test
 //! reads the source and fails when a file reaches upward.
 
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const FORBIDDEN: &[(&str, &[&str])] = &[
     ("aws", &["crate::engine", "crate::tui", "crate::cli"]),
     (
-        "export",
+        "logic",
         &["crate::aws", "crate::engine", "crate::tui", "crate::cli"],
     ),
     ("engine", &["ratatui", "crossterm", "crate::tui"]),
@@ -63,7 +63,7 @@ fn an_upward_path_is_caught() {
     let dir = std::env::temp_dir().join(format!("ddb-ferry-layering-{}", std::process::id()));
     let aws = dir.join("aws");
     std::fs::create_dir_all(&aws).unwrap();
-    for folder in ["export", "engine"] {
+    for folder in ["logic", "engine"] {
         std::fs::create_dir_all(dir.join(folder)).unwrap();
     }
     std::fs::write(aws.join("x.rs"), "use crate::engine::plan::Plan;\n").unwrap();
@@ -71,4 +71,66 @@ fn an_upward_path_is_caught() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].ends_with("x.rs:1: crate::engine"), "{found:?}");
+}
+
+/// Files of the wizard that may touch the disk: the task layer, which runs the commands
+/// `update` returns, and the tests.
+fn wizard_may_touch_disk(file: &Path) -> bool {
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name == "services.rs"
+        || name.ends_with("_tests.rs")
+        || name == "test_support.rs"
+        || name == "snapshots.rs"
+}
+
+#[test]
+fn the_wizard_reads_and_writes_nothing_outside_its_task_layer() {
+    const DISK: [&str; 7] = [
+        "std::fs::",
+        "tokio::fs::",
+        ".save(",
+        "write_private_atomic",
+        "Journal::load",
+        "Journal::list",
+        "File::",
+    ];
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui"),
+        &mut files,
+    );
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !wizard_may_touch_disk(f)) {
+        let text = std::fs::read_to_string(file).unwrap();
+        // A screen's own unit tests may build fixtures on disk.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            for what in DISK.iter().filter(|w| line.contains(*w)) {
+                found.push(format!("{}:{}: {what}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the wizard touches the disk:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn each_call_that_starts_a_job_has_one_call_site() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let texts: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("layering.rs"))
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    for call in [".export_table_to_point_in_time()", ".import_table()"] {
+        let sites: usize = texts.iter().map(|t| t.matches(call).count()).sum();
+        assert_eq!(sites, 1, "{call} is made from {sites} places");
+    }
 }

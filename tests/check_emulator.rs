@@ -9,8 +9,8 @@ mod support;
 use std::io::Write;
 
 use ddb_ferry::aws::attr::item_to_json;
-use ddb_ferry::export::ion::to_ion_line;
-use ddb_ferry::export::manifest::md5_base64;
+use ddb_ferry::logic::ion::to_ion_line;
+use ddb_ferry::logic::manifest::md5_base64;
 use serde_json::{json, Value};
 use support::*;
 

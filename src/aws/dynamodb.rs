@@ -13,8 +13,8 @@ use aws_smithy_types::DateTime;
 
 use super::attr::{item_from_json, item_to_json, JsonItem};
 use super::explain::AwsFailure;
-use crate::export::options::{ExportFormat, ExportSse};
-use crate::export::table::{
+use crate::logic::options::{ExportFormat, ExportSse};
+use crate::logic::table::{
     Billing, Capacity, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSpec, TableSse,
 };
 

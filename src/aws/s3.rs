@@ -5,7 +5,7 @@ use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use aws_sdk_s3::Client;
 
 use super::explain::AwsFailure;
-use crate::export::layout::ObjectInfo;
+use crate::logic::layout::ObjectInfo;
 
 /// An S3 client for one side, pinned to the bucket's region.
 #[derive(Clone, Debug)]

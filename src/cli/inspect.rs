@@ -10,11 +10,11 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
 use crate::engine::inspect::{check_files, check_target, exports_under};
-use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
-use crate::export::discover::{ExportState, FoundExport};
-use crate::export::items::{KeyAttr, ScalarType};
-use crate::export::units::human_bytes;
-use crate::export::watch::{CheckSpec, GsiKey};
+use crate::logic::check::{CheckOptions, CheckProgress, CheckReport};
+use crate::logic::discover::{ExportState, FoundExport};
+use crate::logic::items::{KeyAttr, ScalarType};
+use crate::logic::units::human_bytes;
+use crate::logic::watch::{CheckSpec, GsiKey};
 
 /// Exit code when the data has problems, or the command line is wrong.
 const PROBLEMS: i32 = 2;
@@ -25,7 +25,7 @@ pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
         .strip_prefix("s3://")
         .ok_or_else(|| format!("{url:?} is not an S3 URL; write s3://BUCKET/PREFIX"))?;
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    crate::export::names::bucket_name("bucket", bucket).map_err(|e| e.to_string())?;
+    crate::logic::names::bucket_name("bucket", bucket).map_err(|e| e.to_string())?;
     Ok((bucket.to_owned(), prefix.to_owned()))
 }
 

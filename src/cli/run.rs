@@ -15,7 +15,7 @@ use crate::engine::{prepare, Prepared};
 
 /// Refuses an `--endpoint-url` that is not a URL before anything else happens.
 pub fn check_endpoint(endpoint: Option<&str>) -> Result<(), i32> {
-    match endpoint.map(|e| crate::export::names::endpoint_url("--endpoint-url", e)) {
+    match endpoint.map(|e| crate::logic::names::endpoint_url("--endpoint-url", e)) {
         Some(Err(e)) => {
             eprintln!("{e}\n  next: fix the option, or leave it out to use AWS's own endpoints");
             Err(Outcome::BadInput.exit_code())

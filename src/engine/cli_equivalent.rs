@@ -1,8 +1,8 @@
 //! The AWS CLI command equivalent to each call, so a person can see (and repeat by hand)
 //! exactly what ddb-ferry does.
 
-use crate::export::options::{ExportFormat, ExportSse};
-use crate::export::table::TableSpec;
+use crate::logic::options::{ExportFormat, ExportSse};
+use crate::logic::table::TableSpec;
 
 /// Quotes a value for a POSIX shell when it needs it.
 pub fn shell_quote(value: &str) -> String {

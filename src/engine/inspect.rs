@@ -10,19 +10,19 @@ use std::sync::Arc;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::s3_stream::ObjectReader;
-use crate::export::check::{
+use crate::logic::check::{
     run_check, CheckOptions, CheckProgress, DataCheck, ExportContext, InputFile,
 };
-use crate::export::discover::{
+use crate::logic::discover::{
     summarize_found_export, verified_summary, FoundExport, ManifestBytes,
 };
-use crate::export::items::{KeyAttr, ScalarType};
-use crate::export::layout::{
+use crate::logic::items::{KeyAttr, ScalarType};
+use crate::logic::layout::{
     classify_prefix, find_exports, format_of_key, DataFormat, ExportFolder, ObjectInfo, PrefixKind,
 };
-use crate::export::manifest::{ManifestSummary, MAX_MANIFEST_BYTES};
-use crate::export::table::{GsiSpec, KeySpec, KeyType};
-use crate::export::watch::{CheckSpec, GsiKey};
+use crate::logic::manifest::{ManifestSummary, MAX_MANIFEST_BYTES};
+use crate::logic::table::{GsiSpec, KeySpec, KeyType};
+use crate::logic::watch::{CheckSpec, GsiKey};
 
 /// What a check looks for, from the new table's keys and its indexes' keys.
 pub fn check_spec(
@@ -89,7 +89,7 @@ pub async fn read_manifests(
     let files_key = m
         .summary
         .as_deref()
-        .and_then(|b| crate::export::manifest::parse_summary(b).ok())
+        .and_then(|b| crate::logic::manifest::parse_summary(b).ok())
         .map(|s| s.manifest_files_s3_key)
         .filter(|k| has(k))
         .unwrap_or_else(|| format!("{}manifest-files.json", folder.root));
@@ -272,7 +272,7 @@ pub async fn check_target(s3: &S3, bucket: &str, prefix: &str) -> Result<CheckTa
 pub fn input_file(object: &ObjectInfo) -> InputFile {
     let (named, compression) = format_of_key(&object.key).unwrap_or((
         DataFormat::DynamoDbJson,
-        crate::export::layout::Compression::None,
+        crate::logic::layout::Compression::None,
     ));
     let name = object
         .key

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::Plan;
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
-use crate::export::table::{SourceTable, TableSpec};
+use crate::logic::table::{SourceTable, TableSpec};
 
 pub const JOURNAL_VERSION: u32 = 1;
 

@@ -233,7 +233,7 @@ mod tests {
         };
         assert!(resumed);
         let mut changed = plan();
-        changed.export.format = crate::export::options::ExportFormat::Ion;
+        changed.export.format = crate::logic::options::ExportFormat::Ion;
         assert!(matches!(
             prepare(changed, None, None, dir.path(), false).unwrap(),
             Prepared::PlanChanged { .. }

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::names;
-use crate::export::options::{ExportFormat, ExportSse};
-use crate::export::table::{Billing, GsiSpec, KeySpec, TableSse};
+use crate::logic::names;
+use crate::logic::options::{ExportFormat, ExportSse};
+use crate::logic::table::{Billing, GsiSpec, KeySpec, TableSse};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,10 +7,10 @@ use crate::engine::journal::Journal;
 use crate::engine::session::actor::Report;
 use crate::engine::steps::bucket::PolicyPreview;
 use crate::engine::unfinished::Unfinished;
-use crate::export::check::{CheckProgress, CheckReport};
-use crate::export::layout::ObjectInfo;
-use crate::export::manifest::ManifestSummary;
-use crate::export::table::SourceTable;
+use crate::logic::check::{CheckProgress, CheckReport};
+use crate::logic::layout::ObjectInfo;
+use crate::logic::manifest::ManifestSummary;
+use crate::logic::table::SourceTable;
 
 /// Which account a result is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

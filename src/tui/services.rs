@@ -22,8 +22,8 @@ use crate::engine::steps::bucket::preview_policy;
 use crate::engine::steps::pitr::{enable_pitr_and_wait, PitrWait};
 use crate::engine::unfinished::unfinished;
 use crate::engine::watch::{watch_journal, Seen};
-use crate::export::check::{CheckOptions, CheckProgress, CheckReport};
-use crate::export::policy::ExportGrant;
+use crate::logic::check::{CheckOptions, CheckProgress, CheckReport};
+use crate::logic::policy::ExportGrant;
 
 /// Work the wizard asks for.
 #[derive(Debug)]
@@ -69,7 +69,7 @@ pub enum Cmd {
         bucket: String,
         region: String,
         prefix: String,
-        spec: crate::export::watch::CheckSpec,
+        spec: crate::logic::watch::CheckSpec,
         cancel: Arc<std::sync::atomic::AtomicBool>,
     },
     /// The first lines of an import's error log in CloudWatch.

@@ -18,10 +18,10 @@ use crate::engine::journal::{
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::Decision;
 use crate::engine::steps::bucket::PolicyPreview;
-use crate::export::layout::ObjectInfo;
-use crate::export::manifest::ManifestSummary;
-use crate::export::policy::{merge, statement_lines};
-use crate::export::table::{Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse};
+use crate::logic::layout::ObjectInfo;
+use crate::logic::manifest::ManifestSummary;
+use crate::logic::policy::{merge, statement_lines};
+use crate::logic::table::{Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse};
 
 /// The state folder the tests' `App` is given. Nothing the tests do writes into it.
 pub const STATE_DIR: &str = "/tmp/ddb-ferry-test-state";

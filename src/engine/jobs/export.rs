@@ -9,8 +9,8 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::cli_equivalent::describe_export;
 use crate::engine::journal::{JobRecord, Journal, Step};
 use crate::engine::poll::expected_minutes;
-use crate::export::options::{ExportFormat, ExportSse};
-use crate::export::policy::{export_statements, ExportGrant};
+use crate::logic::options::{ExportFormat, ExportSse};
+use crate::logic::policy::{export_statements, ExportGrant};
 
 /// How long to wait for AWS to let exports read a PITR that was just turned on.
 const PITR_WARM_UP: Duration = Duration::from_secs(15 * 60);

@@ -7,8 +7,8 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::cli_equivalent::describe_import;
 use crate::engine::journal::{JobRecord, Journal, Step};
 use crate::engine::poll::expected_minutes;
-use crate::export::options::ExportFormat;
-use crate::export::table::TableSpec;
+use crate::logic::options::ExportFormat;
+use crate::logic::table::TableSpec;
 
 /// One import of the data folder into a new table in the destination.
 pub(crate) struct ImportJob {

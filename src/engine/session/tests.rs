@@ -4,7 +4,7 @@
 use super::*;
 use crate::engine::journal::{JobRecord, Journal, MigrationState};
 use crate::engine::plan::Plan;
-use crate::export::options::ExportFormat;
+use crate::logic::options::ExportFormat;
 
 fn journal() -> Journal {
     let plan = Plan::parse(

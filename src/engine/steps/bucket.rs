@@ -7,7 +7,7 @@ use super::super::journal::Step;
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
-use crate::export::policy::{export_statements, merge, statement_lines, DiffLine, ExportGrant};
+use crate::logic::policy::{export_statements, merge, statement_lines, DiffLine, ExportGrant};
 
 const STEP: Step = Step::Bucket;
 

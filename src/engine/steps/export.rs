@@ -7,8 +7,8 @@ use super::super::jobs::ExportJob;
 use super::super::journal::Step;
 use super::super::migration::{Migration, StepResult, Stop};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::names;
-use crate::export::policy::ExportGrant;
+use crate::logic::names;
+use crate::logic::policy::ExportGrant;
 
 const STEP: Step = Step::Export;
 

@@ -5,7 +5,7 @@ use super::super::cli_equivalent::{shell_quote, update_pitr};
 use super::super::events::Event;
 use super::super::journal::{NotCarried, Step};
 use super::super::migration::{Migration, StepResult};
-use crate::export::table::Billing;
+use crate::logic::table::Billing;
 
 const STEP: Step = Step::Finish;
 

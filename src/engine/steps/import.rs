@@ -8,7 +8,7 @@ use super::super::journal::Step;
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use crate::aws::explain::{max_import_bytes, AwsFailure, FailureKind, MAX_IMPORT_OBJECTS};
 use crate::aws::logs::{first_import_errors, import_error_stream, IMPORT_LOG_GROUP};
-use crate::export::layout::{format_of_key, ObjectInfo};
+use crate::logic::layout::{format_of_key, ObjectInfo};
 
 const STEP: Step = Step::Import;
 

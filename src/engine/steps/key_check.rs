@@ -10,9 +10,9 @@ use super::super::inspect::{check_files, check_spec, input_file};
 use super::super::journal::{KeyCheckRecord, Step};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::check::report::{explain_key_problems, short_name};
-use crate::export::check::CheckOptions;
-use crate::export::layout::format_of_key;
+use crate::logic::check::report::{explain_key_problems, short_name};
+use crate::logic::check::CheckOptions;
+use crate::logic::layout::format_of_key;
 
 const STEP: Step = Step::KeyCheck;
 

@@ -7,9 +7,9 @@ use super::super::inspect::{read_manifests, read_summary_manifest};
 use super::super::journal::{DataFolder, Step};
 use super::super::migration::{Migration, StepResult};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::discover::{summarize_found_export, ExportState};
-use crate::export::layout::{find_exports, ExportFolder, ObjectInfo};
-use crate::export::manifest::parse_summary;
+use crate::logic::discover::{summarize_found_export, ExportState};
+use crate::logic::layout::{find_exports, ExportFolder, ObjectInfo};
+use crate::logic::manifest::parse_summary;
 
 const STEP: Step = Step::Locate;
 

@@ -4,11 +4,11 @@ pub mod bucket;
 mod export;
 mod finish;
 mod import;
-mod jobs;
 mod key_check;
 mod locate;
 pub mod pitr;
 mod preflight;
+mod sample;
 mod verify;
 
-pub use jobs::sample_items;
+pub use sample::sample_items;

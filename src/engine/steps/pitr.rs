@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::aws::dynamodb::{Dynamo, PitrStatus};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::names;
+use crate::logic::names;
 
 const STEP: Step = Step::Pitr;
 /// AWS may refuse to enable PITR for minutes after a table is created.

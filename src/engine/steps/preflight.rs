@@ -10,9 +10,9 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
 use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
 use crate::aws::sts::{whoami, Identity};
-use crate::export::names;
-use crate::export::options::ExportSse;
-use crate::export::table::{SourceTable, TableSpec, TableSse};
+use crate::logic::names;
+use crate::logic::options::ExportSse;
+use crate::logic::table::{SourceTable, TableSpec, TableSse};
 
 const STEP: Step = Step::Preflight;
 

@@ -4,12 +4,12 @@
 use super::super::events::Event;
 use super::super::journal::{Step, VerifyRecord};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
-use super::jobs::sample_items;
+use super::sample::sample_items;
 use crate::aws::attr::{item_difference, JsonItem};
 use crate::aws::explain::{AwsFailure, FailureKind};
-use crate::export::check::sniff_format;
-use crate::export::items::parse_item_line;
-use crate::export::layout::DataFormat;
+use crate::logic::check::sniff_format;
+use crate::logic::items::parse_item_line;
+use crate::logic::layout::DataFormat;
 
 const STEP: Step = Step::Verify;
 /// Up to this many items the destination is counted with a Scan (exact, cheap enough).
@@ -45,7 +45,7 @@ impl Migration {
             let exported: Vec<JsonItem> = lines
                 .iter()
                 .filter_map(|l| match sniff_format(l.text.as_bytes()) {
-                    DataFormat::Ion => crate::export::ion::parse_line(l.text.as_bytes()).ok(),
+                    DataFormat::Ion => crate::logic::ion::parse_line(l.text.as_bytes()).ok(),
                     DataFormat::DynamoDbJson => parse_item_line(&l.text).ok(),
                 })
                 .collect();

@@ -198,7 +198,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 }
                 let region = s.region.value().trim().to_owned();
                 if !region.is_empty() {
-                    if let Err(e) = crate::export::names::region("region", &region) {
+                    if let Err(e) = crate::logic::names::region("region", &region) {
                         s.identity = Some(Err(AwsFailure::new(
                             "bad-region",
                             crate::aws::explain::FailureKind::BadInput,

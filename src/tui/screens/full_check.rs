@@ -13,9 +13,9 @@ use ratatui::Frame;
 
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::inspect::check_spec;
-use crate::export::check::report::short_name;
-use crate::export::check::{CheckProgress, CheckReport};
-use crate::export::units::human_bytes;
+use crate::logic::check::report::short_name;
+use crate::logic::check::{CheckProgress, CheckReport};
+use crate::logic::units::human_bytes;
 use crate::tui::app::App;
 use crate::tui::services::Cmd;
 
@@ -263,10 +263,10 @@ mod tests {
     use ratatui::Terminal;
 
     use super::*;
-    use crate::export::check::run::{run_check, CheckOptions, InputFile};
-    use crate::export::check::ExportContext;
-    use crate::export::layout::{Compression, DataFormat};
-    use crate::export::watch::CheckSpec;
+    use crate::logic::check::run::{run_check, CheckOptions, InputFile};
+    use crate::logic::check::ExportContext;
+    use crate::logic::layout::{Compression, DataFormat};
+    use crate::logic::watch::CheckSpec;
     use crate::tui::app::Screen;
     use crate::tui::msg::Msg;
     use crate::tui::test_support::*;

@@ -13,8 +13,8 @@ use ratatui::Frame;
 use super::KeyResult;
 use crate::engine::events::Event;
 use crate::engine::journal::{JobRecord, Journal, Step};
-use crate::engine::poll::elapsed_since;
-use crate::export::units::human_bytes;
+use crate::engine::poll::{elapsed_since, expected_minutes};
+use crate::logic::units::human_bytes;
 use crate::tui::app::{App, Screen};
 use crate::tui::widgets::failure;
 
@@ -62,25 +62,14 @@ impl State {
 
     pub fn on_event(&mut self, event: &Event) {
         match event {
-            Event::JobStarted { job, arn, .. } => {
-                let j = if *job == "export" {
-                    &mut self.export
-                } else {
-                    &mut self.import
-                };
-                j.arn = Some(arn.clone());
-            }
+            Event::JobStarted { job, arn, .. } => self.job_mut(job).arn = Some(arn.clone()),
             Event::JobStatus {
                 job,
                 status,
                 started_at,
                 ..
             } => {
-                let j = if *job == "export" {
-                    &mut self.export
-                } else {
-                    &mut self.import
-                };
+                let j = self.job_mut(job);
                 j.status = Some(status.clone());
                 if started_at.is_some() {
                     j.started_at = started_at.clone();
@@ -100,6 +89,15 @@ impl State {
         }
     }
 
+    /// The panel of the job the watcher named ("export" or "import").
+    fn job_mut(&mut self, name: &str) -> &mut Job {
+        if name == "export" {
+            &mut self.export
+        } else {
+            &mut self.import
+        }
+    }
+
     fn push(&mut self, line: String) {
         if self.lines.contains(&line) {
             return;
@@ -112,17 +110,16 @@ impl State {
 
     /// Copies what the journal knows (counts, times, failures) after the engine ran.
     pub fn journal_snapshot(&mut self, journal: &Journal) {
-        if let Some(e) = &journal.export {
-            self.export.arn = e.arn.clone();
-            self.export.status = e.status.clone();
-            self.export.started_at = e.started_at.clone();
-            self.export.record = Some(e.clone());
-        }
-        if let Some(i) = &journal.import {
-            self.import.arn = i.arn.clone();
-            self.import.status = i.status.clone();
-            self.import.started_at = i.started_at.clone();
-            self.import.record = Some(i.clone());
+        for (record, job) in [
+            (&journal.export, &mut self.export),
+            (&journal.import, &mut self.import),
+        ] {
+            if let Some(r) = record {
+                job.arn = r.arn.clone();
+                job.status = r.status.clone();
+                job.started_at = r.started_at.clone();
+                job.record = Some(r.clone());
+            }
         }
         if let Some(t) = &journal.source_table {
             self.table_bytes = t.size_bytes;
@@ -156,15 +153,6 @@ fn clock(secs: u64) -> String {
 
 /// A rough duration from the table's size: exports take about 10 minutes at least; AWS
 /// publishes no rate, so this is labelled an estimate.
-pub fn estimate_minutes(bytes: i64, import: bool) -> u64 {
-    let gb = (bytes.max(0) as f64) / 1e9;
-    if import {
-        (5.0 + gb * 12.0).round() as u64
-    } else {
-        (10.0 + gb * 2.0).round() as u64
-    }
-}
-
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.progress;
     let importing = app.screen == Screen::ImportProgress;
@@ -178,7 +166,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let elapsed = st.elapsed(job);
-    let estimate = estimate_minutes(st.table_bytes, importing);
+    let estimate = expected_minutes(st.table_bytes, importing);
     let status = job
         .status
         .as_deref()

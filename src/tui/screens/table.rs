@@ -10,8 +10,8 @@ use ratatui::Frame;
 
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
-use crate::export::table::{Billing, KeySpec, TableSse};
-use crate::export::units::human_bytes;
+use crate::logic::table::{Billing, KeySpec, TableSse};
+use crate::logic::units::human_bytes;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::TableDetails;
 use crate::tui::services::Cmd;

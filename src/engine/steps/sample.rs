@@ -7,7 +7,7 @@ use flate2::write::MultiGzDecoder;
 
 use crate::aws::explain::AwsFailure;
 use crate::aws::s3::S3;
-use crate::export::layout::ObjectInfo;
+use crate::logic::layout::ObjectInfo;
 
 /// One line of an export data file, with where it came from.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@
 //! has to be right about what it accepts; the property tests hold it to accepting nothing
 //! the careful scanner refuses, and to reporting the same facts.
 
-use crate::export::items::{is_base64, is_number_bytes};
-use crate::export::watch::{AttrType, LineFacts, Watch};
+use crate::logic::items::{is_base64, is_number_bytes};
+use crate::logic::watch::{AttrType, LineFacts, Watch};
 
 /// Typed nesting this path handles; deeper items go to the careful scanner, which counts
 /// JSON nesting exactly as serde_json does.

@@ -239,8 +239,8 @@ fn format_from_names(folder: &ExportFolder) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::layout::find_exports;
-    use crate::export::manifest::md5_base64;
+    use crate::logic::layout::find_exports;
+    use crate::logic::manifest::md5_base64;
 
     fn obj(key: &str, size: u64) -> ObjectInfo {
         ObjectInfo {

@@ -1096,8 +1096,8 @@ fn ion_number(token: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
-    use crate::export::watch::{CheckSpec, Watch};
+    use crate::logic::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
+    use crate::logic::watch::{CheckSpec, Watch};
     use proptest::prelude::*;
     use serde_json::json;
 

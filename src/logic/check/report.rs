@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::run::{DataCheck, Example, Tally};
-use crate::export::discover::FoundExport;
-use crate::export::items::{KeyAttr, KeyProblem, ScalarType};
-use crate::export::layout::ObjectInfo;
-use crate::export::units::human_bytes;
-use crate::export::watch::CheckSpec;
+use crate::logic::discover::FoundExport;
+use crate::logic::items::{KeyAttr, KeyProblem, ScalarType};
+use crate::logic::layout::ObjectInfo;
+use crate::logic::units::human_bytes;
+use crate::logic::watch::CheckSpec;
 
 /// Files listed one by one in the text report; more are summed up.
 const MAX_FILE_ROWS: usize = 40;
@@ -496,8 +496,8 @@ fn describe_type_key(found: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::check::run::{run_check, CheckOptions, InputFile};
-    use crate::export::layout::{Compression, DataFormat};
+    use crate::logic::check::run::{run_check, CheckOptions, InputFile};
+    use crate::logic::layout::{Compression, DataFormat};
     use proptest::prelude::*;
     use std::io::{self, Read};
 

@@ -1,14 +1,14 @@
 //! A validating scanner for DynamoDB JSON export lines that builds no document tree.
 //!
-//! It accepts exactly the lines [`crate::export::items::parse_item_line`] accepts (the
+//! It accepts exactly the lines [`crate::logic::items::parse_item_line`] accepts (the
 //! property tests hold it to that), reports the watched attributes' types on the way, and
 //! runs several times faster: strings are skipped eight bytes at a time, and only names
 //! and values that need a look (`N`, `B`, escaped text) are decoded. The whole line is
 //! checked as UTF-8 first, so a skipped string is still valid text.
 
-use crate::export::items::MAX_DEPTH;
-use crate::export::items::{is_base64, LineError};
-use crate::export::watch::{AttrType, LineFacts, Watch};
+use crate::logic::items::MAX_DEPTH;
+use crate::logic::items::{is_base64, LineError};
+use crate::logic::watch::{AttrType, LineFacts, Watch};
 
 /// Containers serde_json opens before refusing a document; kept equal so that both
 /// readers agree on what a line is.
@@ -194,7 +194,7 @@ impl<'a> Parser<'a> {
                 } else {
                     if other_fields.len() < 8 {
                         let text = self.text(name);
-                        other_fields.push(crate::export::items::name_excerpt(&text));
+                        other_fields.push(crate::logic::items::name_excerpt(&text));
                     }
                     self.skip_value()?;
                 }
@@ -290,7 +290,7 @@ impl<'a> Parser<'a> {
     }
 
     fn name_excerpt(&self, name: Text) -> String {
-        crate::export::items::name_excerpt(&self.text(name))
+        crate::logic::items::name_excerpt(&self.text(name))
     }
 
     /// `{"T": value}`: one DynamoDB type descriptor, validated.
@@ -827,14 +827,14 @@ fn decode_escaped(raw: &[u8]) -> String {
 
 /// Whether `text` is a number as DynamoDB writes one: sign, digits, fraction, exponent.
 pub(crate) fn is_number(text: &str) -> bool {
-    crate::export::items::is_number(text)
+    crate::logic::items::is_number(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
-    use crate::export::watch::{CheckSpec, GsiKey};
+    use crate::logic::items::{check_item_keys, parse_item_line, KeyAttr, KeyProblem, ScalarType};
+    use crate::logic::watch::{CheckSpec, GsiKey};
     use base64::Engine as _;
     use proptest::prelude::*;
     use serde_json::{json, Value};
@@ -1165,7 +1165,7 @@ mod tests {
         fn the_fast_path_accepts_only_what_the_careful_one_does(line in prop_oneof![arb_line(), arb_mutated()]) {
             let watch = Watch::new(&spec());
             let mut fast = watch.facts();
-            if crate::export::check::fast::line(line.as_bytes(), &watch, &mut fast) {
+            if crate::logic::check::fast::line(line.as_bytes(), &watch, &mut fast) {
                 let mut slow = watch.facts();
                 prop_assert!(careful(line.as_bytes(), &watch, &mut slow).is_ok(), "{}", line);
                 prop_assert_eq!(&fast.found, &slow.found);

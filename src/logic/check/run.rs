@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{excerpt, scan_line, sniff_format};
-use crate::export::items::KeyProblem;
-use crate::export::items::LineError;
-use crate::export::layout::{Compression, DataFormat};
-use crate::export::watch::{CheckSpec, GsiProblem, Watch};
+use crate::logic::items::KeyProblem;
+use crate::logic::items::LineError;
+use crate::logic::layout::{Compression, DataFormat};
+use crate::logic::watch::{CheckSpec, GsiProblem, Watch};
 
 /// Longest line accepted. DynamoDB items are at most 400 KB; their JSON, with escapes, stays
 /// well under this, so a longer line is not an item (and is skipped without being held).
@@ -113,7 +113,7 @@ impl CheckProgress {
 
     /// "1.2 GB of 3.4 GB (35%), 410.0 MB/s, 7 items, 6 s left".
     pub fn describe(&self) -> String {
-        use crate::export::units::human_bytes;
+        use crate::logic::units::human_bytes;
         format!(
             "{} of {} ({:.0}%), {}/s, {} items, {}",
             human_bytes(self.bytes_read),
@@ -732,7 +732,7 @@ type Noted = (u64, Vec<(u64, String)>);
 struct BlockChecker<'w> {
     watch: &'w Watch,
     show: usize,
-    facts: crate::export::watch::LineFacts,
+    facts: crate::logic::watch::LineFacts,
     key_buf: Vec<KeyProblem>,
     gsi_buf: Vec<GsiProblem>,
 }
@@ -1121,8 +1121,8 @@ fn compression_name(compression: Compression) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::items::{KeyAttr, ScalarType};
-    use crate::export::watch::GsiKey;
+    use crate::logic::items::{KeyAttr, ScalarType};
+    use crate::logic::watch::GsiKey;
     use std::collections::HashMap;
     use std::io::Write;
 
@@ -1165,7 +1165,7 @@ mod tests {
             names
                 .iter()
                 .map(|n| {
-                    let (format, compression) = crate::export::layout::format_of_key(n).unwrap();
+                    let (format, compression) = crate::logic::layout::format_of_key(n).unwrap();
                     InputFile {
                         key: (*n).to_owned(),
                         size: self.0[*n].len() as u64,

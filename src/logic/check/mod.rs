@@ -1,9 +1,9 @@
 //! The full-data check: every line of every data file of an export, read as a stream,
 //! checked for the keys the new table needs, at close to the speed of decompression.
 //!
-//! - [`json`] and [`crate::export::ion`] validate one line each and report the watched
+//! - [`json`] and [`crate::logic::ion`] validate one line each and report the watched
 //!   attributes' types without building a document tree;
-//! - [`crate::export::watch`] turns those facts into key problems (missing, wrong type, only
+//! - [`crate::logic::watch`] turns those facts into key problems (missing, wrong type, only
 //!   under another case) and index-key type problems;
 //! - [`run`] decompresses and checks files on a bounded pool of threads with bounded
 //!   memory, a single file split between an inflating and a parsing thread;
@@ -18,8 +18,8 @@ pub mod report;
 pub mod run;
 
 use super::layout::DataFormat;
-use crate::export::items::LineError;
-use crate::export::watch::{LineFacts, Watch};
+use crate::logic::items::LineError;
+use crate::logic::watch::{LineFacts, Watch};
 
 pub use report::{CheckReport, ExportContext, ManifestDisagreement};
 pub use run::{

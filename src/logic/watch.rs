@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::export::items::{KeyAttr, KeyProblem, ScalarType};
+use crate::logic::items::{KeyAttr, KeyProblem, ScalarType};
 
 /// The type of an attribute value, as DynamoDB JSON names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
