@@ -233,3 +233,50 @@ fn small_window_asks_to_enlarge() {
     assert_eq!(app.screen, Screen::Accounts);
     snap_at(&app, "window_too_small", 60, 20);
 }
+
+/// Another live process runs the migration the person asked to reattach to.
+fn held_by_another_process() -> App {
+    let (running, _session_runs) = export_running();
+    let journal = running.journal.clone().expect("a journal");
+    let mut app = accounts_listed();
+    app.update(super::msg::Msg::Session(
+        crate::engine::session::actor::Report::OpenFailed(
+            crate::engine::session::OpenFailure::Held {
+                id: journal.id.clone(),
+                pid: Some(4242),
+                journal: std::path::PathBuf::from(format!(
+                    "{STATE_DIR}/migrations/{}.json",
+                    journal.id
+                )),
+            },
+        ),
+    ));
+    app
+}
+
+#[test]
+fn held_by_another_process_offers_to_watch() {
+    let app = held_by_another_process();
+    assert!(matches!(&app.overlay, Overlay::Held(h) if h.pid == Some(4242)));
+    snap(&app, "held_by_another_process");
+}
+
+#[test]
+fn watching_a_running_export_read_only() {
+    let mut app = held_by_another_process();
+    let cmds = press(&mut app, KeyCode::Char('w'));
+    assert!(matches!(&cmds[..], [Cmd::Watch { .. }]));
+    let mut journal = journal_at(&policy_previewed(), Step::Export);
+    journal.export = Some(JobRecord {
+        client_token: "ddb-ferry-token".into(),
+        arn: Some(export_arn()),
+        status: Some("IN_PROGRESS".into()),
+        started_at: Some(JOB_START.into()),
+        ..JobRecord::default()
+    });
+    app.update(super::msg::Msg::Watched(journal));
+    assert_eq!(app.screen, Screen::ExportProgress);
+    // Read-only: keys that would change something do nothing.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    snap(&app, "watching_read_only");
+}

@@ -227,6 +227,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 if n == 1 { "" } else { "s" },
                 human_bytes(b)
             ),
+            // A watcher makes no AWS call, so it lists nothing.
+            None if app.watching.is_some() => {
+                "Written so far: (not listed: this window only reads the journal)".into()
+            }
             None => "Written so far: (listing the export folder…)".into(),
         }));
         if let Some(r) = &job.record {
@@ -239,10 +243,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(if app.engine_busy {
-        "You may quit (q) at any time: the job keeps running in AWS; reopen ddb-ferry to reattach."
-    } else {
-        "The job is not being watched."
+    lines.push(Line::from(match &app.watching {
+        Some(w) if w.pid.is_some() => {
+            "Another ddb-ferry process runs this job; this window shows its journal as it changes."
+        }
+        Some(_) => "The process that ran this job has ended; run ddb-ferry again to continue it.",
+        None if app.engine_busy => {
+            "You may quit (q) at any time: the job keeps running in AWS; reopen ddb-ferry to reattach."
+        }
+        None => "The job is not being watched.",
     }));
     // Room for the lines as wrapped at this width, leaving the gauge and a few log lines.
     let width = inner.width.max(1) as usize;
