@@ -1,5 +1,6 @@
 //! The wizard's state and its update function: `update(msg) -> commands`, plain code with no
-//! I/O. Each screen keeps its own state in its module; this file routes keys and results.
+//! I/O. Each screen keeps its own state in its module; this file routes keys and results, and
+//! `driver.rs` follows the migration session.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -12,12 +13,9 @@ use super::screens::{
 };
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
-use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{Journal, Step};
 use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan};
-use crate::engine::session::actor::{Report, Request};
-use crate::engine::session::{Decision, OpenFailure, OpenFrom};
-use crate::engine::unfinished::Unfinished;
+use crate::engine::session::Decision;
 
 /// The screens, in the console's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -201,29 +199,6 @@ impl App {
         vec![Cmd::LoadProfiles, Cmd::FindUnfinished]
     }
 
-    /// Unfinished migrations were found: offer to reattach.
-    fn on_unfinished(&mut self, found: Vec<Unfinished>) -> Vec<Cmd> {
-        let offers: Vec<ResumeOffer> = found
-            .into_iter()
-            .map(|u| ResumeOffer {
-                summary: format!(
-                    "{} -> {}: {:?} at {}{}",
-                    u.journal.plan.source.table,
-                    u.journal.plan.table.name,
-                    u.journal.state,
-                    u.journal.step.title(),
-                    job_state(&u.journal)
-                ),
-                id: u.journal.id,
-                path: u.path,
-            })
-            .collect();
-        if !offers.is_empty() && self.overlay == Overlay::None && self.journal.is_none() {
-            self.overlay = Overlay::Resume(offers);
-        }
-        Vec::new()
-    }
-
     /// A clock is on screen: tick once a second, and only then.
     pub fn clock_running(&self) -> bool {
         self.engine_busy || self.pitr.enabling || self.watching.is_some()
@@ -382,238 +357,6 @@ impl App {
         Vec::new()
     }
 
-    fn on_resume_key(&mut self, key: KeyEvent, offers: &[ResumeOffer]) -> Vec<Cmd> {
-        match key.code {
-            KeyCode::Enter => {
-                self.overlay = Overlay::None;
-                let Some(offer) = offers.first() else {
-                    return Vec::new();
-                };
-                self.open_session(OpenFrom::Journal {
-                    path: offer.path.clone(),
-                })
-            }
-            KeyCode::Char('n') | KeyCode::Esc => {
-                self.overlay = Overlay::None;
-                Vec::new()
-            }
-            KeyCode::Char('q') => {
-                self.quit = true;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    fn on_held_key(&mut self, key: KeyEvent, holder: Holder) -> Vec<Cmd> {
-        match key.code {
-            KeyCode::Char('w') | KeyCode::Enter => {
-                self.overlay = Overlay::None;
-                let path = holder.journal.clone();
-                self.watching = Some(holder);
-                vec![Cmd::Watch { path }]
-            }
-            KeyCode::Char('q') => {
-                self.quit = true;
-                Vec::new()
-            }
-            _ => {
-                self.overlay = Overlay::None;
-                Vec::new()
-            }
-        }
-    }
-
-    /// Asks the task layer to open a session; its reports come back as `Msg::Session`.
-    pub fn open_session(&mut self, from: OpenFrom) -> Vec<Cmd> {
-        self.engine_busy = true;
-        self.failure = None;
-        self.pending = None;
-        vec![Cmd::OpenSession(Box::new(from))]
-    }
-
-    /// Sends `requests` to the session, then asks it to run until the next decision.
-    pub fn continue_session(&mut self, requests: Vec<Request>) -> Vec<Cmd> {
-        self.engine_busy = true;
-        self.failure = None;
-        self.pending = None;
-        self.progress.engine_started = Some(Instant::now());
-        requests
-            .into_iter()
-            .chain([Request::Continue])
-            .map(Cmd::Session)
-            .collect()
-    }
-
-    /// The session opened: fill the screens from its journal and continue it (reattaching to
-    /// a running export or import).
-    fn on_opened(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
-        let fresh = journal.history.is_empty() && journal.export.is_none();
-        self.migration_id = Some(journal.id.clone());
-        let mut cmds = Vec::new();
-        if !fresh {
-            // Reattached from the offer: the screens take the journal's choices.
-            let screen = Screen::for_step(journal.step);
-            self.accounts.fill_from_plan(&journal.plan);
-            self.table.chosen = Some(journal.plan.source.table.clone());
-            self.keys.fill_from_plan(&journal.plan);
-            cmds.extend(
-                self.accounts
-                    .connect_cmds(&journal.plan, self.endpoint_url.clone()),
-            );
-            self.progress.journal_snapshot(&journal);
-            self.reached = screen;
-            self.go(screen);
-            self.progress.reset_for(journal.step);
-        }
-        self.journal = Some(journal);
-        cmds.extend(self.continue_session(Vec::new()));
-        cmds
-    }
-
-    fn on_open_failed(&mut self, failure: OpenFailure) -> Vec<Cmd> {
-        self.engine_busy = false;
-        match failure {
-            OpenFailure::Held { id, pid, journal } => {
-                self.overlay = Overlay::Held(Holder { id, pid, journal });
-            }
-            OpenFailure::Refused(f) => self.failure = Some(f),
-        }
-        Vec::new()
-    }
-
-    /// A fresh copy of the journal another process writes.
-    fn on_watched(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
-        let screen = Screen::for_step(journal.step);
-        if self.journal.is_none() {
-            self.accounts.fill_from_plan(&journal.plan);
-            self.table.chosen = Some(journal.plan.source.table.clone());
-            self.keys.fill_from_plan(&journal.plan);
-        }
-        self.progress.journal_snapshot(&journal);
-        self.verify.from_journal(&journal);
-        self.verify.done = journal.state == crate::engine::journal::MigrationState::Succeeded;
-        self.failure = journal.failure.clone();
-        self.reached = self.reached.max(screen);
-        self.screen = screen;
-        self.journal = Some(journal);
-        Vec::new()
-    }
-
-    fn on_report(&mut self, report: Report) -> Vec<Cmd> {
-        match report {
-            Report::Opened(journal) => self.on_opened(journal),
-            Report::OpenFailed(failure) => self.on_open_failed(failure),
-            Report::Event(event) => self.on_engine_event(event),
-            Report::State {
-                journal,
-                pending,
-                outcome,
-                refused,
-            } => self.on_state(journal, pending, outcome, refused),
-            Report::ParametersSaved(saved) => {
-                self.keys.saved = Some(match saved {
-                    Ok(s) | Err(s) => s,
-                });
-                Vec::new()
-            }
-            Report::SettingApplied { setting, result } => verify::on_applied(self, setting, result),
-        }
-    }
-
-    fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
-        let mut cmds = Vec::new();
-        match &event {
-            Event::Failed { failure, .. } => self.failure = Some(wizard_advice(failure.clone())),
-            Event::JobStatus { job: "export", .. } | Event::JobStarted { job: "export", .. }
-                if self.progress.should_list_files() =>
-            {
-                if let Some((bucket, region, prefix)) = self.progress.export_location.clone() {
-                    cmds.push(Cmd::ListExportFiles {
-                        bucket,
-                        region,
-                        prefix,
-                    });
-                }
-            }
-            // The screen follows the session: finding the data folder, then verifying.
-            Event::StepStarted {
-                step: Step::Locate, ..
-            } if self.screen == Screen::ExportProgress => self.go(Screen::DataFolder),
-            Event::StepStarted {
-                step: Step::Verify, ..
-            } => self.go(Screen::Verify),
-            _ => {}
-        }
-        self.progress.on_event(&event);
-        cmds
-    }
-
-    /// The session answered a request: its journal, the decision it waits for, and — when
-    /// the request ran steps — how the run ended.
-    fn on_state(
-        &mut self,
-        journal: Box<Journal>,
-        pending: Option<Decision>,
-        outcome: Option<Outcome>,
-        refused: Option<AwsFailure>,
-    ) -> Vec<Cmd> {
-        self.pending = pending;
-        if let Some(f) = refused {
-            self.failure = Some(f);
-        }
-        let Some(outcome) = outcome else {
-            // A decision was recorded; the screen that sent it already moved on.
-            self.journal = Some(journal);
-            return Vec::new();
-        };
-        self.engine_busy = false;
-        self.progress.journal_snapshot(&journal);
-        self.verify.from_journal(&journal);
-        let mut cmds = Vec::new();
-        if let Some(i) = &journal.import {
-            if i.error_count.unwrap_or(0) > 0 && self.progress.import_error_lines.is_none() {
-                if let Some(arn) = &i.arn {
-                    cmds.push(Cmd::ImportErrors {
-                        import_arn: arn.clone(),
-                    });
-                }
-            }
-        }
-        self.journal = Some(journal);
-        match (outcome, pending) {
-            (Outcome::Paused, Some(decision)) => cmds.extend(self.ask(decision)),
-            (Outcome::Succeeded, _) => {
-                self.go(Screen::Verify);
-                self.verify.done = true;
-            }
-            _ => {}
-        }
-        cmds
-    }
-
-    /// Shows the screen where the person makes `decision`.
-    fn ask(&mut self, decision: Decision) -> Vec<Cmd> {
-        match decision {
-            Decision::ExportSettings => {
-                self.go(Screen::Export);
-                Vec::new()
-            }
-            Decision::DataFolder => {
-                self.go(Screen::DataFolder);
-                folder::after_locate(self)
-            }
-            Decision::NewTable => {
-                self.go(Screen::Keys);
-                keys::on_enter(self)
-            }
-            Decision::StartImport => {
-                self.keys.check_passed = true;
-                Vec::new()
-            }
-        }
-    }
-
     /// The plan the screens describe so far; `None` before a table is chosen.
     pub fn plan_draft(&self) -> Option<Plan> {
         let table = self.table.chosen.clone()?;
@@ -648,27 +391,5 @@ impl App {
             Side::Source => "source",
             Side::Dest => "destination",
         }
-    }
-}
-
-/// The engine's advice speaks of the plan file; in the wizard the same fix is made on screen.
-fn wizard_advice(failure: AwsFailure) -> AwsFailure {
-    let next = match failure.code.as_str() {
-        "key-mismatch" | "gsi-key-type-mismatch" | "key-type-conflict" => {
-            "retype the key names or types on this screen (the right spelling is above) and press Enter to check again; the export is kept"
-        }
-        "table-exists" => "type another name for the new table on the Keys screen",
-        "export-failed" => "fix the cause above, then quit and start a new migration; the failed export is left as it is",
-        "import-failed" => "read the import's CloudWatch log (the command is above); the export is kept, so a new migration can import it again under another table name",
-        _ => return failure,
-    };
-    failure.with_next(next)
-}
-
-fn job_state(j: &Journal) -> String {
-    match (&j.import, &j.export) {
-        (Some(i), _) => format!(" (import {})", i.status.as_deref().unwrap_or("starting")),
-        (None, Some(e)) => format!(" (export {})", e.status.as_deref().unwrap_or("starting")),
-        _ => String::new(),
     }
 }

@@ -3,6 +3,7 @@
 //! them arrived. Nothing here awaits the network.
 
 pub mod app;
+mod driver;
 pub mod msg;
 pub mod screens;
 pub mod services;
