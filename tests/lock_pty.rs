@@ -23,8 +23,8 @@ fn wait_journal(emu: &Emulator, what: &str, pred: impl Fn(&serde_json::Value) ->
     panic!("the journal never showed {what}: {:?}", emu.journal());
 }
 
-/// The wizard watches a running export: `resume` on the same migration is refused with the
-/// wizard's pid; `status` says it runs. Then the terminal hangs up (SIGHUP, a dropped SSH
+/// The wizard (its bucket step applied twice) watches a running export: `resume` on the same
+/// migration is refused with the wizard's pid; `status` says it runs. Then the terminal hangs up (SIGHUP, a dropped SSH
 /// session): the wizard leaves the journal interrupted, and `status` shows how to continue.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wizard_holds_its_migration_until_its_terminal_hangs_up() {
@@ -34,7 +34,17 @@ async fn the_wizard_holds_its_migration_until_its_terminal_hangs_up() {
     });
     seed(&emu, 20).await;
     let mut wizard = Pty::wizard(&emu);
-    walk_to_export(&mut wizard, TABLE, "ferry-lock-a");
+    choose_accounts(&mut wizard);
+    choose_table_and_pitr(&mut wizard, TABLE);
+    choose_new_bucket(&mut wizard, "ferry-lock-a");
+    // Back to the bucket and applied again: the session of the first apply is closed before
+    // the second opens, so the wizard never finds its own lock held.
+    wizard.send(ESC);
+    wizard.wait_for(BUCKET_LIST, WAIT);
+    wizard.send("a");
+    wizard.wait_for(EXPORT_FORM, WAIT);
+    assert!(!wizard.screen().contains("In use"), "{}", wizard.screen());
+    start_export(&mut wizard);
     wizard.wait_for(RUNNING, WAIT);
 
     let id = emu.journal().expect("the wizard wrote a journal")["id"]

@@ -310,16 +310,22 @@ impl Services {
             }
             Cmd::OpenSession(from) => {
                 let (requests, incoming) = tokio::sync::mpsc::unbounded_channel();
-                let task = tokio::spawn(actor::serve(
-                    *from,
-                    self.state_dir.clone(),
-                    self.endpoint_url.clone(),
-                    incoming,
-                    move |report| {
+                // One session at a time: a replaced one (Bucket applied again after going back)
+                // is closed, and its lock released, before the new one opens.
+                let previous = self.session.take();
+                let state_dir = self.state_dir.clone();
+                let endpoint_url = self.endpoint_url.clone();
+                let task = tokio::spawn(async move {
+                    if let Some((old_requests, old_task)) = previous {
+                        let _ = old_requests.send(Request::Close);
+                        drop(old_requests);
+                        let _ = old_task.await;
+                    }
+                    actor::serve(*from, state_dir, endpoint_url, incoming, move |report| {
                         let _ = tx.send(Msg::Session(report));
-                    },
-                ));
-                // One session at a time: a replaced one closes when its requests end.
+                    })
+                    .await;
+                });
                 self.session = Some((requests, task));
             }
             Cmd::Session(request) => match &self.session {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{Answers, Session};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::events::EventSink;
-use crate::engine::journal::Journal;
+use crate::engine::journal::{Journal, Step};
 use crate::engine::lock::LockError;
 use crate::engine::plan::Plan;
 use crate::engine::{prepare, Prepared};
@@ -95,7 +95,15 @@ fn new_from_plan(
     endpoint_url: Option<String>,
 ) -> Result<Journal, OpenFailure> {
     match prepare(plan, None, endpoint_url, state_dir, false) {
-        Ok(Prepared::Ready { journal, .. }) => Ok(*journal),
+        Ok(Prepared::Ready { mut journal, .. }) => {
+            // The same choices applied again (the person went back to the bucket): the bucket
+            // step runs again — it changes nothing that is already right — so that the export's
+            // settings are asked again, as long as the export has not started.
+            if journal.export.is_none() && journal.step > Step::Bucket {
+                journal.step = Step::Bucket;
+            }
+            Ok(*journal)
+        }
         Ok(Prepared::AlreadyDone { path, .. }) | Ok(Prepared::PlanChanged { path }) => {
             Err(OpenFailure::Refused(AwsFailure::new(
                 "migration-exists",

@@ -193,3 +193,36 @@ fn the_step_order_is_the_journal_order() {
     assert_eq!(next_step(Step::Locate), Step::KeyCheck);
     assert_eq!(next_step(Step::Finish), Step::Finish);
 }
+
+#[test]
+fn the_same_choices_applied_again_run_the_bucket_step_again_until_the_export_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = journal();
+    j.step = Step::Export;
+    j.save(dir.path()).unwrap();
+    let from = || OpenFrom::Plan {
+        plan: Box::new(journal().plan),
+        pitr_enabled_by_us: false,
+    };
+    let s = open_for_person(from(), dir.path(), None, EventSink::silent()).unwrap();
+    assert_eq!(
+        s.journal().step,
+        Step::Bucket,
+        "the export settings are asked again"
+    );
+    s.close(false);
+
+    j.export = Some(JobRecord::default());
+    j.save(dir.path()).unwrap();
+    let s = open_for_person(from(), dir.path(), None, EventSink::silent()).unwrap();
+    assert_eq!(
+        s.journal().step,
+        Step::Export,
+        "a started export is reattached to"
+    );
+    // Held by this session: a second person is told who holds it.
+    match open_for_person(from(), dir.path(), None, EventSink::silent()) {
+        Err(OpenFailure::Held { pid, .. }) => assert_eq!(pid, Some(std::process::id())),
+        other => panic!("expected the migration to be held, got {other:?}"),
+    }
+}
