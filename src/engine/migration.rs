@@ -54,26 +54,20 @@ impl From<AwsFailure> for Stop {
     }
 }
 
-impl Stop {
-    /// The failure behind the stop (a dry run's end is not one; it reads as an internal order
-    /// problem if it ever reaches a decision call).
-    pub fn failure(self) -> AwsFailure {
-        match self {
-            Stop::Failed(f) => f,
-            Stop::DryRunComplete => not_connected(),
-        }
-    }
+/// The journal could not be written: the one failure every save can meet.
+pub fn journal_write_failed(e: JournalError) -> AwsFailure {
+    AwsFailure::new(
+        "journal-write-failed",
+        FailureKind::BadInput,
+        e.to_string(),
+        "the state folder is not writable, the disk is full, or DDB_FERRY_STATE_DIR points somewhere read-only",
+        "free disk space or fix the folder's permissions, then run the same command again",
+    )
 }
 
 impl From<JournalError> for Stop {
     fn from(e: JournalError) -> Self {
-        Stop::Failed(AwsFailure::new(
-            "journal-write-failed",
-            FailureKind::BadInput,
-            e.to_string(),
-            "the state folder is not writable, the disk is full, or DDB_FERRY_STATE_DIR points somewhere read-only",
-            "free disk space or fix the folder's permissions, then run the same command again",
-        ))
+        Stop::Failed(journal_write_failed(e))
     }
 }
 

@@ -16,7 +16,7 @@ pub use open::{open_for_person, OpenFailure, OpenFrom};
 use super::events::{Event, EventSink, Outcome};
 use super::journal::{write_private_atomic, DataFolder, Journal, MigrationState, Step};
 use super::lock::{LockError, MigrationLock};
-use super::migration::{Migration, Stop};
+use super::migration::{journal_write_failed, Migration, Stop};
 use super::plan::{ExportPlan, NewTablePlan};
 use crate::aws::explain::{AwsFailure, FailureKind};
 
@@ -267,7 +267,7 @@ impl Session {
             return Err(too_late("the export settings", "the export has started"));
         }
         self.migration.journal.plan.export = export;
-        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        self.migration.save().map_err(journal_write_failed)?;
         self.answered(Decision::ExportSettings);
         Ok(())
     }
@@ -297,7 +297,7 @@ impl Session {
                     manifest_item_count,
                     found_by: "chosen in the wizard".into(),
                 });
-                self.migration.save().map_err(|e| Stop::from(e).failure())?;
+                self.migration.save().map_err(journal_write_failed)?;
             }
         }
         self.answered(Decision::DataFolder);
@@ -317,7 +317,7 @@ impl Session {
         if journal.step > Step::KeyCheck {
             journal.step = Step::KeyCheck;
         }
-        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        self.migration.save().map_err(journal_write_failed)?;
         self.answered(Decision::NewTable);
         Ok(())
     }
@@ -342,7 +342,7 @@ impl Session {
         };
         result?;
         self.migration.journal.record(Step::Finish, what, None);
-        self.migration.save().map_err(|e| Stop::from(e).failure())?;
+        self.migration.save().map_err(journal_write_failed)?;
         Ok(())
     }
 
