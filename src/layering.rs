@@ -12,7 +12,10 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         "logic",
         &["crate::aws", "crate::engine", "crate::tui", "crate::cli"],
     ),
-    ("engine", &["ratatui", "crossterm", "crate::tui"]),
+    (
+        "engine",
+        &["ratatui", "crossterm", "crate::tui", "crate::cli"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
