@@ -20,6 +20,8 @@ async fn assert_same_items(emu: &Emulator, src: &aws_sdk_dynamodb::Client, n: us
 
 /// (a) Every screen by keys: accounts, table, PITR on, a new bucket, the export through the
 /// real layout (manifests), the data folder, the keys, the import, verify; Enter quits with 0.
+/// On the way, the command letters typed while a field is edited go where the key bar says:
+/// into the field while it says EDITING, to the screen once Esc has left the field.
 #[tokio::test(flavor = "multi_thread")]
 async fn wizard_walks_the_whole_migration() {
     let emu = Emulator::start(Knobs {
@@ -30,8 +32,11 @@ async fn wizard_walks_the_whole_migration() {
     let src = seed(&emu, 200).await;
 
     let mut pty = Pty::wizard(&emu);
-    walk_to_export(&mut pty, TABLE, "ferry-wizard-a");
-    let last = finish_after_export(&mut pty, TABLE);
+    choose_accounts(&mut pty);
+    choose_table_and_pitr(&mut pty, TABLE);
+    type_command_letters_into_the_bucket_field(&mut pty, "ferry-wizard-a");
+    start_export(&mut pty);
+    let last = finish_after_export_typing_help_into_the_name(&mut pty);
     assert!(
         last.contains("Items: export 200, imported 200, counted in the new table 200"),
         "the verify screen counts 200 items everywhere:\n{last}"
@@ -133,4 +138,73 @@ fn wizard_asks_for_a_larger_window() {
     assert!(screen.lines().count() <= 24);
     pty.send("q");
     assert_eq!(pty.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+/// Bucket: Tab into the field; the bar says EDITING, so `p`, `a` and `q` are typed into the
+/// name. Backspace takes them out; Esc leaves the field (the bar no longer says EDITING) and
+/// `p` is then the command the bar lists: it previews the typed bucket; Enter applies it.
+fn type_command_letters_into_the_bucket_field(pty: &mut Pty, bucket: &str) {
+    pty.wait_for(BUCKET_LIST, WAIT);
+    pty.send(TAB);
+    let bar = pty.wait_for(EDITING, WAIT);
+    assert!(
+        last_line(&bar).starts_with("EDITING Bucket"),
+        "the key bar names the field:\n{bar}"
+    );
+    pty.send(bucket);
+    pty.send("paq");
+    pty.wait_for(&format!("Bucket: {bucket}paq"), WAIT);
+    assert!(!pty.screen().contains(BUCKET_NEW), "no preview was asked");
+    pty.keys(&["\x7f", "\x7f", "\x7f", ESC]);
+    let commands = pty.wait_until(WAIT, |s| !last_line(s).contains(EDITING));
+    let commands = commands.unwrap_or_else(|| pty.fail("Esc did not leave the field"));
+    assert!(
+        last_line(&commands).contains("p: preview"),
+        "the bar lists p once the field is left:\n{commands}"
+    );
+    assert!(
+        commands.contains(&format!("Bucket: {bucket} ")),
+        "{commands}"
+    );
+    pty.send("p");
+    pty.wait_for(BUCKET_NEW, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(EXPORT_FORM, WAIT);
+}
+
+/// The end of the walk, with `q` and `?` typed into the new table's name on the way: `q` is
+/// text there (the bar says EDITING), `?` opens the help and is never typed.
+fn finish_after_export_typing_help_into_the_name(pty: &mut Pty) -> String {
+    pty.wait_for(EXPORT_COMPLETE, WAIT);
+    pty.send(ENTER);
+    pty.wait_for_any(&FOLDER_LISTED, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(&format!("Name: {TABLE}"), WAIT);
+    pty.send("q");
+    pty.wait_for(&format!("Name: {TABLE}q"), WAIT);
+    pty.send("?");
+    pty.wait_for("Help: Keys & new table", WAIT);
+    pty.keys(&[ESC]);
+    pty.wait_gone("Help: Keys", WAIT);
+    pty.keys(&["\x7f"]);
+    let form = pty.wait_for(&format!("Name: {TABLE} "), WAIT);
+    assert!(
+        !form.contains(&format!("{TABLE}?")),
+        "? is never typed:\n{form}"
+    );
+    pty.send(ENTER);
+    pty.wait_for(KEYS_MATCH, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(IMPORT_COMPLETE, WAIT);
+    pty.send(ENTER);
+    match pty.wait_until(WAIT, |s| {
+        s.contains(VERIFY_ITEMS) && body(s).contains(QUIT_HINT)
+    }) {
+        Some(s) => s,
+        None => pty.fail("the migration did not reach Verify & finish"),
+    }
+}
+
+fn last_line(screen: &str) -> &str {
+    screen.trim_end().rsplit('\n').next().unwrap_or("")
 }

@@ -49,6 +49,17 @@ pub fn expected_minutes(bytes: i64, import: bool) -> u64 {
     }
 }
 
+/// The typical time of a job in words ("10 minutes", "2 hours"), for screens that must say
+/// it is an estimate without a false precision.
+pub fn typical_duration_words(bytes: i64, import: bool) -> String {
+    let minutes = expected_minutes(bytes, import);
+    if minutes < 90 {
+        format!("{minutes} minutes")
+    } else {
+        format!("{} hours", (minutes as f64 / 60.0).round() as u64)
+    }
+}
+
 /// A job is worth a warning once it has run three times its expected time (at least half
 /// an hour): long enough that queueing alone rarely explains it.
 pub fn is_slow(elapsed_secs: u64, bytes: i64, import: bool) -> bool {

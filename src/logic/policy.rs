@@ -8,12 +8,14 @@
 
 mod diff;
 mod equivalence;
+mod words;
 
 use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
 pub use diff::{statement_lines, DiffLine};
+pub use words::{describe_change, pretty_lines};
 
 /// Sid of the statement that lets the source account write the export.
 pub const ALLOW_SID: &str = "DdbFerryExportFromSourceAccount";

@@ -106,7 +106,8 @@ impl Screen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The help of the screen, or of the box it was opened over (which comes back on close).
+    Help(Box<Overlay>),
     /// `q` while a job runs: quitting leaves the job running in AWS.
     ConfirmQuit,
     /// Unfinished migrations found at start; the wizard offers to reattach.
@@ -212,8 +213,8 @@ impl App {
         self.failure = None;
     }
 
-    /// True while a text field takes the keys (so `q` and `?` type letters).
-    fn editing(&self) -> bool {
+    /// True while a text field takes the keys (so `q` types a letter); the key bar says so.
+    pub fn editing(&self) -> bool {
         match self.screen {
             Screen::Accounts => self.accounts.editing(),
             Screen::Table => self.table.picker.filtering,
@@ -277,9 +278,17 @@ impl App {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             return self.ask_quit();
         }
+        // `?` and F1 open the help everywhere, over any box, and are never typed.
+        let help_key = matches!(key.code, KeyCode::Char('?') | KeyCode::F(1))
+            && !key.modifiers.contains(KeyModifiers::CONTROL);
         match &self.overlay {
-            Overlay::Help => {
-                self.overlay = Overlay::None;
+            Overlay::Help(under) => {
+                self.overlay = (**under).clone();
+                return Vec::new();
+            }
+            _ if help_key => {
+                let under = std::mem::replace(&mut self.overlay, Overlay::None);
+                self.overlay = Overlay::Help(Box::new(under));
                 return Vec::new();
             }
             Overlay::ConfirmQuit => {
@@ -301,27 +310,16 @@ impl App {
         }
         if self.watching.is_some() {
             // Read-only: nothing but help and quitting.
-            return match key.code {
-                KeyCode::Char('?') => {
-                    self.overlay = Overlay::Help;
-                    Vec::new()
-                }
-                KeyCode::Char('q') | KeyCode::Esc => {
-                    self.quit = true;
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            };
-        }
-        if !self.editing() {
-            match key.code {
-                KeyCode::Char('?') => {
-                    self.overlay = Overlay::Help;
-                    return Vec::new();
-                }
-                KeyCode::Char('q') => return self.ask_quit(),
-                _ => {}
+            if matches!(key.code, KeyCode::Char('q') | KeyCode::Esc) {
+                self.quit = true;
             }
+            return Vec::new();
+        }
+        // A field being edited gets every key but help and Ctrl-C: the screen decides what
+        // Enter, Esc and Tab do there, and letters are text.
+        let editing = self.editing();
+        if !editing && key.code == KeyCode::Char('q') {
+            return self.ask_quit();
         }
         let cmds = match self.screen {
             Screen::Accounts => accounts::on_key(self, key),
@@ -336,8 +334,9 @@ impl App {
         };
         match cmds {
             Some(cmds) => cmds,
-            // The screen did not use the key: Esc goes back.
-            None if key.code == KeyCode::Esc => {
+            // The screen did not use the key: Esc goes back (never while a field is edited:
+            // there Esc only leaves the field).
+            None if key.code == KeyCode::Esc && !editing => {
                 if !self.engine_busy && self.screen != Screen::Accounts {
                     self.screen = self.screen.prev();
                     self.failure = None;

@@ -101,7 +101,7 @@ fn ctrl_c_is_quit_too() {
 fn question_mark_opens_help_and_any_key_closes_it() {
     let mut app = table_with_details();
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay, Overlay::Help(Box::new(Overlay::None)));
     // The closing key does nothing else: not even `q` quits.
     let cmds = press(&mut app, KeyCode::Char('q'));
     assert!(cmds.is_empty());
@@ -111,23 +111,45 @@ fn question_mark_opens_help_and_any_key_closes_it() {
 }
 
 #[test]
-fn question_mark_and_q_in_a_text_field_are_text() {
+fn q_in_a_text_field_is_text_and_question_mark_opens_the_help() {
     let mut app = bucket_listed();
     press(&mut app, KeyCode::Tab);
-    type_text(&mut app, "q?");
-    assert_eq!(app.bucket.name.value(), "q?");
-    assert_eq!(app.overlay, Overlay::None);
+    assert!(app.editing());
+    type_text(&mut app, "qa?");
+    assert_eq!(app.bucket.name.value(), "qa");
+    assert_eq!(app.overlay, Overlay::Help(Box::new(Overlay::None)));
     assert!(!app.quit);
+    // The help closes and the field is still being edited.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+    type_text(&mut app, "p");
+    assert_eq!(app.bucket.name.value(), "qap");
 }
 
 #[test]
-fn q_in_the_region_field_is_text() {
+fn q_in_the_region_field_is_text_and_esc_leaves_the_field_first() {
     let mut app = accounts_listed();
     press(&mut app, KeyCode::Tab);
-    type_text(&mut app, "q?");
-    assert_eq!(app.accounts.source.region.value(), "q?");
-    assert_eq!(app.overlay, Overlay::None);
+    type_text(&mut app, "q");
+    assert_eq!(app.accounts.source.region.value(), "q");
     assert!(!app.quit);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.editing());
+    assert_eq!(app.screen, Screen::Accounts);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn f1_opens_help_over_a_box_and_closing_it_returns_to_the_box() {
+    let (mut app, _engine_holds) = export_running();
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.overlay, Overlay::Help(Box::new(Overlay::ConfirmQuit)));
+    assert!(view_text(&app).contains("Help: Quit"));
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::screens::{folder, keys, verify};
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
-use crate::engine::journal::{Journal, MigrationState, Step};
+use crate::engine::journal::{Journal, MigrationState};
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::{Decision, OpenFailure, OpenFrom};
 use crate::engine::unfinished::Unfinished;
@@ -196,12 +196,8 @@ impl App {
                 }
             }
             // The screen follows the session: finding the data folder, then verifying.
-            Event::StepStarted {
-                step: Step::Locate, ..
-            } if self.screen == Screen::ExportProgress => self.go(Screen::DataFolder),
-            Event::StepStarted {
-                step: Step::Verify, ..
-            } => self.go(Screen::Verify),
+            // A finished job stays on screen, marked complete, until Enter moves on; the
+            // migration goes on meanwhile (the data folder is found, the check runs).
             _ => {}
         }
         self.progress.on_event(&event);
@@ -243,7 +239,9 @@ impl App {
         match (outcome, pending) {
             (Outcome::Paused, Some(decision)) => cmds.extend(self.ask(decision)),
             (Outcome::Succeeded, _) => {
-                self.go(Screen::Verify);
+                if self.screen != Screen::ImportProgress {
+                    self.go(Screen::Verify);
+                }
                 self.verify.done = true;
             }
             _ => {}
@@ -258,6 +256,8 @@ impl App {
                 self.go(Screen::Export);
                 Vec::new()
             }
+            // The export's panel says it is complete; Enter there opens the folder.
+            Decision::DataFolder if self.screen == Screen::ExportProgress => Vec::new(),
             Decision::DataFolder => {
                 self.go(Screen::DataFolder);
                 folder::after_locate(self)

@@ -4,6 +4,7 @@
 
 pub mod app;
 mod driver;
+pub mod key_bar;
 pub mod msg;
 pub mod screens;
 pub mod services;

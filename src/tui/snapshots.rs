@@ -133,6 +133,16 @@ fn export_failed_explained() {
 }
 
 #[test]
+fn export_complete_waits_for_enter() {
+    snap(&export_complete(), "export_complete");
+}
+
+#[test]
+fn import_complete_waits_for_enter() {
+    snap(&import_complete(), "import_complete");
+}
+
+#[test]
 fn folder_export_with_manifest_summary() {
     snap(&folder_listed(), "folder_export_selected");
 }
@@ -188,7 +198,7 @@ fn verify_done_with_settings_not_carried() {
 fn help_overlay() {
     let mut app = table_with_details();
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Overlay::Help);
+    assert_eq!(app.overlay, Overlay::Help(Box::new(Overlay::None)));
     snap(&app, "help_table");
 }
 

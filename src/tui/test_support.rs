@@ -141,8 +141,11 @@ pub fn pick_profiles(app: &mut App) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     press(app, KeyCode::Down);
     cmds.extend(press(app, KeyCode::Enter));
-    press(app, KeyCode::Down);
-    press(app, KeyCode::Down);
+    // The destination list has moved on to the profile after the source's.
+    assert_eq!(
+        app.accounts.dest.picker.current().map(String::as_str),
+        Some("prod-dest")
+    );
     cmds.extend(press(app, KeyCode::Enter));
     cmds
 }
@@ -459,6 +462,31 @@ pub fn manifest_summary(j: &Journal) -> ManifestSummary {
 /// folder with the export highlighted and its manifest summary beside it. The session waits
 /// for the folder to be confirmed.
 pub fn folder_listed() -> App {
+    let mut app = export_complete();
+    let j = app
+        .journal
+        .clone()
+        .expect("the session reported its journal");
+    let root = export_root(&j);
+    let summary = manifest_summary(&j);
+    let parent = format!("{}/AWSDynamoDB/", j.export_prefix);
+    let older = format!("{parent}01763000000000-0a0b0c0d/");
+    // Enter on the finished export opens the data folder.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::DataFolder);
+    assert_eq!(app.folder.prefix, parent);
+    app.update(Msg::Folder(Ok(FolderListing {
+        prefix: parent,
+        folders: vec![older.clone(), root.clone()],
+        objects: Vec::new(),
+        summaries: vec![(older, None), (root, Some(summary))],
+    })));
+    app
+}
+
+/// Export progress after the export completed and its folder was found: the panel says so
+/// and waits for Enter; the session waits for the folder to be confirmed.
+pub fn export_complete() -> App {
     let (mut app, mut j) = export_running();
     let mut record = job(export_arn(), "COMPLETED");
     record.item_count = Some(1_234_567);
@@ -471,7 +499,7 @@ pub fn folder_listed() -> App {
             summary: "export finished: 1234567 items, 1012345678 bytes billed".into(),
         },
     );
-    // The session goes on to find the data folder: the screen follows it.
+    // The session goes on to find the data folder; the panel stays, marked complete.
     engine(
         &mut app,
         Event::StepStarted {
@@ -479,7 +507,7 @@ pub fn folder_listed() -> App {
             title: Step::Locate.title(),
         },
     );
-    assert_eq!(app.screen, Screen::DataFolder);
+    assert_eq!(app.screen, Screen::ExportProgress);
     let root = export_root(&j);
     j.data_folder = Some(DataFolder {
         bucket: BUCKET.into(),
@@ -490,17 +518,9 @@ pub fn folder_listed() -> App {
         found_by: "manifest".into(),
     });
     j.step = Step::KeyCheck;
-    let summary = manifest_summary(&j);
-    let parent = format!("{}/AWSDynamoDB/", j.export_prefix);
-    let older = format!("{parent}01763000000000-0a0b0c0d/");
     session_state(&mut app, j, Some(Decision::DataFolder), Outcome::Paused);
-    assert_eq!(app.folder.prefix, parent);
-    app.update(Msg::Folder(Ok(FolderListing {
-        prefix: parent,
-        folders: vec![older.clone(), root.clone()],
-        objects: Vec::new(),
-        summaries: vec![(older, None), (root, Some(summary))],
-    })));
+    assert_eq!(app.screen, Screen::ExportProgress);
+    assert!(view_text(&app).contains("Export complete — 1234567 items"));
     app
 }
 
@@ -668,12 +688,22 @@ pub fn import_failed() -> App {
 
 /// Verify & finish: counts compared, the sample read back, settings not carried listed.
 pub fn verify_done() -> App {
+    let mut app = import_complete();
+    // Enter on the finished import shows the check and what was not carried.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Verify);
+    app
+}
+
+/// Import progress after the migration ended: the panel says the import is complete and
+/// waits for Enter.
+pub fn import_complete() -> App {
     let (mut app, mut j) = import_running();
     let mut record = job(import_arn(), "COMPLETED");
     record.item_count = Some(1_234_567);
     record.error_count = Some(0);
     j.import = Some(record);
-    // After the import the session verifies and finishes: the screen follows it.
+    // After the import the session verifies and finishes; the import's panel stays.
     engine(
         &mut app,
         Event::StepStarted {
@@ -681,7 +711,7 @@ pub fn verify_done() -> App {
             title: Step::Verify.title(),
         },
     );
-    assert_eq!(app.screen, Screen::Verify);
+    assert_eq!(app.screen, Screen::ImportProgress);
     j.step = Step::Finish;
     j.verify = Some(VerifyRecord {
         expected_items: Some(1_234_567),
@@ -711,6 +741,7 @@ pub fn verify_done() -> App {
     ];
     session_state(&mut app, j, None, Outcome::Succeeded);
     assert!(app.verify.done);
+    assert_eq!(app.screen, Screen::ImportProgress);
     // The summary's folder comes from the environment (`state_dir()`), not from the app:
     // pinned here so the screen is the same on every machine.
     app.verify.summary = Some(format!(
@@ -718,4 +749,22 @@ pub fn verify_done() -> App {
         app.journal.as_ref().map_or(String::new(), |j| j.id.clone())
     ));
     app
+}
+
+/// The wizard drawn at 80x24, as text, for asserting what a person would read.
+pub fn view_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
+        .expect("a test terminal never fails");
+    terminal
+        .draw(|f| crate::tui::view::render(app, f))
+        .expect("drawing into a test terminal never fails");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
 }

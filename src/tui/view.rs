@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Overlay, Screen};
+use super::key_bar::{hint, Bar, Hint};
 use super::screens::{accounts, bucket, export, folder, keys, pitr, progress, table, verify};
 use super::widgets::step_bar;
 
@@ -43,26 +44,30 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::Verify => verify::render(app, f, body),
     }
     f.render_widget(
-        Paragraph::new(hint_line(app)).style(Style::default().add_modifier(Modifier::DIM)),
+        Paragraph::new(hint_line(app, area.width as usize))
+            .style(Style::default().add_modifier(Modifier::DIM)),
         hints,
     );
     match &app.overlay {
         Overlay::None => {}
-        Overlay::Help => popup(
-            f,
-            area,
-            &format!(" Help: {} ", app.screen.title()),
-            help_lines(app.screen),
-        ),
+        Overlay::Help(under) => {
+            let (title, paragraphs, keys) = help_for(app, under);
+            let mut lines: Vec<String> = paragraphs.iter().map(|p| (*p).to_owned()).collect();
+            lines.push(String::new());
+            let keys: Vec<String> = keys.iter().map(|h| format!("{}: {}", h.key, h.does)).collect();
+            lines.push(format!("Keys here — {}.", keys.join(" · ")));
+            lines.push(String::new());
+            lines.push("Any key closes this help.".to_owned());
+            popup(f, area, &format!(" Help: {title} "), &lines);
+        }
         Overlay::ConfirmQuit => popup(
             f,
             area,
             " Quit? ",
-            vec![
-                "A job is running in AWS. It keeps running after you quit, and".into(),
-                "reopening ddb-ferry offers to reattach to it.".into(),
+            &[
+                "A job is running in AWS. It keeps running after you quit, and reopening ddb-ferry offers to reattach to it.".to_owned(),
                 String::new(),
-                "y: quit    any other key: stay".into(),
+                "y: quit    any other key: stay    ?: help".to_owned(),
             ],
         ),
         Overlay::Resume(offers) => {
@@ -78,9 +83,10 @@ pub fn render(app: &App, f: &mut Frame) {
             );
             lines.push(String::new());
             lines.push(
-                "Enter: reattach to the first one    n: start a new migration    q: quit".into(),
+                "Enter: reattach to the first one    n: start a new migration    ?: help    q: quit"
+                    .into(),
             );
-            popup(f, area, " Resume ", lines);
+            popup(f, area, " Resume ", &lines);
         }
         Overlay::Held(holder) => {
             let who = match holder.pid {
@@ -91,119 +97,115 @@ pub fn render(app: &App, f: &mut Frame) {
                 f,
                 area,
                 " In use ",
-                vec![
+                &[
                     format!("{who} the migration {}.", holder.id),
-                    "Two processes on one migration could start its jobs twice, so this one".into(),
-                    "can only watch: it re-reads the journal as it changes and calls nothing."
-                        .into(),
+                    "Two processes on one migration could start its jobs twice, so this one can only watch: it re-reads the journal as it changes and calls nothing.".into(),
                     String::new(),
-                    "w: watch it read-only    Esc: leave    q: quit".into(),
+                    "w: watch it read-only    Esc: leave    ?: help    q: quit".into(),
                 ],
             );
         }
     }
 }
 
-fn hint_line(app: &App) -> String {
+/// The screen's keys now, for the bottom line.
+pub fn bar(app: &App) -> Bar {
     if let Some(w) = &app.watching {
-        return match w.pid {
-            Some(pid) => format!("Read-only: process {pid} runs this migration.  ?: help  q: quit"),
-            None => "Read-only: the process that ran this migration has ended.  q: quit".into(),
-        };
+        let mut bar = Bar::commands(Vec::new());
+        bar.hints.push(hint(
+            "Read-only",
+            match w.pid {
+                Some(pid) => format!("process {pid} runs this migration"),
+                None => "the process that ran this migration has ended".to_owned(),
+            },
+        ));
+        return bar;
     }
-    if app.failure.is_some() && !app.engine_busy {
-        return "Esc: back  ?: help  q: quit (nothing is running)".into();
+    let on_progress = matches!(app.screen, Screen::ExportProgress | Screen::ImportProgress);
+    if on_progress && app.failure.is_some() && !app.engine_busy {
+        return Bar::commands(vec![hint("Esc", "back (nothing is running)")]);
     }
-    let common = "Tab: next field  Enter: next  Esc: back  /: filter  ?: help  q: quit";
     match app.screen {
-        Screen::Bucket => {
-            "Tab: fields  Enter: choose  p: preview policy  a: apply  ?: help  q: quit".into()
-        }
-        Screen::ExportProgress | Screen::ImportProgress => {
-            "The job runs in AWS.  ?: help  q: quit (the job keeps running)".into()
-        }
-        Screen::DataFolder => {
-            "Enter: open/choose  u: up  c: continue  /: filter  ?: help  q: quit".into()
-        }
-        Screen::Keys => {
-            "Tab: fields  Space: switch  Enter: check / import  Ctrl-S: save JSON  q: quit".into()
-        }
-        Screen::Verify => "↑↓: choose  a: apply setting  Enter: quit when done".into(),
-        _ => common.into(),
+        Screen::Accounts => accounts::bar(app),
+        Screen::Table => table::bar(app),
+        Screen::Pitr => pitr::bar(app),
+        Screen::Bucket => bucket::bar(app),
+        Screen::Export => export::bar(app),
+        Screen::ExportProgress | Screen::ImportProgress => progress::bar(app),
+        Screen::DataFolder => folder::bar(app),
+        Screen::Keys => keys::bar(app),
+        Screen::Verify => verify::bar(app),
     }
 }
 
-fn help_lines(screen: Screen) -> Vec<String> {
-    let specific: &[&str] = match screen {
-        Screen::Accounts => &[
-            "Choose the AWS profile of the account that has the table (source) and of the",
-            "account that gets the copy (destination). Profiles come from ~/.aws/config.",
-            "Region: leave empty to use the profile's region.",
-            "STS then shows each account's ID and who you are.",
-            "For an SSO profile whose login expired: aws sso login --profile NAME",
-        ],
-        Screen::Table => &[
-            "The source account's tables. / filters, r reloads.",
-            "The details show the keys, indexes, size, billing, PITR, encryption, stream and TTL.",
-            "Local secondary indexes (LSI) cannot be created by an import.",
-        ],
-        Screen::Pitr => &[
-            "Exports read from point-in-time recovery. e turns it on; ddb-ferry turns it off",
-            "again at the end if it was off. AWS may refuse for a few minutes after a table",
-            "is created: ddb-ferry retries.",
-        ],
-        Screen::Bucket => &[
-            "The export is written into a bucket of the destination account.",
-            "Choose one (Enter) or type a new name (Tab to the Bucket field). p previews the",
-            "bucket-policy change; a applies it (and creates the bucket if needed).",
-            "Existing statements are never changed or removed.",
-        ],
-        Screen::Export => &[
-            "Format: DynamoDB JSON (the usual) or Amazon Ion. Point in time: empty for now,",
-            "or an ISO 8601 time inside the PITR window. Encryption of the files in S3.",
-            "Enter shows the equivalent AWS CLI command; Enter again starts the export.",
-        ],
-        Screen::ExportProgress | Screen::ImportProgress => &[
-            "AWS reports no counters while a job runs: the panel shows the status, the time",
-            "elapsed, an estimate from the table size and (export) the files written so far.",
-            "You can quit: the job continues in AWS; run ddb-ferry again to reattach.",
-        ],
-        Screen::DataFolder => &[
-            "An import must read an export's data/ folder, never the export folder itself",
-            "(its manifests would break the import). Enter on an export chooses its data/.",
-            "u goes up one folder; c continues with the chosen folder.",
-        ],
-        Screen::Keys => &[
-            "The new table's name must not exist yet. Key names are case-sensitive and must",
-            "match the items in the export: Enter checks them before anything is imported.",
-            "Space switches types, billing and encryption. Ctrl-S saves the parameters.",
-            "Ctrl-F reads every item of the export, not a sample (a progress bar shows bytes,",
-            "rate and time left; Esc stops it). `ddb-ferry check` does the same from a shell.",
-        ],
-        Screen::Verify => &[
-            "Counts and a sample of items are compared. Settings an import does not carry",
-            "can be applied here (a) or with the command shown.",
-        ],
-    };
-    let mut lines: Vec<String> = specific.iter().map(|s| (*s).to_owned()).collect();
-    lines.push(String::new());
-    lines.push(
-        "Keys: arrows or hjkl move, Tab next field, Enter next, Esc back, / filter, q quit.".into(),
-    );
-    lines.push("Any key closes this help.".into());
-    lines
+fn hint_line(app: &App, width: usize) -> String {
+    bar(app).line(width)
 }
 
-fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<String>) {
-    let width =
-        (lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) as u16 + 4).min(area.width);
-    // Lines wider than the window wrap: count the rows they take, or the last ones (the keys) are cut.
+/// The help box's title, its paragraphs and its keys: of the box it was opened over, or of
+/// the screen.
+fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec<Hint>) {
+    match under {
+        Overlay::ConfirmQuit => (
+            "Quit".into(),
+            &[
+                "A job (an export or an import) runs inside AWS, not in this window. Quitting leaves it running; it finishes on its own.",
+                "Run ddb-ferry again later: it finds the unfinished migration and reattaches to the same job without starting it twice.",
+            ],
+            vec![hint("y", "quit"), hint("any other key", "stay")],
+        ),
+        Overlay::Resume(_) => (
+            "Resume".into(),
+            &[
+                "A migration that did not finish was found in ddb-ferry's journal (its saved state). Reattaching continues it where it stopped: a job still running in AWS is watched again, never started twice.",
+                "Starting a new migration leaves the unfinished one as it is; `ddb-ferry status` lists them and `ddb-ferry resume ID` continues one later.",
+            ],
+            vec![
+                hint("Enter", "reattach"),
+                hint("n", "start a new migration"),
+                hint("q", "quit"),
+            ],
+        ),
+        Overlay::Held(_) => (
+            "In use".into(),
+            &[
+                "Another ddb-ferry process holds this migration (over SSH, in another tmux window, or headless). Only one process may run a migration, so its jobs are never started twice.",
+                "Watching shows its progress as it writes its journal, and changes nothing.",
+            ],
+            vec![
+                hint("w", "watch read-only"),
+                hint("Esc", "leave"),
+                hint("q", "quit"),
+            ],
+        ),
+        _ => {
+            let paragraphs: &'static [&'static str] = match app.screen {
+                Screen::Accounts => accounts::HELP,
+                Screen::Table => table::HELP,
+                Screen::Pitr => pitr::HELP,
+                Screen::Bucket => bucket::HELP,
+                Screen::Export => export::HELP,
+                Screen::ExportProgress | Screen::ImportProgress => progress::HELP,
+                Screen::DataFolder => folder::HELP,
+                Screen::Keys => keys::HELP,
+                Screen::Verify => verify::HELP,
+            };
+            (app.screen.title().to_owned(), paragraphs, bar(app).all())
+        }
+    }
+}
+
+/// A centred box whose text wraps between words; its height fits the wrapped text, so the
+/// last lines (the keys) are never cut.
+fn popup(f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) + 4;
+    let width = widest.min(76).min(area.width as usize - 2) as u16;
     let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines
+    let wrapped: Vec<String> = lines
         .iter()
-        .map(|l| l.chars().count().max(1).div_ceil(inner))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height);
+        .flat_map(|l| super::widgets::text::wrap(l, inner))
+        .collect();
+    let height = (wrapped.len() as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -211,9 +213,9 @@ fn popup(f: &mut Frame, area: Rect, title: &str, lines: Vec<String>) {
         .flex(Flex::Center)
         .areas(row);
     f.render_widget(Clear, rect);
-    let text: Vec<Line> = lines.into_iter().map(Line::from).collect();
+    let text: Vec<Line> = wrapped.into_iter().map(Line::from).collect();
     f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(
+        Paragraph::new(text).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(title.to_owned()),

@@ -27,21 +27,26 @@ pub const WAIT: Duration = Duration::from_secs(60);
 // What the screens say (verified by hand at 80x24 against the emulator).
 pub const BOTH_ANSWERED: &str = "Both accounts answered";
 pub const PITR_DISABLED: &str = "Point-in-time recovery: DISABLED";
-pub const PITR_ON: &str = "PITR is on. Enter: continue.";
+pub const PITR_ON: &str = "PITR is on. Enter: continue to the bucket.";
 pub const BUCKET_LIST: &str = "Destination buckets";
-pub const BUCKET_NEW: &str = "The bucket does not exist: it will be created.";
+pub const BUCKET_NEW: &str = "does not exist yet";
 pub const EXPORT_FORM: &str = "Format:";
-pub const EXPORT_REVIEW: &str = "Equivalent AWS CLI command:";
-pub const PROGRESS: &str = "Status:";
+pub const EXPORT_REVIEW: &str = "What happens when you press Enter";
+pub const PROGRESS: &str = "Export progress";
 pub const RUNNING: &str = "IN_PROGRESS";
-pub const DATA_FOLDER: &str = "Import will read:";
-pub const NOTHING_CHOSEN: &str = "(nothing chosen yet)";
-// At 80 columns the rest of that line ("Enter: start the import") wraps, or was cut off.
-pub const KEYS_MATCH: &str = "Keys match the export.";
+pub const EXPORT_COMPLETE: &str = "Export complete";
+/// The data folder's pane once its listing arrived (with or without manifests).
+pub const FOLDER_LISTED: [&str; 2] = [
+    "An export (read from its manifest",
+    "An export without manifests",
+];
+pub const KEYS_MATCH: &str = "The keys match the export.";
+pub const IMPORT_COMPLETE: &str = "Import complete";
 pub const VERIFY_ITEMS: &str = "Items: export";
-/// In the Verify box once the migration is done (the key hints below always say
-/// "Enter: quit when done": see `body`).
-pub const QUIT_HINT: &str = "Enter: quit";
+/// In the Verify box once the migration is done.
+pub const QUIT_HINT: &str = "Enter quits";
+/// The key bar while a text field takes the keys.
+pub const EDITING: &str = "EDITING";
 pub const RESUME: &str = "An unfinished migration was found";
 pub const TOO_SMALL: &str = "Enlarge the window";
 pub const HELP: &str = "Help:";
@@ -407,27 +412,26 @@ pub fn choose_accounts(pty: &mut Pty) {
     pty.send(ENTER);
 }
 
-/// Table: the highlighted (first) table, `table`; PITR turned on; on to the bucket.
+/// Table: the highlighted (first) table, `table`; PITR turned on; on to the bucket: Enter
+/// each time, as the key bar says.
 pub fn choose_table_and_pitr(pty: &mut Pty, table: &str) {
     pty.wait_for_word(table, WAIT);
     pty.send(ENTER);
     pty.wait_for(PITR_DISABLED, WAIT);
-    pty.send("e");
+    pty.send(ENTER);
     pty.wait_for(PITR_ON, WAIT);
     pty.send(ENTER);
 }
 
-/// Bucket: a new bucket typed in, its policy previewed, applied; on to the export form.
+/// Bucket: a new bucket typed in; Enter previews the change, Enter applies it; on to the
+/// export form.
 pub fn choose_new_bucket(pty: &mut Pty, bucket: &str) {
     pty.wait_for(BUCKET_LIST, WAIT);
     pty.send(TAB);
     pty.send(bucket);
     pty.send(ENTER);
     pty.wait_for(BUCKET_NEW, WAIT);
-    pty.send(TAB);
-    pty.send(TAB);
-    pty.send(TAB);
-    pty.send("a");
+    pty.send(ENTER);
     pty.wait_for(EXPORT_FORM, WAIT);
 }
 
@@ -447,23 +451,19 @@ pub fn walk_to_export(pty: &mut Pty, table: &str, bucket: &str) {
     start_export(pty);
 }
 
-/// From the export progress panel (or a reattached one) to the end: the data folder found,
-/// the keys checked, the import run and verified. Returns the final screen; the wizard waits
-/// for Enter to quit.
+/// From the export progress panel (or a reattached one) to the end, Enter at each step: the
+/// export complete, the data folder (chosen for us), the keys checked, the import run, and
+/// verified. Returns the final screen; the wizard waits for Enter to quit.
 pub fn finish_after_export(pty: &mut Pty, new_table: &str) -> String {
-    pty.wait_for(DATA_FOLDER, WAIT);
-    if pty
-        .wait_until(WAIT, |s| {
-            s.contains(DATA_FOLDER) && !s.contains(NOTHING_CHOSEN)
-        })
-        .is_none()
-    {
-        pty.fail("the data folder screen chose no folder");
-    }
-    pty.send("c");
+    pty.wait_for(EXPORT_COMPLETE, WAIT);
+    pty.send(ENTER);
+    pty.wait_for_any(&FOLDER_LISTED, WAIT);
+    pty.send(ENTER);
     pty.wait_for(&format!("Name: {new_table}"), WAIT);
     pty.send(ENTER);
     pty.wait_for(KEYS_MATCH, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(IMPORT_COMPLETE, WAIT);
     pty.send(ENTER);
     match pty.wait_until(WAIT, |s| {
         s.contains(VERIFY_ITEMS) && body(s).contains(QUIT_HINT)

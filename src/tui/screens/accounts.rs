@@ -13,10 +13,11 @@ use crate::aws::session::SideSpec;
 use crate::aws::sts::Identity;
 use crate::engine::plan::Plan;
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::msg::Side;
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
-use crate::tui::widgets::field::Field;
+use crate::tui::widgets::field::{Field, Look};
 use crate::tui::widgets::picker::{Picker, PickerKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,6 +53,27 @@ impl State {
         matches!(self.focus, Focus::SourceRegion | Focus::DestRegion)
             || self.source.picker.filtering
             || self.dest.picker.filtering
+    }
+
+    /// The destination list starts on another profile than the source's (the next one), so
+    /// Enter, Enter never picks one account twice by accident.
+    fn dest_away_from_source(&mut self) {
+        if self.dest.profile.is_some() {
+            return;
+        }
+        let source = self
+            .source
+            .profile
+            .clone()
+            .or_else(|| self.source.picker.current().cloned());
+        let items = &self.dest.picker.items;
+        let Some(i) = items.iter().position(|p| Some(p) == source.as_ref()) else {
+            return;
+        };
+        if items.len() > 1 && self.dest.picker.current() == source.as_ref() {
+            let next = items[(i + 1) % items.len()].clone();
+            self.dest.picker.select(&next);
+        }
     }
 
     fn side_mut(&mut self, side: Side) -> &mut SideState {
@@ -119,8 +141,11 @@ pub fn on_profiles(app: &mut App, result: Result<Vec<String>, AwsFailure>) -> Ve
             if let Some(p) = app.accounts.source.profile.clone() {
                 app.accounts.source.picker.select(&p);
             }
-            if let Some(p) = app.accounts.dest.profile.clone() {
-                app.accounts.dest.picker.select(&p);
+            match app.accounts.dest.profile.clone() {
+                Some(p) => app.accounts.dest.picker.select(&p),
+                // The destination starts on another profile than the source, so Enter, Enter
+                // never picks one account twice by accident.
+                None => app.accounts.dest_away_from_source(),
             }
         }
         Err(f) => app.accounts.profiles_error = Some(f),
@@ -179,6 +204,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                     // and Enter keep their meaning.
                     if side == Side::Source {
                         st.focus = Focus::DestProfile;
+                        st.dest_away_from_source();
                     }
                     let spec = st.spec(side, endpoint);
                     Some(vec![Cmd::Connect { side, spec }])
@@ -214,7 +240,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 let spec = st.spec(side, endpoint);
                 Some(vec![Cmd::Connect { side, spec }])
             }
-            KeyCode::Esc => None,
+            // Esc leaves the field for the side's list, where letters are commands again.
+            KeyCode::Esc => {
+                st.focus = match side {
+                    Side::Source => Focus::SourceProfile,
+                    Side::Dest => Focus::DestProfile,
+                };
+                Some(Vec::new())
+            }
             _ => {
                 let s = st.side_mut(side);
                 if s.region.on_key(key) {
@@ -262,10 +295,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         if same {
             "Both profiles are the same account: a copy inside one account (or across regions) works, but check this is what you meant. Enter: continue.".to_owned()
         } else {
-            "Both accounts answered. Enter: continue to the table.".to_owned()
+            "Both accounts answered: the account numbers and your identities are shown above. Enter: continue to the table.".to_owned()
         }
     } else {
-        "Pick a profile for each side (Enter), optionally a region (Tab to move). Profiles come from your AWS config files.".to_owned()
+        "A profile is a named sign-in from ~/.aws/config. Enter picks one for the account with the table, then one for the account that gets the copy.".to_owned()
     };
     f.render_widget(
         Paragraph::new(text)
@@ -300,16 +333,95 @@ fn render_side(f: &mut Frame, area: Rect, title: &str, s: &SideState, focus: Foc
         None => "Profile".to_owned(),
     };
     s.picker.render(f, list, &title, focus == pf);
-    s.region
-        .render(f, region, "Region (empty = profile's)", focus == rf, None);
+    s.region.render(
+        f,
+        region,
+        "Region (empty = profile's)",
+        Look::of(focus == rf, true),
+        None,
+    );
     let lines: Vec<Line> = match (&s.identity, s.connecting) {
-        (_, true) => vec![Line::from("Asking STS who this is…")],
-        (Some(Ok(id)), _) => vec![
-            Line::from(format!("Account {}  ({})", id.account, id.region)),
-            Line::from(id.arn.clone()),
-        ],
+        (_, true) => vec![Line::from(
+            "Asking AWS who this is (STS, its sign-in service)…",
+        )],
+        (Some(Ok(id)), _) => who_lines(id, who.width as usize),
         (Some(Err(e)), _) => failure::lines_next_first(e),
         (None, _) => vec![Line::from("Not connected yet.")],
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), who);
+}
+
+/// The keys of the Accounts screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.accounts;
+    let filtering = st.source.picker.filtering || st.dest.picker.filtering;
+    if filtering {
+        return Bar::editing(
+            "filter",
+            vec![
+                hint("Enter", "keep the filter"),
+                hint("Esc", "clear it"),
+                hint("↑↓", "move"),
+            ],
+        );
+    }
+    let ready = st.connected() && !st.source.connecting && !st.dest.connecting;
+    match st.focus {
+        Focus::SourceRegion | Focus::DestRegion => Bar::editing(
+            "Region",
+            vec![
+                hint("Enter", if ready { "continue" } else { "connect" }),
+                hint("Esc", "back to the list"),
+                hint("Tab", "next field"),
+            ],
+        ),
+        Focus::SourceProfile | Focus::DestProfile => {
+            let enter = if ready {
+                "continue to the table"
+            } else if st.focus == Focus::SourceProfile {
+                "use this profile for the source"
+            } else {
+                "use this profile for the destination"
+            };
+            Bar::commands(vec![
+                hint("Enter", enter),
+                hint("↑↓", "move"),
+                hint("Tab", "next list or region"),
+                hint("/", "filter"),
+            ])
+        }
+    }
+}
+
+pub const HELP: &[&str] = &[
+    "Choose the AWS profile of the account that has the table (the source) and of the account that gets the copy (the destination). A profile is a named sign-in kept in ~/.aws/config; `aws configure` or `aws configure sso` makes one.",
+    "Region: leave it empty to use the profile's own region; type one (like eu-west-1) to use another.",
+    "ddb-ferry then asks STS (AWS's who-am-I service) who each profile is, and shows the account number, so you can check you picked the right accounts before anything changes.",
+    "An SSO profile whose sign-in expired: run `aws sso login --profile NAME` in another shell, then choose the profile again.",
+];
+
+/// Who a profile is, in words that fit: the account, then the user or the role (an ARN
+/// split mid-word helps nobody; the full ARN is in the journal and `ddb-ferry status`).
+fn who_lines(id: &Identity, width: usize) -> Vec<Line<'static>> {
+    let fit = |text: String| -> Line<'static> {
+        if text.chars().count() > width {
+            let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+            Line::from(format!("{cut}…"))
+        } else {
+            Line::from(text)
+        }
+    };
+    let mut lines = vec![fit(format!("Account {}  ({})", id.account, id.region))];
+    // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or arn:aws:iam::ACCOUNT:user/NAME
+    let resource = id.arn.splitn(6, ':').nth(5).unwrap_or(&id.arn);
+    let parts: Vec<&str> = resource.split('/').collect();
+    match parts.as_slice() {
+        ["assumed-role", role, session] => {
+            lines.push(fit(format!("You: {session}")));
+            lines.push(fit(format!("Role: {role}")));
+        }
+        ["user", .., name] => lines.push(fit(format!("You: user {name}"))),
+        _ => lines.push(fit(resource.to_owned())),
+    }
+    lines
 }

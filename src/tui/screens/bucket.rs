@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::KeyResult;
@@ -13,12 +13,14 @@ use crate::aws::explain::AwsFailure;
 use crate::engine::session::OpenFrom;
 use crate::engine::steps::bucket::PolicyPreview;
 use crate::logic::names;
-use crate::logic::policy::{DiffLine, ExportGrant};
+use crate::logic::policy::{describe_change, pretty_lines, ExportGrant};
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::msg::Side;
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
-use crate::tui::widgets::field::Field;
+use crate::tui::widgets::field::{Field, Look};
+use crate::tui::widgets::pane::{more_below, pane, title_with_more};
 use crate::tui::widgets::picker::{Picker, PickerKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +30,8 @@ pub enum Focus {
     Name,
     Owner,
     Prefix,
+    /// The policy pane: Enter applies what it shows, the arrows scroll it.
+    Panel,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,14 +42,26 @@ pub struct State {
     pub owner: Field,
     pub prefix: Field,
     pub preview: Option<Result<PolicyPreview, AwsFailure>>,
+    /// The grant the preview was asked for (its words are derived from it).
+    pub grant: Option<ExportGrant>,
+    /// The policy pane shows the JSON instead of the words.
+    pub json: bool,
     pub loading: bool,
-    /// First line of the policy panel shown (J/K scroll it).
+    /// First line of the policy panel shown.
     pub scroll: u16,
 }
 
 impl State {
     pub fn editing(&self) -> bool {
-        self.focus != Focus::List || self.picker.filtering
+        matches!(self.focus, Focus::Name | Focus::Owner | Focus::Prefix) || self.picker.filtering
+    }
+
+    fn field_name(&self) -> &'static str {
+        match self.focus {
+            Focus::Owner => "Owner",
+            Focus::Prefix => "Prefix",
+            _ => "Bucket",
+        }
     }
 
     pub fn bucket(&self) -> &str {
@@ -100,60 +116,180 @@ pub fn on_policy(app: &mut App, result: Result<PolicyPreview, AwsFailure>) -> Ve
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    let was_applied = applied(app).is_some();
     let st = &mut app.bucket;
-    if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) {
-        let order = [Focus::List, Focus::Name, Focus::Owner, Focus::Prefix];
+    if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) && !st.picker.filtering {
+        let order = [
+            Focus::List,
+            Focus::Name,
+            Focus::Owner,
+            Focus::Prefix,
+            Focus::Panel,
+        ];
+        let n = order.len();
         let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
         st.focus = order[if key.code == KeyCode::Tab {
-            (i + 1) % 4
+            (i + 1) % n
         } else {
-            (i + 3) % 4
+            (i + n - 1) % n
         }];
         return Some(Vec::new());
     }
-    if st.focus == Focus::List {
+    if st.editing() && !st.picker.filtering {
+        return Some(match key.code {
+            // Enter finishes the field and shows what applying would do.
+            KeyCode::Enter => {
+                // A value AWS would refuse keeps the field, with the rule beside it.
+                if st.problem().is_none() {
+                    st.focus = Focus::Panel;
+                }
+                preview(app)
+            }
+            // Esc leaves the field for the list, where letters are commands again.
+            KeyCode::Esc => {
+                st.focus = Focus::List;
+                Vec::new()
+            }
+            _ => {
+                let field = match st.focus {
+                    Focus::Name => &mut st.name,
+                    Focus::Owner => &mut st.owner,
+                    _ => &mut st.prefix,
+                };
+                if field.on_key(key) {
+                    st.preview = None;
+                }
+                Vec::new()
+            }
+        });
+    }
+    if !st.picker.filtering {
         match key.code {
-            KeyCode::Char('a') if !st.picker.filtering => return Some(apply(app)),
-            KeyCode::Char('p') if !st.picker.filtering => return Some(preview(app)),
-            KeyCode::Char('J') if !st.picker.filtering => {
-                st.scroll = st.scroll.saturating_add(3);
+            KeyCode::Char('a') => return Some(forward(app)),
+            KeyCode::Char('p') => {
+                st.focus = Focus::Panel;
+                return Some(preview(app));
+            }
+            KeyCode::Char('v') => {
+                st.json = !st.json;
+                st.scroll = 0;
                 return Some(Vec::new());
             }
-            KeyCode::Char('K') if !st.picker.filtering => {
-                st.scroll = st.scroll.saturating_sub(3);
+            KeyCode::Char('J') | KeyCode::PageDown => {
+                st.scroll = st.scroll.saturating_add(5);
+                return Some(Vec::new());
+            }
+            KeyCode::Char('K') | KeyCode::PageUp => {
+                st.scroll = st.scroll.saturating_sub(5);
                 return Some(Vec::new());
             }
             _ => {}
         }
-        return match st.picker.on_key(key) {
-            PickerKey::Chosen(name) => {
-                st.name = Field::with(&name);
-                st.preview = None;
-                Some(preview(app))
+    }
+    if st.focus == Focus::Panel {
+        return match key.code {
+            KeyCode::Enter => Some(forward(app)),
+            KeyCode::Down | KeyCode::Char('j') => {
+                st.scroll = st.scroll.saturating_add(1);
+                Some(Vec::new())
             }
-            PickerKey::Moved => Some(Vec::new()),
-            PickerKey::Ignored => None,
+            KeyCode::Up | KeyCode::Char('k') => {
+                st.scroll = st.scroll.saturating_sub(1);
+                Some(Vec::new())
+            }
+            _ => None,
         };
     }
-    match key.code {
-        KeyCode::Enter => Some(preview(app)),
-        KeyCode::Esc => {
-            st.focus = Focus::List;
-            Some(Vec::new())
+    // The list: Enter on the bucket already previewed goes forward; on another, previews it.
+    if key.code == KeyCode::Enter
+        && !st.picker.filtering
+        && st.picker.current().map(String::as_str) == Some(st.bucket())
+        && (matches!(st.preview, Some(Ok(_))) || was_applied)
+    {
+        return Some(forward(app));
+    }
+    match st.picker.on_key(key) {
+        PickerKey::Chosen(name) => {
+            st.name = Field::with(&name);
+            st.preview = None;
+            st.focus = Focus::Panel;
+            Some(preview(app))
         }
-        _ => {
-            let field = match st.focus {
-                Focus::Name => &mut st.name,
-                Focus::Owner => &mut st.owner,
-                _ => &mut st.prefix,
-            };
-            if field.on_key(key) {
-                st.preview = None;
-            }
-            Some(Vec::new())
-        }
+        PickerKey::Moved => Some(Vec::new()),
+        PickerKey::Ignored => None,
     }
 }
+
+/// What Enter does once a preview (or an applied bucket) is shown: apply it, or — when it
+/// is already applied for these same choices — go on to the export settings.
+fn forward(app: &mut App) -> Vec<Cmd> {
+    if applied(app).is_some() && app.bucket.preview.is_none() {
+        if let Some(step) = app.journal.as_ref().map(|j| j.step) {
+            let screen = match app.pending {
+                Some(crate::engine::session::Decision::ExportSettings) => Screen::Export,
+                _ => Screen::for_step(step),
+            };
+            app.go(screen);
+        }
+        return Vec::new();
+    }
+    apply(app)
+}
+
+/// The journal's record of the bucket step, when it ran for the bucket on screen.
+pub fn applied(app: &App) -> Option<&crate::engine::journal::BucketRecord> {
+    let j = app.journal.as_ref()?;
+    (j.bucket.policy_done && j.plan.destination.bucket == app.bucket.bucket()).then_some(&j.bucket)
+}
+
+/// The keys of the Bucket screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.bucket;
+    if st.picker.filtering {
+        return Bar::editing(
+            "filter",
+            vec![hint("Enter", "keep the filter"), hint("Esc", "clear it")],
+        );
+    }
+    if st.editing() {
+        return Bar::editing(
+            st.field_name(),
+            vec![
+                hint("Enter", "preview the change"),
+                hint("Esc", "back to the list"),
+                hint("Tab", "next field"),
+            ],
+        );
+    }
+    let ready = matches!(st.preview, Some(Ok(_)));
+    let enter = if st.focus == Focus::List
+        && st.picker.current().map(String::as_str) != Some(st.bucket())
+    {
+        "preview this bucket"
+    } else if applied(app).is_some() && st.preview.is_none() {
+        "continue to the export"
+    } else if ready {
+        "apply and continue"
+    } else {
+        "preview the change"
+    };
+    let mut hints = vec![hint("Enter", enter)];
+    if ready {
+        hints.push(hint("a", "apply"));
+    }
+    hints.push(hint("p", "preview"));
+    hints.push(hint("v", if st.json { "words" } else { "JSON" }));
+    hints.push(hint("PgUp/PgDn", "scroll"));
+    hints.push(hint("Tab", "type a name"));
+    hints.push(hint("Esc", "back"));
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "The export is written into an S3 bucket (a storage container for files) of the destination account, under a prefix (a folder path inside the bucket). Choose a bucket from the list (Enter), or Tab to the Bucket field and type a new name: it is created for you.",
+    "Because the export is written by the source account, the bucket's policy (its access rules) must let that account write there. The right pane says in words what would be added; v shows the exact JSON. Existing statements are never changed or removed.",
+    "Enter (or a) applies the change and continues; nothing is changed before that. Owner is the account that owns the bucket (normally the destination account).",
+];
 
 /// Builds the grant for the current choices and asks for the diff against the bucket.
 fn preview(app: &mut App) -> Vec<Cmd> {
@@ -163,7 +299,7 @@ fn preview(app: &mut App) -> Vec<Cmd> {
             crate::aws::explain::FailureKind::BadInput,
             p,
             "AWS would refuse this value",
-            "fix the field (Tab moves between fields)",
+            "fix the field: Tab moves between the fields, and typing there changes them",
         )));
         return Vec::new();
     }
@@ -192,6 +328,7 @@ fn preview(app: &mut App) -> Vec<Cmd> {
         .map(|i| i.region.clone())
         .unwrap_or_default();
     app.bucket.preview = None;
+    app.bucket.grant = Some(grant.clone());
     vec![Cmd::PreviewPolicy {
         bucket: grant.bucket.clone(),
         region,
@@ -209,6 +346,8 @@ fn apply(app: &mut App) -> Vec<Cmd> {
         return Vec::new();
     };
     let pitr_enabled_by_us = app.pitr.enabled_by_us;
+    // From now on the pane shows the journal's record of what was done, not the preview.
+    app.bucket.preview = None;
     app.open_session(OpenFrom::Plan {
         plan: Box::new(plan),
         pitr_enabled_by_us,
@@ -241,69 +380,44 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         f,
         rows[0],
         "Bucket",
-        st.focus == Focus::Name,
+        Look::of(st.focus == Focus::Name, true),
         name_problem.as_ref().map(|_| "!"),
     );
-    st.owner
-        .render(f, rows[1], "Owner", st.focus == Focus::Owner, None);
-    st.prefix
-        .render(f, rows[2], "Prefix", st.focus == Focus::Prefix, None);
-    let hint = match &name_problem {
-        Some(rule) => format!("! {rule}"),
-        None => "p: preview policy  a: apply  J/K: scroll".to_owned(),
-    };
-    f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[3]);
+    st.owner.render(
+        f,
+        rows[1],
+        "Owner",
+        Look::of(st.focus == Focus::Owner, true),
+        None,
+    );
+    st.prefix.render(
+        f,
+        rows[2],
+        "Prefix",
+        Look::of(st.focus == Focus::Prefix, true),
+        None,
+    );
+    if let Some(rule) = &name_problem {
+        f.render_widget(
+            Paragraph::new(format!("! {rule}")).wrap(Wrap { trim: true }),
+            rows[3],
+        );
+    }
 
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Bucket policy change ");
     if let Some(fail) = app.failure.as_ref().filter(|_| !app.engine_busy) {
         failure::render(f, right, fail);
         return;
     }
-    let lines: Vec<Line> = match &st.preview {
-        None if app.engine_busy => vec![Line::from(
-            "Applying: checking both accounts, the bucket and its policy…",
-        )],
-        None => vec![
-            Line::from("The source account needs permission to write the export into this bucket."),
-            Line::from(
-                "ddb-ferry adds least-privilege statements (only through DynamoDB, only under",
-            ),
-            Line::from("the migration's prefix) and never changes or drops existing ones."),
-            Line::from(""),
-            Line::from("Choose a bucket (Enter) or type a new name, then p to preview."),
-        ],
-        Some(Err(e)) => failure::lines(e),
-        Some(Ok(p)) => {
-            let mut lines = vec![Line::from(if p.changed || !p.bucket_exists {
-                "a: apply this change and continue (J/K scroll)"
-            } else {
-                "a: continue"
-            })];
-            lines.extend(
-                p.security.iter().map(|w| {
-                    Line::from(Span::styled(format!("! {w}"), crate::tui::theme::problem()))
-                }),
-            );
-            lines.push(Line::from(if !p.bucket_exists {
-                "The bucket does not exist: it will be created. Statements to add (+):"
-            } else if p.changed {
-                "Statements after the change, one a line (+ added; the others stay unchanged):"
-            } else {
-                "The policy already allows the export: nothing to change."
-            }));
-            for d in &p.diff {
-                lines.push(match d {
-                    DiffLine::Added(t) => {
-                        Line::from(Span::styled(format!("+ {t}"), crate::tui::theme::added()))
-                    }
-                    DiffLine::Same(t) => Line::from(format!("  {t}")),
-                });
-            }
-            lines
-        }
-    };
+    let lines = panel_lines(app);
+    let title = title_with_more(
+        if st.json {
+            "Bucket policy (JSON)"
+        } else {
+            "What will change"
+        },
+        more_below(&lines, right, st.scroll),
+    );
+    let block = pane(&title, st.focus == Focus::Panel);
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -311,4 +425,76 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .block(block),
         right,
     );
+}
+
+/// The policy pane: what applying would do (or did), in words, or the JSON with `v`.
+fn panel_lines(app: &App) -> Vec<Line<'static>> {
+    let st = &app.bucket;
+    match &st.preview {
+        None if app.engine_busy => vec![Line::from(
+            "Applying: checking both accounts, the bucket and its policy…",
+        )],
+        None => match applied(app) {
+            Some(record) => {
+                let mut lines = vec![Line::from(format!(
+                    "Done. The bucket {} {}, and its policy lets the source account write the export.",
+                    app.bucket.bucket(),
+                    if record.created_by_us {
+                        "was created by this migration"
+                    } else {
+                        "already existed"
+                    }
+                ))];
+                if !record.statements_added.is_empty() {
+                    lines.push(Line::from(format!(
+                        "Statements added: {}.",
+                        record.statements_added.join(", ")
+                    )));
+                }
+                lines.push(Line::from(""));
+                lines.push(Line::from("Enter: continue to the export."));
+                lines
+            }
+            None => vec![
+                Line::from("The source account needs permission to write the export into this bucket."),
+                Line::from(""),
+                Line::from("ddb-ferry adds the smallest rights that work (only through DynamoDB's export, only under this migration's folder) and never changes or removes what is there."),
+                Line::from(""),
+                Line::from("Choose a bucket (Enter), or Tab to the Bucket field and type a new name: Enter then shows the change, and nothing changes before you apply it."),
+            ],
+        },
+        Some(Err(e)) => failure::lines(e),
+        Some(Ok(p)) => {
+            let mut lines: Vec<Line> = p
+                .security
+                .iter()
+                .map(|w| Line::from(Span::styled(format!("! {w}"), crate::tui::theme::problem())))
+                .collect();
+            if st.json {
+                lines.push(Line::from(
+                    "The policy's statements after the change (+ added; the others stay as they are):",
+                ));
+                lines.extend(pretty_lines(&p.diff).into_iter().map(|(added, text)| {
+                    if added {
+                        Line::from(Span::styled(text, crate::tui::theme::added()))
+                    } else {
+                        Line::from(text)
+                    }
+                }));
+            } else if let Some(grant) = &st.grant {
+                lines.extend(
+                    describe_change(grant, &p.diff, p.bucket_exists)
+                        .into_iter()
+                        .map(Line::from),
+                );
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(if p.changed || !p.bucket_exists {
+                "Enter: apply this change and continue.  v: the exact JSON."
+            } else {
+                "Enter: continue (nothing to change).  v: the JSON."
+            }));
+            lines
+        }
+    }
 }

@@ -15,8 +15,9 @@ use crate::engine::session::actor::Request;
 use crate::logic::names;
 use crate::logic::options::{ExportFormat, ExportSse};
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
-use crate::tui::widgets::field::Field;
+use crate::tui::widgets::field::{Field, Look};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -35,11 +36,15 @@ pub struct State {
     pub kms: bool,
     pub kms_key: Field,
     pub reviewing: bool,
+    /// The focused text field takes the keys (Tab onto it starts, Esc or Enter ends).
+    pub typing: bool,
+    /// The review shows the equivalent AWS CLI command instead of the words.
+    pub show_command: bool,
 }
 
 impl State {
     pub fn editing(&self) -> bool {
-        matches!(self.focus, Focus::Time | Focus::KmsKey)
+        self.typing && !self.reviewing && matches!(self.focus, Focus::Time | Focus::KmsKey)
     }
 
     pub fn plan(&self) -> ExportPlan {
@@ -81,36 +86,44 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     if st.reviewing {
         return match key.code {
             KeyCode::Enter => Some(start(app)),
+            KeyCode::Char('v') => {
+                st.show_command = !st.show_command;
+                Some(Vec::new())
+            }
             KeyCode::Esc => {
-                app.export.reviewing = false;
+                st.reviewing = false;
                 Some(Vec::new())
             }
             _ => None,
         };
     }
-    match key.code {
-        KeyCode::Tab | KeyCode::BackTab => {
-            let order: Vec<Focus> = if st.kms {
-                vec![Focus::Format, Focus::Time, Focus::Encryption, Focus::KmsKey]
-            } else {
-                vec![Focus::Format, Focus::Time, Focus::Encryption]
-            };
-            let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
-            let n = order.len();
-            st.focus = order[if key.code == KeyCode::Tab {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            }];
-            Some(Vec::new())
-        }
-        KeyCode::Enter => {
-            if st.problem().is_none() {
-                st.reviewing = true;
+    if st.editing() {
+        let field = if st.focus == Focus::Time {
+            &mut st.time
+        } else {
+            &mut st.kms_key
+        };
+        return match key.code {
+            KeyCode::Enter => {
+                st.typing = false;
+                Some(review(app))
             }
-            Some(Vec::new())
-        }
-        KeyCode::Esc => None,
+            KeyCode::Esc => {
+                st.typing = false;
+                Some(Vec::new())
+            }
+            KeyCode::Tab | KeyCode::BackTab => Some(move_focus(st, key.code == KeyCode::Tab)),
+            _ => {
+                field.on_key(key);
+                Some(Vec::new())
+            }
+        };
+    }
+    match key.code {
+        KeyCode::Tab | KeyCode::BackTab => Some(move_focus(st, key.code == KeyCode::Tab)),
+        KeyCode::Down | KeyCode::Char('j') => Some(move_focus(st, true)),
+        KeyCode::Up | KeyCode::Char('k') => Some(move_focus(st, false)),
+        KeyCode::Enter => Some(review(app)),
         KeyCode::Char(' ')
         | KeyCode::Left
         | KeyCode::Right
@@ -124,23 +137,82 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             }
             Some(Vec::new())
         }
-        _ => {
-            match st.focus {
-                Focus::Time => {
-                    st.time.on_key(key);
-                }
-                Focus::KmsKey => {
-                    st.kms_key.on_key(key);
-                }
-                _ => return None,
-            }
-            Some(Vec::new())
-        }
+        _ => None,
     }
 }
 
-/// Starts the export: the choices go into the journal's plan and the engine runs the export
-/// step (with a ClientToken saved first).
+/// Moves to the next (or previous) choice; landing on a text field starts editing it.
+fn move_focus(st: &mut State, forward: bool) -> Vec<Cmd> {
+    let order: Vec<Focus> = if st.kms {
+        vec![Focus::Format, Focus::Time, Focus::Encryption, Focus::KmsKey]
+    } else {
+        vec![Focus::Format, Focus::Time, Focus::Encryption]
+    };
+    let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
+    let n = order.len();
+    st.focus = order[if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }];
+    st.typing = matches!(st.focus, Focus::Time | Focus::KmsKey);
+    Vec::new()
+}
+
+fn review(app: &mut App) -> Vec<Cmd> {
+    if app.export.problem().is_none() {
+        app.export.reviewing = true;
+    }
+    Vec::new()
+}
+
+/// The keys of the Export screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.export;
+    if st.reviewing {
+        return Bar::commands(vec![
+            hint("Enter", "start the export"),
+            hint(
+                "v",
+                if st.show_command {
+                    "words"
+                } else {
+                    "the AWS CLI command"
+                },
+            ),
+            hint("Esc", "change the choices"),
+        ]);
+    }
+    if st.editing() {
+        return Bar::editing(
+            if st.focus == Focus::Time {
+                "Point in time"
+            } else {
+                "KMS key"
+            },
+            vec![
+                hint("Enter", "review the export"),
+                hint("Esc", "stop editing"),
+                hint("Tab", "next choice"),
+            ],
+        );
+    }
+    let mut hints = vec![hint("Enter", "review the export")];
+    if matches!(st.focus, Focus::Format | Focus::Encryption) {
+        hints.push(hint("Space", "switch"));
+    }
+    hints.push(hint("↑↓/Tab", "move"));
+    hints.push(hint("Esc", "back"));
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "Format: DynamoDB JSON is the usual choice; Amazon Ion is a richer text format some tools read. The import reads either.",
+    "Point in time: leave it empty to export the table as it is now, or type a moment of the last 35 days (ISO 8601, like 2026-11-30T14:00:00Z) to export the table as it was then.",
+    "Encryption of the files in S3: SSE-S3 uses a key S3 manages for you (the usual choice); SSE-KMS uses a key of yours in AWS KMS (the key service), which the source account must be allowed to use.",
+    "Enter shows what will happen and a rough cost; Enter again starts the export.",
+];
+
 fn start(app: &mut App) -> Vec<Cmd> {
     let Some(journal) = &app.journal else {
         return Vec::new();
@@ -185,25 +257,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     if st.reviewing {
-        let lines = vec![
-            Line::from("Review. Enter starts the export; Esc goes back to the choices."),
-            Line::from(""),
-            Line::from("Equivalent AWS CLI command:"),
-            Line::from(equivalent_command(app)),
-            Line::from(""),
-            Line::from(
-                "The export runs inside AWS: you may quit at any time and reopen ddb-ferry to",
-            ),
-            Line::from("reattach. A tiny table takes about 10 minutes; large tables take hours."),
-        ];
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        f.render_widget(
+            Paragraph::new(review_lines(app)).wrap(Wrap { trim: false }),
+            inner,
+        );
         return;
     }
     let rows = Layout::vertical([
+        Constraint::Length(2),
         Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
@@ -211,36 +275,48 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let marker = |on: bool| if on { "(*)" } else { "( )" };
     let focus = |x: Focus| if st.focus == x { "> " } else { "  " };
     f.render_widget(
-        Paragraph::new(format!(
-            "{}Format:      {} DynamoDB JSON   {} Amazon Ion   (Space switches)",
-            focus(Focus::Format),
-            marker(!st.ion),
-            marker(st.ion)
-        )),
+        Paragraph::new(vec![
+            Line::from(format!(
+                "{}Format:      {} DynamoDB JSON   {} Amazon Ion",
+                focus(Focus::Format),
+                marker(!st.ion),
+                marker(st.ion)
+            )),
+            Line::from("               the file format; the import reads either"),
+        ]),
         rows[0],
     );
     f.render_widget(
-        Paragraph::new("  Export type: full export (every item at one point in time)"),
+        Paragraph::new("  Export type: full (every item, as it was at one moment)"),
         rows[1],
     );
     let time_problem = names::iso8601("time", st.time.value().trim())
         .err()
         .filter(|_| !st.time.value().trim().is_empty())
         .map(|e| e.rule);
+    let [time_row, time_note] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(rows[2]);
     st.time.render(
         f,
-        rows[2],
-        "  Point in time (empty = now, or ISO 8601)",
-        st.focus == Focus::Time,
-        time_problem.as_deref(),
+        time_row,
+        "  Point in time",
+        Look::of(st.focus == Focus::Time, st.typing),
+        time_problem.as_ref().map(|_| "!"),
     );
     f.render_widget(
-        Paragraph::new(format!(
-            "{}Encryption:  {} SSE-S3 (Amazon S3 key)   {} SSE-KMS (your KMS key)",
-            focus(Focus::Encryption),
-            marker(!st.kms),
-            marker(st.kms)
-        )),
+        Paragraph::new("               empty = now; or a moment like 2026-11-30T14:00:00Z"),
+        time_note,
+    );
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(format!(
+                "{}Encryption:  {} SSE-S3   {} SSE-KMS",
+                focus(Focus::Encryption),
+                marker(!st.kms),
+                marker(st.kms)
+            )),
+            Line::from("               of the files: S3's own key, or a key of yours in KMS"),
+        ]),
         rows[3],
     );
     if st.kms {
@@ -248,13 +324,59 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             f,
             rows[4],
             "  KMS key (id, alias or ARN)",
-            st.focus == Focus::KmsKey,
+            Look::of(st.focus == Focus::KmsKey, st.typing),
             None,
         );
     }
     let hint = match st.problem() {
         Some(p) => format!("! {p}"),
-        None => "Enter: review the export".into(),
+        None => "Next: Enter shows what the export will do and a rough cost; nothing starts before you confirm.".into(),
     };
     f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[5]);
+}
+
+/// The review: what starts, where it goes, how long and what it costs; the CLI with `v`.
+fn review_lines(app: &App) -> Vec<Line<'static>> {
+    let st = &app.export;
+    if st.show_command {
+        return vec![
+            Line::from("The equivalent AWS CLI command (v: back to the words):"),
+            Line::from(""),
+            Line::from(equivalent_command(app)),
+        ];
+    }
+    let mut lines = vec![
+        Line::from("What happens when you press Enter:"),
+        Line::from(""),
+    ];
+    if let Some(j) = &app.journal {
+        let table = &j.plan.source.table;
+        let when = st
+            .plan()
+            .export_time
+            .map_or("as it is now".to_owned(), |t| format!("as it was at {t}"));
+        lines.push(Line::from(format!(
+            "• DynamoDB writes a copy of the table {table}, {when}, into s3://{}/{}/ in the destination account.",
+            j.plan.destination.bucket, j.export_prefix
+        )));
+        lines.push(Line::from(
+            "• The table stays as it is and keeps serving your application: the export reads its backups, not the table.",
+        ));
+        if let Some(t) = &j.source_table {
+            lines.push(Line::from(format!(
+                "• It usually takes about {} for a table of this size ({}, {} items); AWS gives no progress while it runs.",
+                crate::engine::poll::typical_duration_words(t.size_bytes, false),
+                crate::logic::units::human_bytes(t.size_bytes.max(0) as u64),
+                t.item_count
+            )));
+        }
+        lines.push(Line::from(
+            "• It runs inside AWS: you may quit at any time and reopen ddb-ferry to reattach.",
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Enter: start the export.  v: the AWS CLI command.  Esc: change the choices.",
+    ));
+    lines
 }

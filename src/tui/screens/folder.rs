@@ -14,6 +14,7 @@ use crate::engine::session::actor::Request;
 use crate::logic::layout::{classify_prefix, PrefixKind};
 use crate::logic::units::human_bytes;
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::msg::FolderListing;
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
@@ -108,6 +109,15 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
 }
 
 fn choose(app: &mut App, entry: String) -> Vec<Cmd> {
+    let data_prefix = match classify_prefix(&entry) {
+        PrefixKind::ExportFolder { data_prefix } => Some(data_prefix),
+        PrefixKind::DataFolder { .. } if entry.ends_with('/') => Some(entry.clone()),
+        _ => None,
+    };
+    // Enter on the export already chosen moves forward.
+    if data_prefix.is_some() && data_prefix == app.folder.chosen {
+        return continue_to_keys(app);
+    }
     match classify_prefix(&entry) {
         PrefixKind::ExportFolder { data_prefix } => select(app, data_prefix),
         PrefixKind::DataFolder { .. } if entry.ends_with('/') => select(app, entry),
@@ -139,9 +149,7 @@ fn select(app: &mut App, data_prefix: String) -> Vec<Cmd> {
     }
     app.folder.chosen_item_count = summary.and_then(|s| s.item_count);
     app.folder.chosen = Some(data_prefix.clone());
-    app.folder.message = Some(format!(
-        "Selected {data_prefix}. c: continue to the new table."
-    ));
+    app.folder.message = Some("Selected. Enter again: continue to the new table.".into());
     Vec::new()
 }
 
@@ -201,12 +209,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             let current = st.picker.current().cloned().unwrap_or_default();
             match l.summaries.iter().find(|(root, _)| *root == current) {
                 Some((_, Some(s))) => {
-                    lines.push(Line::from("An export (from its manifest):"));
+                    lines.push(Line::from(
+                        "An export (read from its manifest, the export's table of contents):",
+                    ));
                     lines.push(Line::from(format!(
                         "Exported at: {}",
                         s.export_time.as_deref().unwrap_or("-")
                     )));
-                    lines.push(Line::from(format!("Source table: {}", s.table_arn)));
+                    lines.push(Line::from(format!(
+                        "Source table: {}",
+                        s.table_arn.rsplit('/').next().unwrap_or(&s.table_arn)
+                    )));
                     lines.push(Line::from(format!(
                         "Items: {}",
                         s.item_count.map_or("-".into(), |c| c.to_string())
@@ -238,14 +251,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(format!(
-        "Import will read: {}",
-        st.chosen.as_deref().unwrap_or("(nothing chosen yet)")
-    )));
+    lines.push(Line::from(match &st.chosen {
+        Some(c) => format!(
+            "The import will read every file of: {}",
+            c.strip_prefix(st.prefix.as_str()).unwrap_or(c)
+        ),
+        None => "Nothing chosen yet: Enter on an export chooses its data/ folder.".to_owned(),
+    }));
     if let Some(m) = &st.message {
         lines.push(Line::from(m.clone()));
     }
-    lines.push(Line::from("Enter: open/choose  u: up  c: continue"));
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
@@ -253,3 +268,41 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         right,
     );
 }
+
+/// The keys of the Data folder screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.folder;
+    if st.picker.filtering {
+        return Bar::editing(
+            "filter",
+            vec![hint("Enter", "keep the filter"), hint("Esc", "clear it")],
+        );
+    }
+    if app.engine_busy {
+        return Bar::commands(Vec::new());
+    }
+    let current = st.picker.current().cloned().unwrap_or_default();
+    let on_chosen = match classify_prefix(&current) {
+        PrefixKind::ExportFolder { data_prefix } => Some(data_prefix) == st.chosen,
+        _ => false,
+    };
+    let enter = if on_chosen {
+        "continue to the new table"
+    } else if current.ends_with('/') {
+        "open / choose"
+    } else {
+        "explain"
+    };
+    let mut hints = vec![hint("Enter", enter)];
+    if st.chosen.is_some() && !on_chosen {
+        hints.push(hint("c", "continue with the chosen one"));
+    }
+    hints.extend([hint("u", "up"), hint("/", "filter"), hint("Esc", "back")]);
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "An export is a folder AWSDynamoDB/<id>/ in the bucket, under the migration's prefix (folder path). It holds manifests (its table of contents) and a data/ folder with the items.",
+    "An import must read the export's data/ folder, never the export folder itself: the manifests would break it. Enter on an export chooses its data/ folder; Enter again continues. ddb-ferry has already chosen the export this migration made.",
+    "u goes up one folder, / filters the names.",
+];

@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::KeyResult;
@@ -18,9 +18,11 @@ use crate::engine::session::actor::Request;
 use crate::logic::names;
 use crate::logic::table::{Billing, GsiSpec, KeySpec, KeyType, SourceTable, TableSpec, TableSse};
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
-use crate::tui::widgets::field::Field;
+use crate::tui::widgets::field::{Field, Look};
+use crate::tui::widgets::pane::{more_below, pane, title_with_more};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -58,6 +60,12 @@ pub struct State {
     pub name_free: Option<(String, Result<bool, AwsFailure>)>,
     pub check_passed: bool,
     pub saved: Option<String>,
+    /// The focused text field takes the keys (it starts so on entering the screen; Esc ends).
+    pub typing: bool,
+    /// First line of the parameters pane shown.
+    pub scroll: u16,
+    /// The parameters pane shows the AWS CLI command instead of the JSON.
+    pub show_command: bool,
 }
 
 fn next_type(t: Option<KeyType>) -> KeyType {
@@ -70,10 +78,24 @@ fn next_type(t: Option<KeyType>) -> KeyType {
 
 impl State {
     pub fn editing(&self) -> bool {
+        self.typing && self.on_text()
+    }
+
+    fn on_text(&self) -> bool {
         matches!(
             self.focus,
             Focus::Name | Focus::PkName | Focus::SkName | Focus::KmsKey | Focus::Capacity
         )
+    }
+
+    fn field_name(&self) -> &'static str {
+        match self.focus {
+            Focus::Name => "Name",
+            Focus::PkName => "Partition key",
+            Focus::SkName => "Sort key",
+            Focus::KmsKey => "KMS key",
+            _ => "capacity",
+        }
     }
 
     /// The fields in Tab order; capacity and the KMS key only when they apply.
@@ -219,6 +241,8 @@ impl State {
 /// Entering the screen: check the name at once.
 pub fn on_enter(app: &mut App) -> Vec<Cmd> {
     app.keys.check_passed = false;
+    app.keys.focus = Focus::Name;
+    app.keys.typing = true;
     vec![Cmd::CheckName(app.keys.name.value().trim().to_owned())]
 }
 
@@ -245,24 +269,86 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     }
     // Any other key closes a finished check's summary: the keys it checked may change now.
     super::full_check::close_summary(app);
-    let st = &mut app.keys;
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
         return Some(save_parameters(app));
     }
+    let st = &mut app.keys;
+    if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) {
+        let order = st.order();
+        let n = order.len();
+        let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
+        st.focus = order[if key.code == KeyCode::Tab {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        // Landing on a text field starts editing it.
+        st.typing = st.on_text();
+        return Some(Vec::new());
+    }
+    if st.editing() {
+        return Some(match key.code {
+            // Enter finishes the field and checks the keys (or starts the import).
+            KeyCode::Enter => {
+                st.typing = false;
+                check_or_import(app)
+            }
+            KeyCode::Esc => {
+                st.typing = false;
+                Vec::new()
+            }
+            _ => {
+                let changed = match st.focus {
+                    Focus::Name => st.name.on_key(key),
+                    Focus::PkName => st.pk.on_key(key),
+                    Focus::SkName => st.sk.on_key(key),
+                    Focus::KmsKey => st.kms_key.on_key(key),
+                    _ => st.capacity.on_key(key),
+                };
+                if changed {
+                    st.check_passed = false;
+                    if st.focus == Focus::Name
+                        && names::table_name("t", st.name.value().trim()).is_ok()
+                    {
+                        return Some(vec![Cmd::CheckName(st.name.value().trim().to_owned())]);
+                    }
+                }
+                Vec::new()
+            }
+        });
+    }
     match key.code {
-        KeyCode::Tab | KeyCode::BackTab => {
-            let order = st.order();
-            let n = order.len();
-            let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
-            st.focus = order[if key.code == KeyCode::Tab {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            }];
-            Some(Vec::new())
-        }
         KeyCode::Enter => Some(check_or_import(app)),
         KeyCode::Esc => None,
+        KeyCode::Char('e') if st.on_text() => {
+            st.typing = true;
+            Some(Vec::new())
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            let order = st.order();
+            let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
+            st.focus = order[(i + 1).min(order.len() - 1)];
+            Some(Vec::new())
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            let order = st.order();
+            let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
+            st.focus = order[i.saturating_sub(1)];
+            Some(Vec::new())
+        }
+        KeyCode::PageDown | KeyCode::Char('J') => {
+            st.scroll = st.scroll.saturating_add(5);
+            Some(Vec::new())
+        }
+        KeyCode::PageUp | KeyCode::Char('K') => {
+            st.scroll = st.scroll.saturating_sub(5);
+            Some(Vec::new())
+        }
+        KeyCode::Char('v') => {
+            st.show_command = !st.show_command;
+            st.scroll = 0;
+            Some(Vec::new())
+        }
         KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
             if matches!(
                 st.focus,
@@ -287,27 +373,62 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             st.check_passed = false;
             Some(Vec::new())
         }
-        _ => {
-            let changed = match st.focus {
-                Focus::Name => st.name.on_key(key),
-                Focus::PkName => st.pk.on_key(key),
-                Focus::SkName => st.sk.on_key(key),
-                Focus::KmsKey => st.kms_key.on_key(key),
-                Focus::Capacity => st.capacity.on_key(key),
-                _ => return None,
-            };
-            if changed {
-                st.check_passed = false;
-                if st.focus == Focus::Name {
-                    return Some(vec![Cmd::CheckName(st.name.value().trim().to_owned())]);
-                }
-            }
-            Some(Vec::new())
-        }
+        _ => None,
     }
 }
 
-/// Enter: first the key check against the export's items; once it passed, the import.
+/// The keys of the Keys screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.keys;
+    let enter = if st.check_passed {
+        "start the import"
+    } else {
+        "check the keys"
+    };
+    if app.engine_busy {
+        return Bar::commands(vec![hint("q", "quit (the check stops)")]);
+    }
+    if st.editing() {
+        return Bar::editing(
+            st.field_name(),
+            vec![
+                hint("Enter", enter),
+                hint("Esc", "stop editing"),
+                hint("Tab", "next field"),
+            ],
+        );
+    }
+    let mut hints = vec![hint("Enter", enter)];
+    if st.on_text() {
+        hints.push(hint("e", "edit this field"));
+    } else {
+        hints.push(hint("Space", "switch"));
+    }
+    hints.extend([
+        hint("↑↓/Tab", "move"),
+        hint("PgUp/PgDn", "scroll"),
+        hint(
+            "v",
+            if st.show_command {
+                "JSON"
+            } else {
+                "CLI command"
+            },
+        ),
+        hint("Ctrl-S", "save the JSON"),
+        hint("Ctrl-F", "check every item"),
+        hint("Esc", "back"),
+    ]);
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "The new table: its name must not exist yet in the destination. Its keys are the attributes every item is found by: the partition key, and optionally a sort key. Key names are case-sensitive and must match the items in the export exactly.",
+    "Types: S is text, N a number, B binary. Billing: on-demand (pay per request) or provisioned (a fixed number of read and write units, RCU/WCU). Encryption: a key DynamoDB owns (free), an AWS-managed key, or a customer-managed key of yours in KMS.",
+    "GSIs (global secondary indexes: extra ways to query the table) are created again by the import; Space on that line drops them.",
+    "Enter checks a sample of the exported items against the keys before anything is created; Enter again starts the import. Ctrl-F reads every item instead (Esc stops it); `ddb-ferry check` does the same from a shell. Ctrl-S saves the parameters as JSON.",
+];
+
 fn check_or_import(app: &mut App) -> Vec<Cmd> {
     if let Some(p) = app.keys.problem() {
         app.failure = Some(AwsFailure::new(
@@ -343,7 +464,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.keys;
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
-    let block = Block::default().borders(Borders::ALL).title(" New table ");
+    let block = pane("New table", !st.show_command || st.editing());
     let inner = block.inner(left);
     f.render_widget(block, left);
     let rows = Layout::vertical(
@@ -352,63 +473,54 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .chain([Constraint::Min(1)]),
     )
     .split(inner);
-    let name_note = match &st.name_free {
-        Some((n, Ok(true))) if n == st.name.value().trim() => Some("✓ free".to_owned()),
-        Some((n, Ok(false))) if n == st.name.value().trim() => Some("! TAKEN".to_owned()),
-        Some((_, Err(e))) => Some(format!("! {}", e.code)),
-        _ => names::table_name("t", st.name.value().trim())
-            .err()
-            .map(|e| format!("! {}", e.rule)),
+    let look = |x: Focus| Look::of(st.focus == x, st.typing);
+    let name = st.name.value().trim();
+    let name_rule = names::table_name("t", name).err().map(|e| e.rule);
+    let name_note = match (&name_rule, &st.name_free) {
+        (Some(_), _) => Some("! not allowed".to_owned()),
+        (None, Some((n, Ok(true)))) if n == name => Some("✓ free".to_owned()),
+        (None, Some((n, Ok(false)))) if n == name => Some("! TAKEN".to_owned()),
+        (None, Some((_, Err(e)))) => Some(format!("! {}", e.code)),
+        _ => None,
     };
-    st.name.render(
-        f,
-        rows[0],
-        "Name",
-        st.focus == Focus::Name,
-        name_note.as_deref(),
-    );
+    st.name
+        .render(f, rows[0], "Name", look(Focus::Name), name_note.as_deref());
     st.pk
-        .render(f, rows[1], "Partition key", st.focus == Focus::PkName, None);
+        .render(f, rows[1], "Partition key", look(Focus::PkName), None);
     let mark = |x: Focus| if st.focus == x { "> " } else { "  " };
-    let t = |k: Option<KeyType>| k.map_or("-", |k| k.as_str());
+    let t = |k: Option<KeyType>| match k {
+        Some(KeyType::S) => "S (text)",
+        Some(KeyType::N) => "N (number)",
+        Some(KeyType::B) => "B (binary)",
+        None => "-",
+    };
     f.render_widget(
-        Paragraph::new(format!(
-            "{}  type {} (Space: S/N/B)",
-            mark(Focus::PkType),
-            t(st.pk_type)
-        )),
+        Paragraph::new(format!("{}  type {}", mark(Focus::PkType), t(st.pk_type))),
         rows[2],
     );
-    st.sk.render(
-        f,
-        rows[3],
-        "Sort key (empty = none)",
-        st.focus == Focus::SkName,
-        None,
-    );
+    st.sk
+        .render(f, rows[3], "Sort key", look(Focus::SkName), None);
     f.render_widget(
-        Paragraph::new(format!("{}  type {}", mark(Focus::SkType), t(st.sk_type))),
+        Paragraph::new(if st.sk.value().trim().is_empty() {
+            format!("{}  (empty: no sort key)", mark(Focus::SkType))
+        } else {
+            format!("{}  type {}", mark(Focus::SkType), t(st.sk_type))
+        }),
         rows[4],
     );
     if matches!(st.billing, Some(Billing::Provisioned { .. })) {
         let [b, c] =
-            Layout::horizontal([Constraint::Length(24), Constraint::Min(10)]).areas(rows[5]);
+            Layout::horizontal([Constraint::Length(21), Constraint::Min(10)]).areas(rows[5]);
         f.render_widget(
             Paragraph::new(format!("{}Billing: provisioned", mark(Focus::Billing))),
             b,
         );
-        let bad = st
-            .typed_capacity()
-            .is_none()
-            .then_some("! read/write, e.g. 5/5");
+        let bad = st.typed_capacity().is_none().then_some("!");
         st.capacity
-            .render(f, c, "RCU/WCU", st.focus == Focus::Capacity, bad);
+            .render(f, c, "RCU/WCU", look(Focus::Capacity), bad);
     } else {
         f.render_widget(
-            Paragraph::new(format!(
-                "{}Billing: on-demand (Space: provisioned)",
-                mark(Focus::Billing)
-            )),
+            Paragraph::new(format!("{}Billing: on-demand", mark(Focus::Billing))),
             rows[5],
         );
     }
@@ -423,16 +535,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     );
     if st.sse == 2 {
         st.kms_key
-            .render(f, rows[7], "KMS key", st.focus == Focus::KmsKey, None);
+            .render(f, rows[7], "KMS key", look(Focus::KmsKey), None);
     }
     f.render_widget(
         Paragraph::new(format!(
-            "{}GSIs: {}",
+            "{}GSIs (extra indexes): {}",
             mark(Focus::Gsis),
             if st.gsis.is_empty() {
                 "none".to_owned()
             } else if st.drop_gsis {
-                "none (source's dropped; Space keeps them)".to_owned()
+                "none (dropped)".to_owned()
             } else {
                 st.gsis
                     .iter()
@@ -443,14 +555,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         )),
         rows[8],
     );
-    let action = if app.engine_busy {
-        "Checking the export's items…".to_owned()
-    } else if st.check_passed {
-        "Keys match the export. Enter: start the import".to_owned()
-    } else {
-        "Enter: check the keys against the export".to_owned()
-    };
-    let mut below = vec![Line::from(action)];
+    let mut below = Vec::new();
+    if let Some(rule) = name_rule.filter(|_| !name.is_empty()) {
+        below.push(Line::from(format!("! Name: {rule}")));
+    } else if st.typed_capacity().is_none()
+        && matches!(st.billing, Some(Billing::Provisioned { .. }))
+    {
+        below.push(Line::from("! RCU/WCU: read/write units, like 5/5"));
+    }
     if let Some(saved) = &st.saved {
         below.push(Line::from(saved.clone()));
     }
@@ -467,36 +579,79 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         super::full_check::render(&app.full_check, f, right);
         return;
     }
-    let source = app.table.chosen.clone().unwrap_or_default();
-    let spec = st.spec(&source);
-    let json = spec.creation_parameters_json().to_string();
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(j) = &app.journal {
-        if let Some(d) = &j.data_folder {
-            lines.push(Line::from("Equivalent command:"));
-            lines.push(Line::from(import_table(
-                &side_args(
-                    j.plan.destination.profile.as_deref(),
-                    j.dest_identity.as_ref().map(|i| i.region.as_str()),
-                ),
-                &d.bucket,
-                None,
-                &d.prefix,
-                j.plan.export.format,
-                &spec,
-                "<generated at start>",
-            )));
-            lines.push(Line::from(""));
-        }
-    }
-    lines.push(Line::from(
-        "TableCreationParameters (Ctrl-S saves it, formatted, to a file):",
-    ));
-    lines.push(Line::from(json));
+    let lines = next_lines(app);
+    let title = title_with_more(
+        if st.show_command {
+            "Next, and the CLI command"
+        } else {
+            "Next, and the parameters"
+        },
+        more_below(&lines, right, st.scroll),
+    );
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" Parameters ")),
+            .scroll((st.scroll, 0))
+            .block(pane(&title, false)),
         right,
     );
+}
+
+/// The right pane: what Enter does now in words, then the parameters (or the CLI command).
+fn next_lines(app: &App) -> Vec<Line<'static>> {
+    let st = &app.keys;
+    let source = app.table.chosen.clone().unwrap_or_default();
+    let spec = st.spec(&source);
+    let mut lines: Vec<Line> = Vec::new();
+    let sample = app
+        .journal
+        .as_ref()
+        .map_or(1000, |j| j.plan.options.key_check_sample);
+    if app.engine_busy {
+        lines.push(Line::from(format!(
+            "Checking up to {sample} exported items for the keys…"
+        )));
+    } else if st.check_passed {
+        let items = app
+            .journal
+            .as_ref()
+            .and_then(|j| j.data_folder.as_ref())
+            .and_then(|d| d.manifest_item_count)
+            .map_or("its".to_owned(), |n| format!("its {n}"));
+        lines.push(Line::from(format!(
+            "The keys match the export. Enter starts the import: DynamoDB creates the table {} in the destination account and loads {items} items into it. The new table is usable when the import ends; nothing else changes.",
+            spec.name
+        )));
+    } else {
+        lines.push(Line::from(format!(
+            "Enter checks up to {sample} exported items: each must have the key attributes with these names and types (names are case-sensitive). Nothing is created yet."
+        )));
+    }
+    lines.push(Line::from(""));
+    if st.show_command {
+        if let Some(j) = &app.journal {
+            if let Some(d) = &j.data_folder {
+                lines.push(Line::from("The equivalent AWS CLI command:"));
+                lines.push(Line::from(import_table(
+                    &side_args(
+                        j.plan.destination.profile.as_deref(),
+                        j.dest_identity.as_ref().map(|i| i.region.as_str()),
+                    ),
+                    &d.bucket,
+                    None,
+                    &d.prefix,
+                    j.plan.export.format,
+                    &spec,
+                    "<generated at start>",
+                )));
+            }
+        }
+        return lines;
+    }
+    lines.push(Line::from(
+        "TableCreationParameters (PgUp/PgDn scroll; Ctrl-S saves them):",
+    ));
+    let json = serde_json::to_string_pretty(&spec.creation_parameters_json()).unwrap_or_default();
+    lines.extend(json.lines().map(|l| Line::from(l.to_owned())));
+    lines
 }

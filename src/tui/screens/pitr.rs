@@ -10,6 +10,7 @@ use ratatui::Frame;
 use super::KeyResult;
 use crate::aws::explain::AwsFailure;
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
 
@@ -46,7 +47,8 @@ pub fn on_enabled(app: &mut App, result: Result<(), AwsFailure>) -> Vec<Cmd> {
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     match key.code {
-        KeyCode::Char('e') if !app.pitr.enabled() && !app.pitr.enabling => {
+        // Enter moves forward: it turns PITR on when it is off, and continues once it is on.
+        KeyCode::Char('e') | KeyCode::Enter if !app.pitr.enabled() && !app.pitr.enabling => {
             let table = app.table.chosen.clone()?;
             app.pitr.enabling = true;
             app.pitr.since = Some(std::time::Instant::now());
@@ -54,17 +56,31 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             app.pitr.message = Some("Turning PITR on…".into());
             Some(vec![Cmd::EnablePitr(table)])
         }
-        KeyCode::Enter => {
-            if app.pitr.enabled() {
-                Some(super::bucket::enter(app))
-            } else {
-                app.pitr.message = Some("An export needs PITR on: press e to turn it on.".into());
-                Some(Vec::new())
-            }
-        }
+        KeyCode::Enter if app.pitr.enabled() => Some(super::bucket::enter(app)),
+        KeyCode::Enter => Some(Vec::new()),
         _ => None,
     }
 }
+
+/// The keys of the PITR screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.pitr;
+    let mut hints = if st.enabling {
+        vec![hint("q", "quit (AWS finishes turning it on)")]
+    } else if st.enabled() {
+        vec![hint("Enter", "continue to the bucket")]
+    } else {
+        vec![hint("Enter", "turn PITR on"), hint("e", "the same")]
+    };
+    hints.push(hint("Esc", "back"));
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "PITR (point-in-time recovery) keeps continuous backups of the table for up to 35 days. DynamoDB exports a table from these backups, so PITR must be on; the export does not read the table itself, so your application does not notice it.",
+    "PITR is billed by the table's size for as long as it is on (see the estimate on the Export screen). When ddb-ferry turns it on, it turns it off again at the end, as it was.",
+    "AWS may refuse to turn it on for a few minutes after a table is created: ddb-ferry retries.",
+];
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.pitr;
@@ -76,7 +92,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             st.status.as_deref().unwrap_or("unknown")
         )),
         Line::from(""),
-        Line::from("An export to S3 reads the table from its point-in-time recovery (PITR) backups, so PITR must be on. It costs storage while on; the export itself does not read the table's capacity."),
+        Line::from("What it is: PITR keeps continuous backups of the table. DynamoDB exports a table from them, so PITR must be on; the export does not read the table itself, so your application does not notice it."),
+        Line::from("What it costs: PITR is billed by the table's size while it is on."),
         Line::from(""),
     ];
     if st.enabling {
@@ -85,10 +102,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             st.since.map_or(0, |s| s.elapsed().as_secs())
         )));
     } else if st.enabled() {
-        lines.push(Line::from("PITR is on. Enter: continue."));
+        lines.push(Line::from("PITR is on. Enter: continue to the bucket."));
     } else {
         lines.push(Line::from(
-            "Press e to turn PITR on (ddb-ferry turns it off again at the end).",
+            "Next: Enter turns PITR on. ddb-ferry turns it off again at the end, as it was.",
         ));
     }
     if let Some(m) = &st.message {

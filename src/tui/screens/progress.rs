@@ -4,9 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
@@ -14,8 +15,10 @@ use super::KeyResult;
 use crate::engine::events::Event;
 use crate::engine::journal::{JobRecord, Journal, Step};
 use crate::engine::poll::{elapsed_since, expected_minutes};
+use crate::engine::session::Decision;
 use crate::logic::units::human_bytes;
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::widgets::failure;
 
 #[derive(Debug, Clone, Default)]
@@ -37,6 +40,10 @@ pub struct State {
     pub engine_started: Option<Instant>,
     pub table_bytes: i64,
     pub lines: Vec<String>,
+    /// Lines of the log scrolled back from its end (0: the newest are shown).
+    pub log_back: u16,
+    /// Whether the source table's size is known (a journal or a description gave it).
+    pub size_known: bool,
     /// The first lines of the import's CloudWatch error log, once asked for.
     pub import_error_lines: Option<Result<Vec<String>, crate::aws::explain::AwsFailure>>,
 }
@@ -103,7 +110,7 @@ impl State {
             return;
         }
         self.lines.push(line);
-        if self.lines.len() > 20 {
+        if self.lines.len() > 200 {
             self.lines.remove(0);
         }
     }
@@ -123,6 +130,7 @@ impl State {
         }
         if let Some(t) = &journal.source_table {
             self.table_bytes = t.size_bytes;
+            self.size_known = true;
         }
         if self.export_location.is_none() {
             if let Some(r) = &journal.bucket.region {
@@ -143,20 +151,81 @@ impl State {
     }
 }
 
-pub fn on_key(_app: &mut App, _key: KeyEvent) -> KeyResult {
-    None
+impl Job {
+    fn completed(&self) -> bool {
+        self.status.as_deref() == Some("COMPLETED")
+    }
 }
+
+/// Enter moves on once the job is complete; PgUp/PgDn scroll the log.
+pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    let importing = app.screen == Screen::ImportProgress;
+    match key.code {
+        KeyCode::PageUp | KeyCode::Char('K') => {
+            app.progress.log_back = app.progress.log_back.saturating_add(5);
+            Some(Vec::new())
+        }
+        KeyCode::PageDown | KeyCode::Char('J') => {
+            app.progress.log_back = app.progress.log_back.saturating_sub(5);
+            Some(Vec::new())
+        }
+        KeyCode::Enter if importing && app.progress.import.completed() => {
+            app.go(Screen::Verify);
+            Some(Vec::new())
+        }
+        KeyCode::Enter
+            if !importing
+                && app.progress.export.completed()
+                && app.pending == Some(Decision::DataFolder) =>
+        {
+            app.go(Screen::DataFolder);
+            Some(super::folder::after_locate(app))
+        }
+        KeyCode::Enter => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+/// The keys of a progress screen now.
+pub fn bar(app: &App) -> Bar {
+    let importing = app.screen == Screen::ImportProgress;
+    let job = if importing {
+        &app.progress.import
+    } else {
+        &app.progress.export
+    };
+    let mut hints = Vec::new();
+    if job.completed() {
+        if importing {
+            hints.push(hint("Enter", "see the check and finish"));
+        } else if app.pending == Some(Decision::DataFolder) {
+            hints.push(hint("Enter", "choose the data folder"));
+        }
+    }
+    hints.push(hint("PgUp/PgDn", "scroll the log"));
+    let mut bar = Bar::commands(hints);
+    if app.engine_busy && !job.completed() {
+        bar.hints
+            .push(hint("q", "quit: the job keeps running in AWS"));
+    }
+    bar
+}
+
+pub const HELP: &[&str] = &[
+    "The job runs inside AWS, not in this window. AWS reports no progress while it runs: the panel shows its status, the time since it started against the typical time for a table of this size (an estimate), and for an export the files written so far.",
+    "You can quit at any time: the job continues in AWS, and running ddb-ferry again reattaches to it without starting it twice.",
+    "When the job is complete the panel says so; Enter then moves on. PgUp and PgDn scroll the log of what happened so far.",
+];
 
 fn clock(secs: u64) -> String {
     format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-/// A rough duration from the table's size: exports take about 10 minutes at least; AWS
-/// publishes no rate, so this is labelled an estimate.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.progress;
     let importing = app.screen == Screen::ImportProgress;
     let job = if importing { &st.import } else { &st.export };
+    let what = if importing { "import" } else { "export" };
     let title = if importing {
         " Import progress "
     } else {
@@ -167,45 +236,82 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(block, area);
     let elapsed = st.elapsed(job);
     let estimate = expected_minutes(st.table_bytes, importing);
-    let status = job
-        .status
-        .as_deref()
-        .unwrap_or(if app.engine_busy { "STARTING" } else { "-" });
-    let mut lines = vec![
-        Line::from(format!("Status:   {status}")),
-        Line::from(format!(
-            "Job id:   {}",
-            job.arn
-                .as_deref()
-                .map_or("(starting)", |a| a.rsplit('/').next().unwrap_or(a))
-        )),
-        Line::from(format!(
-            "Started:  {}   elapsed {}",
-            job.started_at.as_deref().unwrap_or("-"),
-            clock(elapsed)
-        )),
-        Line::from(format!(
-            "Estimate: about {estimate} min for {} (estimate from the size; AWS reports none)",
-            human_bytes(st.table_bytes.max(0) as u64)
-        )),
-    ];
-    if importing {
-        let r = job.record.as_ref();
-        lines.push(Line::from(format!(
-            "Imported: {} items, errors {}  (AWS reports counts when the job ends)",
-            r.and_then(|r| r.item_count)
-                .map_or("-".into(), |c| c.to_string()),
-            r.and_then(|r| r.error_count)
-                .map_or("-".into(), |c| c.to_string())
+    let done = job.completed();
+    let r = job.record.as_ref();
+    let mut lines: Vec<Line> = Vec::new();
+    if done {
+        lines.push(Line::from(Span::styled(
+            if importing {
+                match (r.and_then(|r| r.item_count), r.and_then(|r| r.error_count)) {
+                    (Some(items), errors) => format!(
+                        "Import complete — {items} items imported, {} rejected.",
+                        errors.unwrap_or(0)
+                    ),
+                    _ => "Import complete.".to_owned(),
+                }
+            } else {
+                match (r.and_then(|r| r.item_count), r.and_then(|r| r.billed_bytes)) {
+                    (Some(items), Some(bytes)) => format!(
+                        "Export complete — {items} items, {} billed.",
+                        human_bytes(bytes.max(0) as u64)
+                    ),
+                    _ => "Export complete.".to_owned(),
+                }
+            },
+            Style::default().add_modifier(Modifier::BOLD),
         )));
+        lines.push(Line::from(if importing {
+            if app.engine_busy {
+                "Now counting the new table's items and reading a sample back. Enter: see the check and finish."
+            } else {
+                "Enter: see the check and finish."
+            }
+        } else if app.pending == Some(Decision::DataFolder) {
+            "Enter: choose the data folder the import will read (already chosen for you)."
+        } else {
+            "Finding the export's files…"
+        }));
+    } else {
+        lines.push(Line::from(match job.status.as_deref() {
+            Some("IN_PROGRESS") => "Status: running in AWS (IN_PROGRESS)".to_owned(),
+            Some(other) => format!("Status: {other}"),
+            None if app.engine_busy => format!("Status: starting the {what}…"),
+            None => "Status: not started".to_owned(),
+        }));
+    }
+    if let Some(arn) = &job.arn {
+        lines.push(Line::from(format!(
+            "Job id: {}",
+            arn.rsplit('/').next().unwrap_or(arn)
+        )));
+    }
+    if let Some(started) = &job.started_at {
+        lines.push(Line::from(if done {
+            format!("Started: {started}")
+        } else {
+            format!("Started: {started}, elapsed {}", clock(elapsed))
+        }));
+    }
+    if !done && job.arn.is_some() {
+        lines.push(Line::from(if st.size_known {
+            format!(
+                "Typical time for {}: about {} (an estimate; AWS reports no progress).",
+                human_bytes(st.table_bytes.max(0) as u64),
+                crate::engine::poll::typical_duration_words(st.table_bytes, importing)
+            )
+        } else {
+            format!(
+                "Typical time: about {} for a small table (an estimate; AWS reports no progress).",
+                crate::engine::poll::typical_duration_words(0, importing)
+            )
+        }));
+    }
+    if importing {
         if let Some(arn) = &job.arn {
             let id = arn.rsplit('/').next().unwrap_or_default();
             if r.and_then(|r| r.error_count).unwrap_or(0) > 0 {
                 lines.push(Line::from(format!(
-                    "Errors are in CloudWatch Logs /aws-dynamodb/imports, stream {id}/error"
-                )));
-                lines.push(Line::from(format!(
-                    "  aws logs tail /aws-dynamodb/imports --log-stream-names {id}/error"
+                    "Rejected items are listed in CloudWatch Logs (AWS's log service): aws logs tail /aws-dynamodb/imports --log-stream-names {id}/error"
                 )));
                 match &st.import_error_lines {
                     Some(Ok(first)) if !first.is_empty() => {
@@ -220,45 +326,37 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 }
             }
         }
-    } else {
-        lines.push(Line::from(match st.export_files {
-            Some((n, b)) => format!(
-                "Written so far: {n} data file{}, {} (live S3 listing)",
+    } else if !done && job.arn.is_some() {
+        match st.export_files {
+            Some((n, b)) => lines.push(Line::from(format!(
+                "Written so far: {n} data file{}, {} (listed in S3 every 15 s).",
                 if n == 1 { "" } else { "s" },
                 human_bytes(b)
-            ),
-            // A watcher makes no AWS call, so it lists nothing.
-            None if app.watching.is_some() => {
-                "Written so far: (not listed: this window only reads the journal)".into()
-            }
-            None => "Written so far: (listing the export folder…)".into(),
-        }));
-        if let Some(r) = &job.record {
-            if let (Some(items), Some(bytes)) = (r.item_count, r.billed_bytes) {
-                lines.push(Line::from(format!(
-                    "Finished: {items} items, {} billed",
-                    human_bytes(bytes.max(0) as u64)
-                )));
-            }
+            ))),
+            None if app.watching.is_some() => lines.push(Line::from(
+                "Files written so far are not listed here: this window only reads the journal.",
+            )),
+            None => {}
         }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(match &app.watching {
-        Some(w) if w.pid.is_some() => {
-            "Another ddb-ferry process runs this job; this window shows its journal as it changes."
-        }
-        Some(_) => "The process that ran this job has ended; run ddb-ferry again to continue it.",
-        None if app.engine_busy => {
-            "You may quit (q) at any time: the job keeps running in AWS; reopen ddb-ferry to reattach."
-        }
-        None => "The job is not being watched.",
-    }));
-    // Room for the lines as wrapped at this width, leaving the gauge and a few log lines.
+    match &app.watching {
+        Some(w) if w.pid.is_some() => lines.push(Line::from(
+            "Another ddb-ferry process runs this job; this window shows its journal as it changes.",
+        )),
+        Some(_) => lines.push(Line::from(
+            "The process that ran this job has ended; run ddb-ferry again to continue it.",
+        )),
+        None if app.engine_busy && !done => lines.push(Line::from(
+            "You may quit (q) at any time: the job keeps running in AWS; reopen ddb-ferry to reattach.",
+        )),
+        None => {}
+    }
     let width = inner.width.max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
-    let info_height = (rows as u16).clamp(9, inner.height.saturating_sub(4).max(9));
-    let [info, gauge, log] = Layout::vertical([
+    let info_height = (rows as u16).min(inner.height.saturating_sub(5));
+    let [info, gauge, log_title, log] = Layout::vertical([
         Constraint::Length(info_height),
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(2),
     ])
@@ -269,28 +367,52 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     } else {
         (elapsed as f64 / (estimate * 60) as f64).min(0.99)
     };
-    let done = matches!(status, "COMPLETED");
+    let label = if done {
+        "complete".to_owned()
+    } else if job.started_at.is_some() {
+        format!(
+            "elapsed {} of a typical {}",
+            clock(elapsed),
+            crate::engine::poll::typical_duration_words(st.table_bytes, importing)
+        )
+    } else {
+        "waiting for AWS to start the job".to_owned()
+    };
     f.render_widget(
         Gauge::default()
-            .ratio(if done { 1.0 } else { ratio })
-            .label(if done {
-                "done".to_owned()
+            .ratio(if done {
+                1.0
+            } else if job.started_at.is_some() {
+                ratio
             } else {
-                "time against the estimate".to_owned()
-            }),
+                0.0
+            })
+            .label(label),
         gauge,
     );
     if let Some(fail) = &app.failure {
-        failure::render(f, log, fail);
-    } else {
-        let shown: Vec<Line> = st
-            .lines
-            .iter()
-            .rev()
-            .take(log.height as usize)
-            .rev()
-            .map(|l| Line::from(l.clone()))
-            .collect();
-        f.render_widget(Paragraph::new(shown).wrap(Wrap { trim: true }), log);
+        failure::render(f, log_title.union(log), fail);
+        return;
     }
+    f.render_widget(
+        Paragraph::new("What happened so far (PgUp/PgDn scroll):")
+            .style(Style::default().add_modifier(Modifier::DIM)),
+        log_title,
+    );
+    let wrapped: Vec<String> = st
+        .lines
+        .iter()
+        .flat_map(|l| crate::tui::widgets::text::wrap(l, width))
+        .collect();
+    let height = log.height as usize;
+    let end = wrapped
+        .len()
+        .saturating_sub(st.log_back as usize)
+        .max(height.min(wrapped.len()));
+    let start = end.saturating_sub(height);
+    let shown: Vec<Line> = wrapped[start..end]
+        .iter()
+        .map(|l| Line::from(l.clone()))
+        .collect();
+    f.render_widget(Paragraph::new(shown), log);
 }

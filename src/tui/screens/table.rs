@@ -13,6 +13,7 @@ use crate::aws::explain::AwsFailure;
 use crate::logic::table::{Billing, KeySpec, TableSse};
 use crate::logic::units::human_bytes;
 use crate::tui::app::{App, Screen};
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::msg::TableDetails;
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
@@ -131,7 +132,10 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
                     format!("provisioned {read} RCU / {write} WCU"),
             }
         )),
-        Line::from(format!("PITR: {}", d.pitr_status)),
+        Line::from(format!(
+            "PITR (continuous backups, needed to export): {}",
+            d.pitr_status
+        )),
         Line::from(format!(
             "Encryption: {}",
             match &t.sse {
@@ -140,9 +144,12 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
                 TableSse::CustomerManaged { kms_key } => format!("customer-managed key {kms_key}"),
             }
         )),
-        Line::from(format!("Stream: {}", t.stream.as_deref().unwrap_or("off"))),
         Line::from(format!(
-            "TTL: {}",
+            "Stream (change feed): {}",
+            t.stream.as_deref().unwrap_or("off")
+        )),
+        Line::from(format!(
+            "TTL (items expire by a date attribute): {}",
             d.ttl_attribute
                 .as_deref()
                 .map_or("off".to_owned(), |a| format!("on ({a})"))
@@ -150,7 +157,7 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
     ];
     for g in &t.gsis {
         lines.push(Line::from(format!(
-            "GSI {}: {}{} [{}]",
+            "GSI (extra index) {}: {}{} [{}]",
             g.name,
             key_text(&g.partition_key),
             g.sort_key
@@ -160,7 +167,9 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
         )));
     }
     for l in &t.lsis {
-        lines.push(Line::from(format!("LSI {l}: NOT carried by an import")));
+        lines.push(Line::from(format!(
+            "LSI (index sharing the partition key) {l}: NOT carried by an import"
+        )));
     }
     lines
 }
@@ -193,3 +202,30 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         right,
     );
 }
+
+/// The keys of the Table screen now.
+pub fn bar(app: &App) -> Bar {
+    if app.table.picker.filtering {
+        return Bar::editing(
+            "filter",
+            vec![
+                hint("Enter", "keep the filter"),
+                hint("Esc", "clear it"),
+                hint("↑↓", "move"),
+            ],
+        );
+    }
+    Bar::commands(vec![
+        hint("Enter", "copy this table"),
+        hint("↑↓", "move"),
+        hint("/", "filter"),
+        hint("r", "reload"),
+        hint("Esc", "back"),
+    ])
+}
+
+pub const HELP: &[&str] = &[
+    "The tables of the source account, in its region. Move to a table to see its details; Enter chooses it.",
+    "Details: the keys (the attributes every item is found by; S, N and B mean text, number and binary), the number of items and size (AWS updates them about every 6 hours), billing, PITR (continuous backups), encryption, stream (a feed of changes) and TTL (items that expire).",
+    "Indexes: a GSI (global secondary index) lets the table be queried by other attributes and is created again by the import. An LSI (local secondary index) cannot be created by an import: the new table will not have it.",
+];

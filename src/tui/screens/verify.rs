@@ -15,6 +15,7 @@ use crate::engine::journal::{Journal, NotCarried, VerifyRecord};
 use crate::engine::session::actor::Request;
 use crate::engine::session::NotCarriedFix;
 use crate::tui::app::App;
+use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
 
@@ -116,7 +117,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.verify;
-    let [top, bottom] = Layout::vertical([Constraint::Length(8), Constraint::Min(4)]).areas(area);
+    let [top, bottom] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(area);
     let mut lines = Vec::new();
     if app.engine_busy {
         lines.push(Line::from(
@@ -149,11 +150,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         )));
     }
     if st.done {
-        lines.push(Line::from("Done. Enter: quit"));
+        lines.push(Line::from(
+            "Done: the new table is ready. Enter quits; below, what the import did not carry.",
+        ));
         if let Some(s) = &st.summary {
-            lines.push(Line::from(format!(
-                "Summary with every AWS CLI command: {s}"
-            )));
+            lines.push(Line::from(
+                "A summary with every AWS CLI command was saved to:",
+            ));
+            lines.push(Line::from(format!("  {s}")));
         }
     }
     f.render_widget(
@@ -167,7 +171,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         return;
     }
     let mut items: Vec<Line> = vec![Line::from(
-        "Not carried by an import (↑↓ choose, a: apply to the new table):",
+        "Settings an import does not copy (↑↓ choose; a applies the chosen one):",
     )];
     if st.not_carried.is_empty() && st.done {
         items.push(Line::from(
@@ -199,3 +203,23 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         bottom,
     );
 }
+
+/// The keys of the Verify screen now.
+pub fn bar(app: &App) -> Bar {
+    let st = &app.verify;
+    let mut hints = Vec::new();
+    if st.done {
+        hints.push(hint("Enter", "quit"));
+        if !st.not_carried.is_empty() {
+            hints.push(hint("a", "apply the chosen setting"));
+            hints.push(hint("↑↓", "choose"));
+        }
+    }
+    Bar::commands(hints)
+}
+
+pub const HELP: &[&str] = &[
+    "ddb-ferry counts the new table's items and reads a sample back, comparing each attribute with the export (numbers by value).",
+    "An import creates the table with its keys, indexes, billing and encryption only. Settings like TTL (items that expire), the stream (change feed), tags, auto scaling and PITR (continuous backups) are not copied: each is listed with the source's value and the AWS CLI command that applies it. `a` applies TTL and PITR for you; the others need choices only you can make.",
+    "Nothing is deleted: the export's files and the bucket policy statements stay until you remove them.",
+];

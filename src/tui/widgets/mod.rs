@@ -2,5 +2,7 @@
 
 pub mod failure;
 pub mod field;
+pub mod pane;
 pub mod picker;
 pub mod step_bar;
+pub mod text;

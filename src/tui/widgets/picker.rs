@@ -120,7 +120,11 @@ impl Picker {
                 ))
             })
             .collect();
-        let mut title = title.to_owned();
+        let mut title = if focused {
+            format!("▶ {title}")
+        } else {
+            title.to_owned()
+        };
         if self.filtering || !self.filter.is_empty() {
             title = format!("{title} /{}", self.filter);
         }
