@@ -199,7 +199,7 @@ pub fn pitr_enabling() -> App {
     let mut app = pitr_disabled();
     press(&mut app, KeyCode::Char('e'));
     app.update(Msg::PitrProgress(
-        "PITR is ENABLING; waiting for ENABLED".into(),
+        "waiting for PITR to be ENABLED (now ENABLING)".into(),
     ));
     app
 }

@@ -83,7 +83,7 @@ pub fn render(app: &App, f: &mut Frame) {
             );
             lines.push(String::new());
             lines.push(
-                "Enter: reattach to the first one    n: start a new migration    ?: help    q: quit"
+                "Enter: reattach    n: start a new migration    ?: help    q: quit"
                     .into(),
             );
             popup(f, area, " Resume ", &lines);
@@ -201,9 +201,16 @@ fn popup(f: &mut Frame, area: Rect, title: &str, lines: &[String]) {
     let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(20) + 4;
     let width = widest.min(76).min(area.width as usize - 2) as u16;
     let inner = width.saturating_sub(2).max(1) as usize;
+    // A line that fits keeps its spacing (the key lines); a longer one wraps between words.
     let wrapped: Vec<String> = lines
         .iter()
-        .flat_map(|l| super::widgets::text::wrap(l, inner))
+        .flat_map(|l| {
+            if l.chars().count() <= inner {
+                vec![l.clone()]
+            } else {
+                super::widgets::text::wrap(l, inner)
+            }
+        })
         .collect();
     let height = (wrapped.len() as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])

@@ -252,10 +252,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(match &st.chosen {
-        Some(c) => format!(
-            "The import will read every file of: {}",
-            c.strip_prefix(st.prefix.as_str()).unwrap_or(c)
-        ),
+        Some(c) => match classify_prefix(c) {
+            PrefixKind::DataFolder { export_root } => format!(
+                "The import will read the data/ folder of the export {}",
+                export_root
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&export_root)
+            ),
+            _ => format!("The import will read every file of {c}"),
+        },
         None => "Nothing chosen yet: Enter on an export chooses its data/ folder.".to_owned(),
     }));
     if let Some(m) = &st.message {

@@ -436,7 +436,7 @@ fn check_or_import(app: &mut App) -> Vec<Cmd> {
             crate::aws::explain::FailureKind::BadInput,
             p,
             "AWS would refuse this table",
-            "fix the field (Tab moves between fields)",
+            "fix the field named above: Tab moves between the fields, e edits the one chosen",
         ));
         return Vec::new();
     }
