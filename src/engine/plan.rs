@@ -105,6 +105,32 @@ pub struct Options {
     /// How many items to read back from the new table and compare.
     #[serde(default = "default_verify_sample")]
     pub verify_sample: u64,
+    /// Settings an import does not carry, applied to the new table by the finish step. Left
+    /// out of the written plan while both are off, so journals of plans that never use it
+    /// stay readable by earlier versions.
+    #[serde(default, skip_serializing_if = "AfterImport::is_off")]
+    pub after_import: AfterImport,
+}
+
+/// What the finish step turns on for the new table: the same changes the wizard's Verify
+/// screen offers one by one, for a run that nobody watches. Both off by default, because
+/// each changes the new table (TTL deletes expired items; PITR is billed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AfterImport {
+    /// Turn TTL on for the new table with the source's TTL attribute (nothing to do when the
+    /// source has no TTL).
+    #[serde(default)]
+    pub ttl: bool,
+    /// Turn point-in-time recovery on for the new table.
+    #[serde(default)]
+    pub pitr: bool,
+}
+
+impl AfterImport {
+    pub fn is_off(&self) -> bool {
+        !self.ttl && !self.pitr
+    }
 }
 
 impl Default for Options {
@@ -114,6 +140,7 @@ impl Default for Options {
             disable_pitr_after: true,
             key_check_sample: default_key_sample(),
             verify_sample: default_verify_sample(),
+            after_import: AfterImport::default(),
         }
     }
 }
@@ -330,7 +357,7 @@ mod tests {
     }
 
     /// Fields of a plan, for the property tests.
-    const PATHS: [&str; 23] = [
+    const PATHS: [&str; 24] = [
         "source.profile",
         "source.region",
         "source.table",
@@ -354,6 +381,7 @@ mod tests {
         "options.disable_pitr_after",
         "options.key_check_sample",
         "options.verify_sample",
+        "options.after_import",
     ];
 
     fn any_json() -> impl Strategy<Value = serde_json::Value> {
@@ -441,7 +469,7 @@ mod tests {
                 "profile", "region", "table", "bucket", "create_bucket", "bucket_owner",
                 "bucket_region", "prefix", "format", "export_time", "encryption", "name",
                 "partition_key", "sort_key", "gsis", "billing", "enable_pitr",
-                "disable_pitr_after", "key_check_sample", "verify_sample",
+                "disable_pitr_after", "key_check_sample", "verify_sample", "after_import",
             ];
             prop_assume!(!known.contains(&name.as_str()));
             let mut plan: serde_json::Value =
@@ -491,6 +519,33 @@ mod tests {
                 .starts_with("the plan plan.json is not valid: field `"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn after_import_is_off_unless_asked_and_unknown_settings_are_refused() {
+        let p = Plan::parse(MINIMAL, "plan.json").unwrap();
+        assert_eq!(p.options.after_import, AfterImport::default());
+        // Left out of the written plan while off, as in journals written before it existed.
+        let written = serde_json::to_value(&p).unwrap();
+        assert!(
+            written["options"].get("after_import").is_none(),
+            "{written}"
+        );
+        let asked = MINIMAL.replace(
+            r#""table": {"name": "orders"}"#,
+            r#""table": {"name": "orders"}, "options": {"after_import": {"ttl": true}}"#,
+        );
+        let p = Plan::parse(&asked, "plan.json").unwrap();
+        assert_eq!(
+            p.options.after_import,
+            AfterImport {
+                ttl: true,
+                pitr: false
+            }
+        );
+        let typo = asked.replace("\"ttl\"", "\"tll\"");
+        let err = Plan::parse(&typo, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("options.after_import.tll"), "{err}");
     }
 
     #[test]
