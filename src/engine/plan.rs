@@ -3,6 +3,8 @@
 //! refused with the field's path, so a typo never silently falls back to a default.
 
 mod checks;
+mod jsonc;
+mod render;
 
 use std::path::Path;
 
