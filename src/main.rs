@@ -45,17 +45,7 @@ fn main() {
                 show,
                 threads,
             }) => cli::inspect::check(url, keys, gsi, opts, *json, *show, *threads).await,
-            Some(Command::Validate { plan }) => match ddb_ferry::engine::plan::Plan::load(plan) {
-                Ok(p) => {
-                    println!("{} is valid.", plan.display());
-                    println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
-                    0
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    2
-                }
-            },
+            Some(Command::Validate { plan, json }) => cli::validate::validate(plan, *json),
         }
     });
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

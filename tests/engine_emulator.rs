@@ -596,3 +596,75 @@ async fn import_error_lines_come_from_cloudwatch() {
     assert_eq!(lines.len(), 5);
     assert!(lines[0].starts_with("item 0: "), "{lines:?}");
 }
+
+/// `options.after_import`: at the end the new table gets the source's TTL attribute and PITR,
+/// both are recorded in the journal's history with their commands, and neither is reported
+/// as not carried any more.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_import_turns_on_ttl_and_pitr_for_the_new_table() {
+    let emu = Emulator::start(Knobs::default());
+    let src = seed(&emu, 10).await;
+    src.update_time_to_live()
+        .table_name("orders")
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name("expires_at")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut p = plan("ferry-after", "orders");
+    p["options"] = json!({"verify_sample": 5, "after_import": {"ttl": true, "pitr": true}});
+    let plan_file = emu.plan("plan.json", &p);
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let dst = emu.dynamo("dest", None).await;
+    assert!(pitr_enabled(&dst, "orders").await, "PITR of the new table");
+    let ttl = dst
+        .describe_time_to_live()
+        .table_name("orders")
+        .send()
+        .await
+        .unwrap();
+    let ttl = ttl.time_to_live_description().expect("a TTL description");
+    assert_eq!(ttl.attribute_name(), Some("expires_at"));
+    assert_eq!(
+        ttl.time_to_live_status().map(|s| s.as_str()),
+        Some("ENABLED")
+    );
+    // The source's PITR, turned on for the export only, is off again.
+    assert!(!pitr_enabled(&src, "orders").await);
+
+    let j = journal(&emu);
+    let history: Vec<(&str, &str)> = j["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["what"].as_str().unwrap(), h["cli"].as_str().unwrap_or("")))
+        .collect();
+    let ttl_entry = history
+        .iter()
+        .find(|(what, _)| *what == "TTL turned on for orders (attribute expires_at)")
+        .unwrap_or_else(|| panic!("no TTL entry in {history:?}"));
+    assert!(ttl_entry.1.contains("update-time-to-live"), "{ttl_entry:?}");
+    assert!(
+        history
+            .iter()
+            .any(|(what, _)| *what == "point-in-time recovery turned on for orders"),
+        "{history:?}"
+    );
+    let events = json_events(&out);
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["event"] == "not_carried" && e["setting"] == "TTL"),
+        "TTL was applied, not left to do"
+    );
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "call" && e["operation"] == "dynamodb:UpdateTimeToLive"));
+}

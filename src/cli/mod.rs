@@ -4,6 +4,7 @@ pub mod inspect;
 pub mod printer;
 pub mod run;
 pub mod status;
+pub mod validate;
 
 use std::path::PathBuf;
 
@@ -64,8 +65,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check a plan file without calling AWS.
-    Validate { plan: PathBuf },
+    /// Check a plan file without calling AWS: every problem is listed, each with its field.
+    #[command(after_help = "Exit codes: 0 the plan is valid, 2 it is not (or cannot be read).")]
+    Validate {
+        plan: PathBuf,
+        /// One JSON document on stdout: `valid`, `problems` (each with `field` and `message`),
+        /// and the plan with its defaults filled in when it is valid.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the DynamoDB exports under s3://BUCKET[/PREFIX]: time, table, format, type, items,
     /// size, data files, and whether each can be imported.
     #[command(

@@ -22,11 +22,34 @@ pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, j
 }
 
 fn json_line(event: &Event) -> String {
-    let mut value = serde_json::to_value(event).unwrap_or_default();
+    json_value_line(serde_json::to_value(event).unwrap_or_default())
+}
+
+/// One line of the `--json` stream, stamped with the time like every event.
+fn json_value_line(mut value: serde_json::Value) -> String {
     if let Some(obj) = value.as_object_mut() {
         obj.insert("ts".into(), crate::engine::journal::now_rfc3339().into());
     }
     value.to_string()
+}
+
+/// A plan refused before the migration starts, for `run --json`: a `plan_invalid` line with
+/// every problem (`problems: [{field, message}]`), then `finished`, so that a reader of the
+/// stream ends on `finished` whatever happened.
+pub fn plan_invalid_lines(path: &std::path::Path, e: &crate::engine::plan::PlanError) -> String {
+    use crate::engine::events::Outcome;
+    let mut doc = super::validate::invalid_json(path, e);
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("event".into(), "plan_invalid".into());
+        obj.remove("valid");
+        obj.remove("exit_code");
+    }
+    let finished = Event::Finished {
+        outcome: Outcome::BadInput,
+        exit_code: Outcome::BadInput.exit_code(),
+        summary_file: None,
+    };
+    format!("{}\n{}", json_value_line(doc), json_line(&finished))
 }
 
 /// One readable line per event (`None` for events a person need not see).
@@ -143,4 +166,31 @@ pub fn human_line(event: &Event) -> Option<String> {
 
 fn clock(secs: u64) -> String {
     format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::plan::Plan;
+
+    #[test]
+    fn a_refused_plan_is_one_line_with_its_problems_then_finished() {
+        let path = std::path::Path::new("plan.jsonc");
+        let err = Plan::parse(
+            r#"{"source": {"table": "x"}, "destination": {"bucket": "B"}, "table": {"name": "orders"}}"#,
+            "plan.jsonc",
+        )
+        .unwrap_err();
+        let text = plan_invalid_lines(path, &err);
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["event"], "plan_invalid");
+        assert_eq!(lines[0]["problems"].as_array().unwrap().len(), 2);
+        assert_eq!(lines[0]["problems"][1]["field"], "destination.bucket");
+        assert_eq!(lines[1]["event"], "finished");
+        assert_eq!(lines[1]["exit_code"], 2);
+    }
 }

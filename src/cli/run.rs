@@ -5,7 +5,8 @@ use std::path::Path;
 
 use tokio::sync::mpsc;
 
-use super::printer::print_events;
+use super::printer::{plan_invalid_lines, print_events};
+use super::validate::invalid_text;
 use super::RunOptions;
 use crate::engine::events::{Event, EventSink, Outcome};
 use crate::engine::journal::{state_dir, Journal, MigrationState};
@@ -31,10 +32,10 @@ pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh:
     let plan = match Plan::load(plan_path) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
-            eprintln!(
-                "  next: fix the plan (see assets/plan.example.jsonc and the README's plan format)"
-            );
+            if opts.json {
+                println!("{}", plan_invalid_lines(plan_path, &e));
+            }
+            eprintln!("{}", invalid_text(plan_path, &e));
             return Outcome::BadInput.exit_code();
         }
     };

@@ -36,6 +36,14 @@ pub fn update_pitr(side: &str, table: &str, enabled: bool) -> String {
     )
 }
 
+pub fn update_ttl(side: &str, table: &str, attribute: &str) -> String {
+    format!(
+        "aws dynamodb update-time-to-live{side} --table-name {} --time-to-live-specification Enabled=true,AttributeName={}",
+        shell_quote(table),
+        shell_quote(attribute)
+    )
+}
+
 pub fn create_bucket(side: &str, bucket: &str, region: &str) -> String {
     let mut s = format!(
         "aws s3api create-bucket{side} --bucket {}",
@@ -137,6 +145,12 @@ mod tests {
         assert_eq!(shell_quote("orders"), "orders");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote("{\"a\":1}"), "'{\"a\":1}'");
+    }
+
+    #[test]
+    fn ttl_command_names_the_table_the_attribute_and_side() {
+        let c = update_ttl(&side_args(Some("new"), None), "orders", "expires at");
+        assert_eq!(c, "aws dynamodb update-time-to-live --profile new --table-name orders --time-to-live-specification Enabled=true,AttributeName='expires at'");
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! The wizard writes the same structure; `run` reads it. Unknown fields and wrong types are
 //! refused with the field's path, so a typo never silently falls back to a default.
 
+mod checks;
+mod jsonc;
+mod render;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -103,6 +107,32 @@ pub struct Options {
     /// How many items to read back from the new table and compare.
     #[serde(default = "default_verify_sample")]
     pub verify_sample: u64,
+    /// Settings an import does not carry, applied to the new table by the finish step. Left
+    /// out of the written plan while both are off, so journals of plans that never use it
+    /// stay readable by earlier versions.
+    #[serde(default, skip_serializing_if = "AfterImport::is_off")]
+    pub after_import: AfterImport,
+}
+
+/// What the finish step turns on for the new table: the same changes the wizard's Verify
+/// screen offers one by one, for a run that nobody watches. Both off by default, because
+/// each changes the new table (TTL deletes expired items; PITR is billed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AfterImport {
+    /// Turn TTL on for the new table with the source's TTL attribute (nothing to do when the
+    /// source has no TTL).
+    #[serde(default)]
+    pub ttl: bool,
+    /// Turn point-in-time recovery on for the new table.
+    #[serde(default)]
+    pub pitr: bool,
+}
+
+impl AfterImport {
+    pub fn is_off(&self) -> bool {
+        !self.ttl && !self.pitr
+    }
 }
 
 impl Default for Options {
@@ -112,6 +142,7 @@ impl Default for Options {
             disable_pitr_after: true,
             key_check_sample: default_key_sample(),
             verify_sample: default_verify_sample(),
+            after_import: AfterImport::default(),
         }
     }
 }
@@ -129,7 +160,32 @@ fn default_verify_sample() -> u64 {
     100
 }
 
-/// A plan that could not be read, naming the file, the field and the rule.
+/// One thing wrong in a plan: the field it is about, as a path such as `table.gsis[1].name`,
+/// and what is wrong with it in plain words (the rule, and what to write instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field `{}`: {}", self.field, self.message)
+    }
+}
+
+impl From<names::NameError> for Problem {
+    fn from(e: names::NameError) -> Self {
+        Problem {
+            field: e.field,
+            message: format!("{:?} is not valid: {}", e.value, e.rule),
+        }
+    }
+}
+
+/// A plan that cannot be used: the file could not be read, or it has problems. Every problem
+/// that can be found without AWS is listed, so a plan is fixed in one pass; a JSON syntax
+/// error or a wrong type stops the reading and is the one problem listed.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("cannot read the plan file {path}: {source}")]
@@ -137,20 +193,38 @@ pub enum PlanError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the plan {path} is not valid: field `{field}`: {message}")]
-    Field {
+    #[error("{}", problems_text(path, problems))]
+    Problems {
         path: String,
-        field: String,
-        message: String,
+        problems: Vec<Problem>,
     },
 }
 
 impl PlanError {
-    /// The field path the error is about, if any.
+    /// The field path of the first problem, if any.
     pub fn field(&self) -> Option<&str> {
+        self.problems().first().map(|p| p.field.as_str())
+    }
+
+    /// Every problem found (none for a file that could not be read).
+    pub fn problems(&self) -> &[Problem] {
         match self {
-            PlanError::Field { field, .. } => Some(field),
-            PlanError::Read { .. } => None,
+            PlanError::Problems { problems, .. } => problems,
+            PlanError::Read { .. } => &[],
+        }
+    }
+}
+
+/// One problem on the same line as the file's name; several, one a line below it.
+fn problems_text(path: &str, problems: &[Problem]) -> String {
+    match problems {
+        [one] => format!("the plan {path} is not valid: {one}"),
+        many => {
+            let mut s = format!("the plan {path} is not valid: {} problems", many.len());
+            for p in many {
+                s.push_str(&format!("\n  - {p}"));
+            }
+            s
         }
     }
 }
@@ -165,7 +239,8 @@ impl Plan {
         Self::parse(&text, &path.display().to_string())
     }
 
-    /// Parses plan text (JSON with `//` and `/* */` comments) and validates every name.
+    /// Parses plan text (JSON with `//` and `/* */` comments) and validates it (see
+    /// [`Plan::validate`]).
     pub fn parse(text: &str, origin: &str) -> Result<Plan, PlanError> {
         let stripped = json_comments::StripComments::new(text.as_bytes());
         let mut de = serde_json::Deserializer::from_reader(stripped);
@@ -183,110 +258,19 @@ impl Plan {
             } else {
                 path
             };
-            PlanError::Field {
+            PlanError::Problems {
                 path: origin.to_owned(),
-                field,
-                message: simplify_serde_message(&message),
+                problems: vec![Problem {
+                    field,
+                    message: simplify_serde_message(&message),
+                }],
             }
         })?;
-        plan.validate().map_err(|e| PlanError::Field {
+        plan.validate().map_err(|problems| PlanError::Problems {
             path: origin.to_owned(),
-            field: e.field.clone(),
-            message: e.to_string(),
+            problems,
         })?;
         Ok(plan)
-    }
-
-    /// Checks every name and value against AWS's rules before any call is made.
-    pub fn validate(&self) -> Result<(), names::NameError> {
-        names::table_name("source.table", &self.source.table)?;
-        names::table_name("table.name", &self.table.name)?;
-        names::bucket_name("destination.bucket", &self.destination.bucket)?;
-        if let Some(p) = &self.source.profile {
-            names::profile_name("source.profile", p)?;
-        }
-        if let Some(p) = &self.destination.profile {
-            names::profile_name("destination.profile", p)?;
-        }
-        for (field, region) in [
-            ("source.region", &self.source.region),
-            ("destination.region", &self.destination.region),
-            ("destination.bucket_region", &self.destination.bucket_region),
-        ] {
-            if let Some(r) = region {
-                names::region(field, r)?;
-            }
-        }
-        if let Some(owner) = &self.destination.bucket_owner {
-            names::account_id("destination.bucket_owner", owner)?;
-        }
-        names::s3_prefix("destination.prefix", &self.destination.prefix)?;
-        if let Some(t) = &self.export.export_time {
-            let at = names::iso8601("export.export_time", t)?;
-            if at > time::OffsetDateTime::now_utc() + time::Duration::minutes(5) {
-                return Err(names::NameError {
-                    field: "export.export_time".into(),
-                    value: t.clone(),
-                    rule: "an export time may not be in the future: an export reads the table as it was at that time; remove the field to export the current state".into(),
-                });
-            }
-        }
-        // A key ARN names its region; where the plan names the region that must use the key
-        // too, they must agree (a KMS key serves only its own region).
-        let bucket_region = self
-            .destination
-            .bucket_region
-            .as_ref()
-            .or(self.destination.region.as_ref());
-        if let ExportSse::SseKms { kms_key } = &self.export.encryption {
-            names::kms_key("export.encryption.kms_key", kms_key)?;
-            kms_in_region(
-                "export.encryption.kms_key",
-                kms_key,
-                bucket_region,
-                "the bucket",
-            )?;
-        }
-        if let Some(TableSse::CustomerManaged { kms_key }) = &self.table.encryption {
-            names::kms_key("table.encryption.kms_key", kms_key)?;
-            kms_in_region(
-                "table.encryption.kms_key",
-                kms_key,
-                self.destination.region.as_ref(),
-                "the new table",
-            )?;
-        }
-        if let Some(k) = &self.table.partition_key {
-            names::attribute_name("table.partition_key.name", &k.name)?;
-        }
-        if let Some(k) = &self.table.sort_key {
-            names::attribute_name("table.sort_key.name", &k.name)?;
-        }
-        if let Some(gsis) = &self.table.gsis {
-            for (i, g) in gsis.iter().enumerate() {
-                names::index_name(&format!("table.gsis[{i}].name"), &g.name)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-fn kms_in_region(
-    field: &str,
-    key: &str,
-    region: Option<&String>,
-    place: &str,
-) -> Result<(), names::NameError> {
-    let key_region = names::kms_key_region(key);
-    match (key_region, region) {
-        (Some(k), Some(r)) if k != r => Err(names::NameError {
-            field: field.to_owned(),
-            value: key.to_owned(),
-            rule: format!(
-                "the key is in {k} but {place} is in {r}; a KMS key serves only its own region, so use a key in {r}"
-            ),
-        }),
-        _ => Ok(()),
     }
 }
 
@@ -375,7 +359,7 @@ mod tests {
     }
 
     /// Fields of a plan, for the property tests.
-    const PATHS: [&str; 22] = [
+    const PATHS: [&str; 24] = [
         "source.profile",
         "source.region",
         "source.table",
@@ -396,8 +380,10 @@ mod tests {
         "table.billing",
         "table.encryption",
         "options.enable_pitr",
+        "options.disable_pitr_after",
         "options.key_check_sample",
         "options.verify_sample",
+        "options.after_import",
     ];
 
     fn any_json() -> impl Strategy<Value = serde_json::Value> {
@@ -448,23 +434,30 @@ mod tests {
 
     proptest! {
         /// One field of a good plan given any JSON value: never a panic, and a refusal names
-        /// that field (or a part of it, or the object it is in) and says what is wrong.
+        /// that field (or a part of it, or the object it is in) among its problems, each of
+        /// them said with its field.
         #[test]
         fn any_value_in_any_field_is_refused_by_name(
             path in prop::sample::select(&PATHS[..]),
             value in any_json(),
         ) {
-            let mut plan: serde_json::Value =
-                serde_json::from_str(&MINIMAL.replace("// comments are allowed", "")).unwrap();
+            // Another name for the new table, so that no single change makes it the source.
+            let base = MINIMAL
+                .replace("// comments are allowed", "")
+                .replace(r#""name": "orders""#, r#""name": "orders-copy""#);
+            let mut plan: serde_json::Value = serde_json::from_str(&base).unwrap();
             set(&mut plan, path, value);
             if let Err(e) = Plan::parse(&plan.to_string(), "plan.json") {
-                let field = e.field().unwrap_or_default().to_owned();
-                prop_assert!(!field.is_empty(), "{e}");
+                let fields: Vec<&str> = e.problems().iter().map(|p| p.field.as_str()).collect();
+                prop_assert!(!fields.is_empty(), "{e}");
                 prop_assert!(
-                    field.starts_with(path) || path.starts_with(&field),
-                    "changed {path}, but the error names {field}: {e}"
+                    fields.iter().any(|f| f.starts_with(path) || path.starts_with(f)),
+                    "changed {path}, but the problems name {fields:?}: {e}"
                 );
-                prop_assert!(e.to_string().contains(&format!("field `{field}`")), "{e}");
+                for field in fields {
+                    prop_assert!(!field.is_empty(), "{e}");
+                    prop_assert!(e.to_string().contains(&format!("field `{field}`")), "{e}");
+                }
             }
         }
 
@@ -478,7 +471,7 @@ mod tests {
                 "profile", "region", "table", "bucket", "create_bucket", "bucket_owner",
                 "bucket_region", "prefix", "format", "export_time", "encryption", "name",
                 "partition_key", "sort_key", "gsis", "billing", "enable_pitr",
-                "disable_pitr_after", "key_check_sample", "verify_sample",
+                "disable_pitr_after", "key_check_sample", "verify_sample", "after_import",
             ];
             prop_assume!(!known.contains(&name.as_str()));
             let mut plan: serde_json::Value =
@@ -494,6 +487,67 @@ mod tests {
         fn any_text_never_panics(text in "\\PC{0,200}") {
             let _ = Plan::parse(&text, "plan.json");
         }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_field() {
+        let text = MINIMAL
+            .replace("ferry-orders", "Ferry_Orders")
+            .replace(r#""table": "orders""#, r#""table": "x""#)
+            .replace(
+                r#""table": {"name": "orders"}"#,
+                r#""table": {"name": "orders", "gsis": [
+                    {"name": "by-day", "partition_key": {"name": "day", "type": "S"}, "projection": {"type": "ALL"}},
+                    {"name": "by-day", "partition_key": {"name": "day", "type": "S"}, "projection": {"type": "ALL"}}
+                ]}"#,
+            );
+        let err = Plan::parse(&text, "plan.json").unwrap_err();
+        let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["source.table", "destination.bucket", "table.gsis[1].name"]
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("the plan plan.json is not valid: 3 problems\n  - field `source.table`: \"x\" is not valid: "),
+            "{shown}"
+        );
+        assert_eq!(shown.lines().count(), 4, "{shown}");
+        // A JSON syntax error stops the reading: one problem.
+        let err = Plan::parse(&text.replace("\"prod\"", "prod"), "plan.json").unwrap_err();
+        assert_eq!(err.problems().len(), 1, "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("the plan plan.json is not valid: field `"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn after_import_is_off_unless_asked_and_unknown_settings_are_refused() {
+        let p = Plan::parse(MINIMAL, "plan.json").unwrap();
+        assert_eq!(p.options.after_import, AfterImport::default());
+        // Left out of the written plan while off, as in journals written before it existed.
+        let written = serde_json::to_value(&p).unwrap();
+        assert!(
+            written["options"].get("after_import").is_none(),
+            "{written}"
+        );
+        let asked = MINIMAL.replace(
+            r#""table": {"name": "orders"}"#,
+            r#""table": {"name": "orders"}, "options": {"after_import": {"ttl": true}}"#,
+        );
+        let p = Plan::parse(&asked, "plan.json").unwrap();
+        assert_eq!(
+            p.options.after_import,
+            AfterImport {
+                ttl: true,
+                pitr: false
+            }
+        );
+        let typo = asked.replace("\"ttl\"", "\"tll\"");
+        let err = Plan::parse(&typo, "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("options.after_import.tll"), "{err}");
     }
 
     #[test]

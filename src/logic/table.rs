@@ -22,6 +22,15 @@ impl KeyType {
         }
     }
 
+    /// The type in words, for people who do not know DynamoDB's letters.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            KeyType::S => "S (text)",
+            KeyType::N => "N (number)",
+            KeyType::B => "B (binary)",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "S" => Some(KeyType::S),

@@ -10,6 +10,8 @@ mod open;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// Where the wizard names it; the steps own it, because the finish step applies it too.
+pub use super::steps::NotCarriedFix;
 pub use decision::{Answers, Decision};
 pub use open::{open_for_person, OpenFailure, OpenFrom};
 
@@ -40,13 +42,6 @@ fn next_step(step: Step) -> Step {
         .and_then(|i| ORDER.get(i + 1))
         .copied()
         .unwrap_or(Step::Finish)
-}
-
-/// A setting the import did not carry, applied to the new table on request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotCarriedFix {
-    Ttl { table: String, attribute: String },
-    Pitr { table: String },
 }
 
 #[derive(Debug)]
@@ -327,23 +322,10 @@ impl Session {
         self.answered(Decision::StartImport);
     }
 
-    /// Applies a setting the import did not carry to the new table, and records it.
+    /// Applies a setting the import did not carry to the new table, and records it (the same
+    /// code the finish step runs for the plan's `options.after_import`).
     pub async fn apply_not_carried(&mut self, fix: &NotCarriedFix) -> Result<(), AwsFailure> {
-        let dest = self.migration.dest()?.clone();
-        let (what, result) = match fix {
-            NotCarriedFix::Ttl { table, attribute } => (
-                format!("TTL turned on for {table} (attribute {attribute})"),
-                dest.dynamo.set_ttl(table, attribute).await,
-            ),
-            NotCarriedFix::Pitr { table } => (
-                format!("point-in-time recovery turned on for {table}"),
-                dest.dynamo.set_pitr(table, true).await,
-            ),
-        };
-        result?;
-        self.migration.journal.record(Step::Finish, what, None);
-        self.migration.save().map_err(journal_write_failed)?;
-        Ok(())
+        self.migration.apply_not_carried(fix).await.map(|_| ())
     }
 
     /// Saves the new table's TableCreationParameters, formatted, beside the journal.

@@ -1,10 +1,12 @@
-//! Finish: report what an import does not carry (with the source's values and the command to
-//! apply each), and turn the source's PITR off again if this tool turned it on.
+//! Finish: turn the source's PITR off again if this tool turned it on, apply what the plan's
+//! `options.after_import` asks for, and report what else an import does not carry (with the
+//! source's values and the command to apply each).
 
-use super::super::cli_equivalent::{shell_quote, update_pitr};
+use super::super::cli_equivalent::{shell_quote, update_pitr, update_ttl};
 use super::super::events::Event;
 use super::super::journal::{NotCarried, Step};
-use super::super::migration::{Migration, StepResult};
+use super::super::migration::{journal_incomplete, Migration, StepResult};
+use super::after_import::NotCarriedFix;
 use crate::logic::table::Billing;
 
 const STEP: Step = Step::Finish;
@@ -39,8 +41,10 @@ impl Migration {
         let new = shell_quote(&new_name);
         let d = dest.cli_args.clone();
         let mut report: Vec<NotCarried> = Vec::new();
+        // The source's TTL attribute; `None` when it has no TTL or it could not be read.
+        let mut source_ttl: Option<String> = None;
         if let Some(t) = &table {
-            let ttl = source
+            source_ttl = source
                 .dynamo
                 .ttl_attribute(&t.name)
                 .await
@@ -54,11 +58,11 @@ impl Migration {
                     );
                     None
                 });
-            if let Some(attr) = ttl {
+            if let Some(attr) = &source_ttl {
                 report.push(NotCarried {
                     setting: "TTL".into(),
                     source_value: format!("enabled on attribute {attr}"),
-                    how_to_apply: format!("aws dynamodb update-time-to-live{d} --table-name {new} --time-to-live-specification Enabled=true,AttributeName={}", shell_quote(&attr)),
+                    how_to_apply: update_ttl(&d, &new_name, attr),
                 });
             }
             if let Some(view) = &t.stream {
@@ -134,6 +138,8 @@ impl Migration {
                 });
             }
         }
+        self.after_import(&new_name, source_ttl, &mut report)
+            .await?;
         for item in &report {
             self.events.send(Event::NotCarried { item: item.clone() });
         }
@@ -144,6 +150,47 @@ impl Migration {
             step: STEP,
             summary: format!("the table {new_name} is ready in the destination account"),
         });
+        Ok(())
+    }
+
+    /// Turns on for the new table what the plan's `options.after_import` asks for, and takes
+    /// what it turned on out of the not-carried `report`.
+    async fn after_import(
+        &mut self,
+        new_name: &str,
+        source_ttl: Option<String>,
+        report: &mut Vec<NotCarried>,
+    ) -> StepResult {
+        let asked = self.plan().options.after_import;
+        let mut fixes = Vec::new();
+        if asked.ttl {
+            match source_ttl {
+                Some(attribute) => fixes.push(NotCarriedFix::Ttl {
+                    table: new_name.to_owned(),
+                    attribute,
+                }),
+                None => self.events.info(
+                    STEP,
+                    "options.after_import.ttl: no TTL of the source table was found, so none is turned on for the new table",
+                ),
+            }
+        }
+        if asked.pitr {
+            fixes.push(NotCarriedFix::Pitr {
+                table: new_name.to_owned(),
+            });
+        }
+        if !fixes.is_empty() && new_name.is_empty() {
+            return Err(journal_incomplete().into());
+        }
+        for fix in fixes {
+            let done = self.apply_not_carried(&fix).await?;
+            self.events.info(
+                STEP,
+                format!("{done}, as the plan asks (options.after_import)"),
+            );
+            report.retain(|item| item.setting != fix.setting());
+        }
         Ok(())
     }
 }
