@@ -41,6 +41,17 @@ async fn wizard_walks_the_whole_migration() {
         last.contains("Items: export 200, imported 200, counted in the new table 200"),
         "the verify screen counts 200 items everywhere:\n{last}"
     );
+    // Ctrl-P saves the choices as a plan beside the journal; any key closes the box.
+    pty.send("\x10");
+    pty.wait_for("Plan saved", WAIT);
+    let saved = std::fs::read_dir(emu.state_dir.join("migrations"))
+        .expect("the state folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".plan.jsonc"))
+        .expect("a .plan.jsonc beside the journal");
+    pty.keys(&[ESC]);
+    pty.wait_gone("Plan saved", WAIT);
     pty.send(ENTER);
     match pty.wait_exit(Duration::from_secs(20)) {
         Some(code) => assert_eq!(code, 0, "exit code after the final Enter"),
@@ -53,6 +64,52 @@ async fn wizard_walks_the_whole_migration() {
         !pitr_enabled(&src, TABLE).await,
         "PITR was off before: the wizard turns it off again"
     );
+
+    // The saved plan, run headless as it is on a fresh emulator, makes the same table.
+    let fresh = Emulator::start(Knobs::default());
+    let fresh_src = seed(&fresh, 200).await;
+    let out = fresh.run(&["run", &saved.display().to_string()]);
+    assert!(out.status.success(), "the saved plan runs:\n{}", text(&out));
+    let made_by_wizard = describe(&emu).await;
+    let made_by_plan = describe(&fresh).await;
+    assert_eq!(made_by_plan, made_by_wizard);
+    let fresh_dst = fresh.dynamo("dest", None).await;
+    support::assert_same_items(&fresh_src, &fresh_dst, TABLE, 200).await;
+}
+
+/// What makes a table the same table: keys, attribute types, indexes, billing.
+async fn describe(emu: &Emulator) -> String {
+    let t = emu
+        .dynamo("dest", None)
+        .await
+        .describe_table()
+        .table_name(TABLE)
+        .send()
+        .await
+        .expect("describe the new table")
+        .table
+        .expect("a table");
+    let mut attributes: Vec<String> = t
+        .attribute_definitions()
+        .iter()
+        .map(|a| format!("{}:{}", a.attribute_name(), a.attribute_type().as_str()))
+        .collect();
+    attributes.sort();
+    let keys: Vec<String> = t
+        .key_schema()
+        .iter()
+        .map(|k| format!("{}:{}", k.attribute_name(), k.key_type().as_str()))
+        .collect();
+    let gsis: Vec<&str> = t
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|g| g.index_name())
+        .collect();
+    let billing = t
+        .billing_mode_summary()
+        .and_then(|b| b.billing_mode())
+        .map(|b| b.as_str().to_owned());
+    format!("{attributes:?} {keys:?} {gsis:?} {billing:?}")
 }
 
 /// (b) Killed (SIGKILL) while the export runs; opened again, the wizard offers to reattach,

@@ -114,6 +114,11 @@ pub enum Overlay {
     Resume(Vec<ResumeOffer>),
     /// The migration is run by another live process: watch it read-only, or leave.
     Held(Holder),
+    /// Something to read (where a plan was saved); any key closes it.
+    Notice {
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +235,7 @@ impl App {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::PlanSaved(saved) => super::save_plan::on_saved(self, saved),
             Msg::Profiles(r) => accounts::on_profiles(self, r),
             Msg::Connected {
                 side,
@@ -291,6 +297,10 @@ impl App {
                 self.overlay = Overlay::Help(Box::new(under));
                 return Vec::new();
             }
+            Overlay::Notice { .. } => {
+                self.overlay = Overlay::None;
+                return Vec::new();
+            }
             Overlay::ConfirmQuit => {
                 match key.code {
                     KeyCode::Char('y') | KeyCode::Char('q') => self.quit = true,
@@ -314,6 +324,10 @@ impl App {
                 self.quit = true;
             }
             return Vec::new();
+        }
+        // Ctrl-P saves the choices as a plan, on any screen once the bucket is applied.
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('p') {
+            return super::save_plan::save(self);
         }
         // A field being edited gets every key but help and Ctrl-C: the screen decides what
         // Enter, Esc and Tab do there, and letters are text.

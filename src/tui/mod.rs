@@ -6,6 +6,7 @@ pub mod app;
 mod driver;
 pub mod key_bar;
 pub mod msg;
+mod save_plan;
 pub mod screens;
 pub mod services;
 pub mod theme;

@@ -45,6 +45,8 @@ pub enum Msg {
     Resize,
     /// Once a second while a clock is on screen.
     Tick,
+    /// The plan file was written beside the journal (or why not).
+    PlanSaved(Result<std::path::PathBuf, String>),
     Profiles(Result<Vec<String>, AwsFailure>),
     Connected {
         side: Side,

@@ -56,6 +56,11 @@ pub enum Cmd {
     },
     /// Looks for unfinished migrations in the state folder.
     FindUnfinished,
+    /// Writes the wizard's choices as a plan file beside the migration's journal.
+    SavePlan {
+        id: String,
+        text: String,
+    },
     /// Opens the migration session (taking its lock); it then serves `Cmd::Session`.
     OpenSession(Box<OpenFrom>),
     /// A request to the open session.
@@ -300,6 +305,13 @@ impl Services {
                         summaries: level.summaries,
                     });
                     let _ = tx.send(Msg::Folder(listing));
+                });
+            }
+            Cmd::SavePlan { id, text } => {
+                let dir = self.state_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let saved = crate::engine::session::save_plan_file(&dir, &id, &text);
+                    let _ = tx.send(Msg::PlanSaved(saved));
                 });
             }
             Cmd::FindUnfinished => {

@@ -60,6 +60,7 @@ pub fn render(app: &App, f: &mut Frame) {
             lines.push("Any key closes this help.".to_owned());
             popup(f, area, &format!(" Help: {title} "), &lines);
         }
+        Overlay::Notice { title, lines } => popup(f, area, &format!(" {title} "), lines),
         Overlay::ConfirmQuit => popup(
             f,
             area,

@@ -341,6 +341,18 @@ impl Session {
     }
 }
 
+/// Writes `<id>.plan.jsonc` in the state folder (mode 0600): the wizard's choices as a plan
+/// `ddb-ferry run` accepts as it is.
+pub fn save_plan_file(state_dir: &Path, id: &str, text: &str) -> Result<PathBuf, String> {
+    let path = state_dir
+        .join("migrations")
+        .join(format!("{id}.plan.jsonc"));
+    match write_private_atomic(&path, text.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(e) => Err(format!("could not save {}: {e}", path.display())),
+    }
+}
+
 /// Writes `<id>.table-creation-parameters.json` in the state folder (mode 0600).
 pub fn save_creation_parameters(
     state_dir: &Path,

@@ -405,6 +405,7 @@ pub fn bar(app: &App) -> Bar {
         hints.push(hint("Space", "switch"));
     }
     hints.extend([
+        hint("Ctrl-P", "save as a plan"),
         hint("↑↓/Tab", "move"),
         hint("PgUp/PgDn", "scroll"),
         hint(
@@ -427,6 +428,7 @@ pub const HELP: &[&str] = &[
     "Types: S is text, N a number, B binary. Billing: on-demand (pay per request) or provisioned (a fixed number of read and write units, RCU/WCU). Encryption: a key DynamoDB owns (free), an AWS-managed key, or a customer-managed key of yours in KMS.",
     "GSIs (global secondary indexes: extra ways to query the table) are created again by the import; Space on that line drops them.",
     "Enter checks a sample of the exported items against the keys before anything is created; Enter again starts the import. Ctrl-F reads every item instead (Esc stops it); `ddb-ferry check` does the same from a shell. Ctrl-S saves the parameters as JSON.",
+    "Ctrl-P saves all your choices as a plan file, with a comment on every field: `ddb-ferry run FILE` repeats this migration without the wizard.",
 ];
 
 fn check_or_import(app: &mut App) -> Vec<Cmd> {

@@ -203,6 +203,9 @@ pub fn bar(app: &App) -> Bar {
         }
     }
     hints.push(hint("PgUp/PgDn", "scroll the log"));
+    if importing {
+        hints.push(hint("Ctrl-P", "save as a plan"));
+    }
     let mut bar = Bar::commands(hints);
     if app.engine_busy && !job.completed() {
         bar.hints

@@ -210,6 +210,7 @@ pub fn bar(app: &App) -> Bar {
     let mut hints = Vec::new();
     if st.done {
         hints.push(hint("Enter", "quit"));
+        hints.push(hint("Ctrl-P", "save as a plan"));
         if !st.not_carried.is_empty() {
             hints.push(hint("a", "apply the chosen setting"));
             hints.push(hint("↑↓", "choose"));
