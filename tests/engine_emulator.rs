@@ -98,6 +98,23 @@ async fn a_full_cross_account_migration_keeps_every_item() {
         .as_str()
         .unwrap()
         .contains("update-time-to-live"));
+    // A cost estimate before each job; the import's is priced on the size AWS billed for
+    // the export.
+    let estimates: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["event"] == "estimate").collect();
+    let steps: Vec<&str> = estimates
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(steps, ["export", "import"]);
+    assert_eq!(estimates[0]["estimate"]["costs"][0]["charge"], "export");
+    let import = &estimates[1]["estimate"]["costs"][0];
+    assert_eq!(import["size_of"], "export_billed");
+    assert_eq!(import["bytes"], j["export"]["billed_bytes"]);
+    assert!(estimates[1]["lines"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Import: "));
     let last = events.last().unwrap();
     assert_eq!(last["event"], "finished");
     assert_eq!(last["exit_code"], 0);
@@ -375,7 +392,18 @@ async fn dry_run_changes_nothing() {
     let src = emu.dynamo("source", None).await;
     create_source_table(&src, "orders").await;
     let plan_file = emu.plan("plan.json", &plan("ferry-dry", "orders"));
-    let out = emu.run(&["run", "--dry-run", plan_file.to_str().unwrap()]);
+    // A person's price for the import, over the built-in ones.
+    let prices = emu.plan(
+        "prices.json",
+        &json!({"label": "price of our contract", "regions": {"us-east-1": {"import_per_gb": 0.12}}}),
+    );
+    let out = emu.run(&[
+        "run",
+        "--dry-run",
+        "--prices",
+        prices.to_str().unwrap(),
+        plan_file.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
     for op in [
@@ -391,6 +419,21 @@ async fn dry_run_changes_nothing() {
         );
     }
     assert!(t.contains("aws:CalledVia"), "the policy is shown");
+    // The same estimates as a real run, before the export and before the import (the empty
+    // table's size is 0 B, which the export's line explains).
+    for line in [
+        "  Estimated cost of the export (an estimate from list prices, not a quote; see docs/costs.md):\n    Export: less than $0.01 (estimate: table size 0 B × $0.10 per GB, us-east-1 list price of 2026-11); AWS updates the size DescribeTable reports about every six hours",
+        "    Point-in-time recovery: less than $0.01 a month (estimate: table size 0 B × $0.20 per GB-month, us-east-1 list price of 2026-11); billed while it is on; ddb-ferry turns it off again when the migration ends\n",
+        "    S3 storage of the export: less than $0.01 a month (estimate: table size 0 B × $0.023 per GB-month, us-east-1 list price of 2026-11); billed while the files are kept; ddb-ferry never deletes them\n",
+        "  Estimated cost of the import (an estimate from list prices, not a quote; see docs/costs.md):\n    Import: less than $0.01 (estimate: table size 0 B × $0.12 per GB, us-east-1 price of our contract)\n",
+    ] {
+        assert!(t.contains(line), "{line:?} missing from:\n{t}");
+    }
+    assert!(
+        t.find("Estimated cost of the export").unwrap()
+            < t.find("would call dynamodb:ExportTableToPointInTime")
+                .unwrap()
+    );
     assert!(!pitr_enabled(&src, "orders").await);
     let s3 = emu.s3("dest", "us-east-1").await;
     assert!(s3.head_bucket().bucket("ferry-dry").send().await.is_err());

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::engine::events::Event;
+use crate::engine::journal::Step;
 
 /// Prints events as they arrive until the channel closes.
 pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, json: bool) {
@@ -118,6 +119,19 @@ pub fn human_line(event: &Event) -> Option<String> {
             "  {job} {status}, {} elapsed (next check in {next_check_secs} s)",
             clock(*elapsed_secs)
         ),
+        Event::Estimate { step, lines, .. } => {
+            let before = if *step == Step::Import {
+                "the import"
+            } else {
+                "the export"
+            };
+            let mut s = format!("  Estimated cost of {before} (an estimate from list prices, not a quote; see docs/costs.md):");
+            for line in lines {
+                s.push_str("\n    ");
+                s.push_str(line);
+            }
+            s
+        }
         Event::NotCarried { item } => format!(
             "  not carried by the import: {} (source: {})\n    apply with: {}",
             item.setting, item.source_value, item.how_to_apply

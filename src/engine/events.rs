@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::journal::{NotCarried, Step};
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
+use crate::logic::cost::Estimate;
 
 /// One thing that happened during a migration.
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +75,13 @@ pub enum Event {
         /// Only for jobs whose API reports a percentage; exports and imports report none.
         #[serde(skip_serializing_if = "Option::is_none")]
         percent_done: Option<u8>,
+    },
+    /// A rough cost, before `step` starts its job (the export or the import): `lines` in plain
+    /// words, `estimate` with every size, price and source.
+    Estimate {
+        step: Step,
+        lines: Vec<String>,
+        estimate: Estimate,
     },
     NotCarried {
         #[serde(flatten)]

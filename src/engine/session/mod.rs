@@ -19,6 +19,7 @@ use super::lock::{LockError, MigrationLock};
 use super::migration::{journal_write_failed, Migration, Stop};
 use super::plan::{ExportPlan, NewTablePlan};
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::logic::cost::Prices;
 
 /// The steps, in the order they run. The only copy of the order.
 const ORDER: [Step; 9] = [
@@ -92,6 +93,12 @@ impl Session {
 
     pub fn journal_path(&self) -> PathBuf {
         self.migration.journal_path()
+    }
+
+    /// The prices of the cost estimates (`--prices`); without this,
+    /// the built-in prices with the file `DDB_FERRY_PRICES` names.
+    pub fn use_prices(&mut self, prices: Prices) {
+        self.migration.prices = Some(prices);
     }
 
     /// The decision the session waits for, if any.
