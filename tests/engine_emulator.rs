@@ -115,6 +115,25 @@ async fn a_full_cross_account_migration_keeps_every_item() {
         .as_str()
         .unwrap()
         .starts_with("Import: "));
+    // What stays behind: the export's files and the bucket ddb-ferry created; PITR went off.
+    let left = events
+        .iter()
+        .find(|e| e["event"] == "leftovers")
+        .expect("the leftovers are listed");
+    let whats: Vec<&str> = left["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["what"].as_str())
+        .collect();
+    assert_eq!(whats.len(), 3, "{whats:?}");
+    assert!(whats[0].starts_with("The export's files, s3://ferry-a/ddb-ferry/"));
+    assert!(whats[1].contains("they were its only statements"));
+    assert!(whats[2].starts_with("The bucket ferry-a, which ddb-ferry created"));
+    assert_eq!(
+        left["items"][0]["monthly_cost"]["bytes"],
+        j["data_folder"]["total_bytes"]
+    );
     let last = events.last().unwrap();
     assert_eq!(last["event"], "finished");
     assert_eq!(last["exit_code"], 0);
@@ -175,6 +194,52 @@ async fn c_existing_bucket_policy_statements_are_kept() {
         .iter()
         .all(|s| s["Sid"] != "DdbFerryExportFromSourceAccount"));
     assert_eq!(journal(&emu)["data_folder"]["found_by"], "listing");
+
+    // The end lists what stays behind: the export's files and ddb-ferry's statements, with
+    // commands that remove only those (the bucket was there before, so it is not listed).
+    let j = journal(&emu);
+    let t = text(&out);
+    let id = j["id"].as_str().unwrap();
+    let sids: Vec<&str> = j["bucket"]["statements_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(sids.len(), 2, "{sids:?}");
+    let select = sids
+        .iter()
+        .map(|s| format!(".Sid == \"{s}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let leftovers = t
+        .split("What stays behind")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no leftovers in:\n{t}"));
+    let expected = [
+        format!("  - The export's files, s3://ferry-c/ddb-ferry/{id}/\n      keeping it costs: less than $0.01 a month (estimate: the export's files "),
+        format!("        aws s3 rm --profile dest --region us-east-1 s3://ferry-c/ddb-ferry/{id}/ --recursive\n"),
+        format!("  - ddb-ferry's statements in the policy of bucket ferry-c (Sids {}); the command keeps every other statement of the policy (it needs jq)\n      keeping it costs: nothing\n", sids.join(", ")),
+        format!("        aws s3api put-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --policy \"$(aws s3api get-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --query Policy --output text | jq -c 'del(.Statement[] | select({select}))')\"\n"),
+    ];
+    for line in &expected {
+        assert!(
+            leftovers.contains(line.as_str()),
+            "{line:?} missing from:\n{leftovers}"
+        );
+    }
+    assert!(!leftovers.contains("delete-bucket"), "{leftovers}");
+    assert!(!leftovers.contains("Point-in-time recovery"), "{leftovers}");
+    let summary = std::fs::read_to_string(
+        emu.state_dir
+            .join("migrations")
+            .join(format!("{id}.summary.md")),
+    )
+    .unwrap();
+    assert!(summary.contains("## What stays behind"), "{summary}");
+    assert!(summary.contains(&format!(
+        "aws s3 rm --profile dest --region us-east-1 s3://ferry-c/ddb-ferry/{id}/ --recursive"
+    )));
 
     // Put the journal back to the bucket step and run again: the policy step adds nothing,
     // the export and import are reattached, not started again.

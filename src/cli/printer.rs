@@ -4,6 +4,7 @@ use std::io::Write;
 
 use crate::engine::events::Event;
 use crate::engine::journal::Step;
+use crate::engine::leftovers::Leftover;
 
 /// Prints events as they arrive until the channel closes.
 pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, json: bool) {
@@ -132,6 +133,7 @@ pub fn human_line(event: &Event) -> Option<String> {
             }
             s
         }
+        Event::Leftovers { items } => leftover_lines(items),
         Event::NotCarried { item } => format!(
             "  not carried by the import: {} (source: {})\n    apply with: {}",
             item.setting, item.source_value, item.how_to_apply
@@ -153,6 +155,26 @@ pub fn human_line(event: &Event) -> Option<String> {
             s
         }
     })
+}
+
+/// What stays behind, each with its cost and the commands that remove it.
+fn leftover_lines(items: &[Leftover]) -> String {
+    if items.is_empty() {
+        return "\nddb-ferry left nothing behind in AWS but the new table.".to_owned();
+    }
+    let mut s = "\nWhat stays behind (ddb-ferry deletes nothing; remove what you no longer need):"
+        .to_owned();
+    for l in items {
+        s.push_str(&format!(
+            "\n  - {}\n      keeping it costs: {}\n      remove with:",
+            l.what,
+            l.cost_words()
+        ));
+        for c in &l.remove_commands {
+            s.push_str(&format!("\n        {c}"));
+        }
+    }
+    s
 }
 
 fn clock(secs: u64) -> String {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::journal::{NotCarried, Step};
+use super::leftovers::Leftover;
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
 use crate::logic::cost::Estimate;
@@ -86,6 +87,11 @@ pub enum Event {
     NotCarried {
         #[serde(flatten)]
         item: NotCarried,
+    },
+    /// At the end: what the migration leaves in AWS, what each costs to keep, and the
+    /// commands that remove each (ddb-ferry itself deletes nothing).
+    Leftovers {
+        items: Vec<Leftover>,
     },
     Failed {
         step: Step,

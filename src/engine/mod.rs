@@ -7,6 +7,7 @@ pub mod events;
 pub mod inspect;
 mod jobs;
 pub mod journal;
+pub mod leftovers;
 pub mod lock;
 pub mod migration;
 pub mod plan;

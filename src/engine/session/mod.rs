@@ -15,6 +15,7 @@ pub use open::{open_for_person, OpenFailure, OpenFrom};
 
 use super::events::{Event, EventSink, Outcome};
 use super::journal::{write_private_atomic, DataFolder, Journal, MigrationState, Step};
+use super::leftovers::leftovers;
 use super::lock::{LockError, MigrationLock};
 use super::migration::{journal_write_failed, Migration, Stop};
 use super::plan::{ExportPlan, NewTablePlan};
@@ -95,7 +96,7 @@ impl Session {
         self.migration.journal_path()
     }
 
-    /// The prices of the cost estimates (`--prices`); without this,
+    /// The prices of the cost estimates and of what stays behind (`--prices`); without this,
     /// the built-in prices with the file `DDB_FERRY_PRICES` names.
     pub fn use_prices(&mut self, prices: Prices) {
         self.migration.prices = Some(prices);
@@ -192,7 +193,12 @@ impl Session {
         let summary = if m.dry_run {
             None
         } else {
-            match super::summary::write(&m.journal, &m.state_dir) {
+            let prices = m.prices(Step::Finish);
+            let left = leftovers(&m.journal, &prices);
+            m.events.send(Event::Leftovers {
+                items: left.clone(),
+            });
+            match super::summary::write(&m.journal, &m.state_dir, &left) {
                 Ok(p) => Some(p.display().to_string()),
                 Err(e) => {
                     m.events.warn(
@@ -348,8 +354,24 @@ impl Session {
             ),
         };
         result?;
-        self.migration.journal.record(Step::Finish, what, None);
-        self.migration.save().map_err(journal_write_failed)?;
+        let m = &mut self.migration;
+        if matches!(fix, NotCarriedFix::Pitr { .. }) {
+            m.journal.pitr.enabled_on_new_table = true;
+        }
+        m.journal.record(Step::Finish, what, None);
+        m.save().map_err(journal_write_failed)?;
+        // The summary of a finished migration lists what stays behind: PITR on the new
+        // table now belongs there.
+        if m.journal.state == MigrationState::Succeeded && !m.dry_run {
+            let prices = m.prices(Step::Finish);
+            let left = leftovers(&m.journal, &prices);
+            if let Err(e) = super::summary::write(&m.journal, &m.state_dir, &left) {
+                m.events.warn(
+                    Step::Finish,
+                    format!("the summary file could not be written: {e}"),
+                );
+            }
+        }
         Ok(())
     }
 
