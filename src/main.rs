@@ -2,9 +2,19 @@ use clap::Parser;
 
 use ddb_ferry::cli::{self, Cli, Command};
 use ddb_ferry::engine::journal::{private_dir, state_dir};
+use ddb_ferry::engine::prices::PRICES_ENV;
 
 fn main() {
     let cli = Cli::parse();
+    // `ddb-ferry --prices FILE` (the wizard's form) is DDB_FERRY_PRICES=FILE for this process:
+    // the sessions the wizard opens read their prices from that variable. It is checked first,
+    // and set here, before any thread exists, so no other thread can be reading the environment.
+    if let Some(file) = &cli.prices {
+        if let Err(code) = cli::run::check_prices(Some(file)) {
+            std::process::exit(code);
+        }
+        std::env::set_var(PRICES_ENV, file);
+    }
     let _ = color_eyre::install();
     let _log_guard = init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

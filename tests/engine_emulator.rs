@@ -98,6 +98,42 @@ async fn a_full_cross_account_migration_keeps_every_item() {
         .as_str()
         .unwrap()
         .contains("update-time-to-live"));
+    // A cost estimate before each job; the import's is priced on the size AWS billed for
+    // the export.
+    let estimates: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["event"] == "estimate").collect();
+    let steps: Vec<&str> = estimates
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(steps, ["export", "import"]);
+    assert_eq!(estimates[0]["estimate"]["costs"][0]["charge"], "export");
+    let import = &estimates[1]["estimate"]["costs"][0];
+    assert_eq!(import["size_of"], "export_billed");
+    assert_eq!(import["bytes"], j["export"]["billed_bytes"]);
+    assert!(estimates[1]["lines"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Import: "));
+    // What stays behind: the export's files and the bucket ddb-ferry created; PITR went off.
+    let left = events
+        .iter()
+        .find(|e| e["event"] == "leftovers")
+        .expect("the leftovers are listed");
+    let whats: Vec<&str> = left["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["what"].as_str())
+        .collect();
+    assert_eq!(whats.len(), 3, "{whats:?}");
+    assert!(whats[0].starts_with("The export's files, s3://ferry-a/ddb-ferry/"));
+    assert!(whats[1].contains("they were its only statements"));
+    assert!(whats[2].starts_with("The bucket ferry-a, which ddb-ferry created"));
+    assert_eq!(
+        left["items"][0]["monthly_cost"]["bytes"],
+        j["data_folder"]["total_bytes"]
+    );
     let last = events.last().unwrap();
     assert_eq!(last["event"], "finished");
     assert_eq!(last["exit_code"], 0);
@@ -158,6 +194,52 @@ async fn c_existing_bucket_policy_statements_are_kept() {
         .iter()
         .all(|s| s["Sid"] != "DdbFerryExportFromSourceAccount"));
     assert_eq!(journal(&emu)["data_folder"]["found_by"], "listing");
+
+    // The end lists what stays behind: the export's files and ddb-ferry's statements, with
+    // commands that remove only those (the bucket was there before, so it is not listed).
+    let j = journal(&emu);
+    let t = text(&out);
+    let id = j["id"].as_str().unwrap();
+    let sids: Vec<&str> = j["bucket"]["statements_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(sids.len(), 2, "{sids:?}");
+    let select = sids
+        .iter()
+        .map(|s| format!(".Sid == \"{s}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let leftovers = t
+        .split("What stays behind")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no leftovers in:\n{t}"));
+    let expected = [
+        format!("  - The export's files, s3://ferry-c/ddb-ferry/{id}/\n      keeping it costs: less than $0.01 a month (estimate: the export's files "),
+        format!("        aws s3 rm --profile dest --region us-east-1 s3://ferry-c/ddb-ferry/{id}/ --recursive\n"),
+        format!("  - ddb-ferry's statements in the policy of bucket ferry-c (Sids {}); the command keeps every other statement of the policy (it needs jq)\n      keeping it costs: nothing\n", sids.join(", ")),
+        format!("        aws s3api put-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --policy \"$(aws s3api get-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --query Policy --output text | jq -c 'del(.Statement[] | select({select}))')\"\n"),
+    ];
+    for line in &expected {
+        assert!(
+            leftovers.contains(line.as_str()),
+            "{line:?} missing from:\n{leftovers}"
+        );
+    }
+    assert!(!leftovers.contains("delete-bucket"), "{leftovers}");
+    assert!(!leftovers.contains("Point-in-time recovery"), "{leftovers}");
+    let summary = std::fs::read_to_string(
+        emu.state_dir
+            .join("migrations")
+            .join(format!("{id}.summary.md")),
+    )
+    .unwrap();
+    assert!(summary.contains("## What stays behind"), "{summary}");
+    assert!(summary.contains(&format!(
+        "aws s3 rm --profile dest --region us-east-1 s3://ferry-c/ddb-ferry/{id}/ --recursive"
+    )));
 
     // Put the journal back to the bucket step and run again: the policy step adds nothing,
     // the export and import are reattached, not started again.
@@ -375,7 +457,18 @@ async fn dry_run_changes_nothing() {
     let src = emu.dynamo("source", None).await;
     create_source_table(&src, "orders").await;
     let plan_file = emu.plan("plan.json", &plan("ferry-dry", "orders"));
-    let out = emu.run(&["run", "--dry-run", plan_file.to_str().unwrap()]);
+    // A person's price for the import, over the built-in ones.
+    let prices = emu.plan(
+        "prices.json",
+        &json!({"label": "price of our contract", "regions": {"us-east-1": {"import_per_gb": 0.12}}}),
+    );
+    let out = emu.run(&[
+        "run",
+        "--dry-run",
+        "--prices",
+        prices.to_str().unwrap(),
+        plan_file.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let t = text(&out);
     for op in [
@@ -391,6 +484,21 @@ async fn dry_run_changes_nothing() {
         );
     }
     assert!(t.contains("aws:CalledVia"), "the policy is shown");
+    // The same estimates as a real run, before the export and before the import (the empty
+    // table's size is 0 B, which the export's line explains).
+    for line in [
+        "  Estimated cost of the export (an estimate from list prices, not a quote; see docs/costs.md):\n    Export: less than $0.01 (estimate: table size 0 B × $0.10 per GB, us-east-1 list price of 2026-11); AWS updates the size DescribeTable reports about every six hours",
+        "    Point-in-time recovery: less than $0.01 a month (estimate: table size 0 B × $0.20 per GB-month, us-east-1 list price of 2026-11); billed while it is on; ddb-ferry turns it off again when the migration ends\n",
+        "    S3 storage of the export: less than $0.01 a month (estimate: table size 0 B × $0.023 per GB-month, us-east-1 list price of 2026-11); billed while the files are kept; ddb-ferry never deletes them\n",
+        "  Estimated cost of the import (an estimate from list prices, not a quote; see docs/costs.md):\n    Import: less than $0.01 (estimate: table size 0 B × $0.12 per GB, us-east-1 price of our contract)\n",
+    ] {
+        assert!(t.contains(line), "{line:?} missing from:\n{t}");
+    }
+    assert!(
+        t.find("Estimated cost of the export").unwrap()
+            < t.find("would call dynamodb:ExportTableToPointInTime")
+                .unwrap()
+    );
     assert!(!pitr_enabled(&src, "orders").await);
     let s3 = emu.s3("dest", "us-east-1").await;
     assert!(s3.head_bucket().bucket("ferry-dry").send().await.is_err());

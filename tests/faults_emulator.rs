@@ -588,6 +588,30 @@ fn bad_input_is_refused_before_any_aws_call() {
     tried += 1;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("--endpoint-url"), "{}", text(&out));
+    // A prices file that cannot be used, given to `run`, through DDB_FERRY_PRICES, or to the
+    // wizard: refused naming the file and the field, before anything else.
+    let bad_prices = emu.dir.path().join("prices.json");
+    std::fs::write(
+        &bad_prices,
+        r#"{"regions": {"eu-west-1": {"import_per_gb": "cheap"}}}"#,
+    )
+    .unwrap();
+    let bp = bad_prices.to_str().unwrap();
+    for out in [
+        emu.run(&["run", "--prices", bp, "--endpoint-url", &url, pf]),
+        emu.ferry()
+            .env("DDB_FERRY_PRICES", bp)
+            .args(["run", "--dry-run", "--endpoint-url", &url, pf])
+            .output()
+            .unwrap(),
+        emu.run(&["--prices", bp, "--endpoint-url", &url]),
+    ] {
+        tried += 1;
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("prices.json"), "{err}");
+        assert!(err.contains("`regions.eu-west-1.import_per_gb`"), "{err}");
+    }
     let mut unknown = good.clone();
     unknown["source"]["profile"] = json!("no-such-profile");
     let unknown_file = emu.plan("unknown-profile.json", &unknown);

@@ -34,6 +34,10 @@ pub struct Cli {
     /// For the wizard: send every AWS call (STS AssumeRole included) to this endpoint.
     #[arg(long, value_name = "URL", global = false)]
     pub endpoint_url: Option<String>,
+    /// For the wizard: prices for the cost estimates, over ddb-ferry's own (see docs/costs.md;
+    /// default: the file DDB_FERRY_PRICES names).
+    #[arg(long, value_name = "FILE", global = false)]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,4 +147,8 @@ pub struct RunOptions {
     /// Send every AWS call (STS AssumeRole included) to this endpoint, e.g. a local emulator.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Prices for the cost estimates, over ddb-ferry's own (see docs/costs.md; default: the
+    /// file DDB_FERRY_PRICES names).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }

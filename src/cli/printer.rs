@@ -3,6 +3,8 @@
 use std::io::Write;
 
 use crate::engine::events::Event;
+use crate::engine::journal::Step;
+use crate::engine::leftovers::Leftover;
 
 /// Prints events as they arrive until the channel closes.
 pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, json: bool) {
@@ -141,6 +143,20 @@ pub fn human_line(event: &Event) -> Option<String> {
             "  {job} {status}, {} elapsed (next check in {next_check_secs} s)",
             clock(*elapsed_secs)
         ),
+        Event::Estimate { step, lines, .. } => {
+            let before = if *step == Step::Import {
+                "the import"
+            } else {
+                "the export"
+            };
+            let mut s = format!("  Estimated cost of {before} (an estimate from list prices, not a quote; see docs/costs.md):");
+            for line in lines {
+                s.push_str("\n    ");
+                s.push_str(line);
+            }
+            s
+        }
+        Event::Leftovers { items } => leftover_lines(items),
         Event::NotCarried { item } => format!(
             "  not carried by the import: {} (source: {})\n    apply with: {}",
             item.setting, item.source_value, item.how_to_apply
@@ -162,6 +178,26 @@ pub fn human_line(event: &Event) -> Option<String> {
             s
         }
     })
+}
+
+/// What stays behind, each with its cost and the commands that remove it.
+fn leftover_lines(items: &[Leftover]) -> String {
+    if items.is_empty() {
+        return "\nddb-ferry left nothing behind in AWS but the new table.".to_owned();
+    }
+    let mut s = "\nWhat stays behind (ddb-ferry deletes nothing; remove what you no longer need):"
+        .to_owned();
+    for l in items {
+        s.push_str(&format!(
+            "\n  - {}\n      keeping it costs: {}\n      remove with:",
+            l.what,
+            l.cost_words()
+        ));
+        for c in &l.remove_commands {
+            s.push_str(&format!("\n        {c}"));
+        }
+    }
+    s
 }
 
 fn clock(secs: u64) -> String {

@@ -11,8 +11,10 @@ use super::RunOptions;
 use crate::engine::events::{Event, EventSink, Outcome};
 use crate::engine::journal::{state_dir, Journal, MigrationState};
 use crate::engine::plan::Plan;
+use crate::engine::prices::load_prices;
 use crate::engine::session::{Answers, Session};
 use crate::engine::{prepare, Prepared};
+use crate::logic::cost::Prices;
 
 /// Refuses an `--endpoint-url` that is not a URL before anything else happens.
 pub fn check_endpoint(endpoint: Option<&str>) -> Result<(), i32> {
@@ -25,10 +27,23 @@ pub fn check_endpoint(endpoint: Option<&str>) -> Result<(), i32> {
     }
 }
 
+/// The prices of the estimates, refused before anything else when the file cannot be used:
+/// a person who pointed at a file expects its figures, not silently ddb-ferry's own.
+pub fn check_prices(file: Option<&Path>) -> Result<Prices, i32> {
+    load_prices(file).map_err(|e| {
+        eprintln!("{e}\n  next: fix the file (its format is in docs/costs.md), or leave it out to use ddb-ferry's own prices");
+        Outcome::BadInput.exit_code()
+    })
+}
+
 pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
     if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
         return code;
     }
+    let prices = match check_prices(opts.prices.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let plan = match Plan::load(plan_path) {
         Ok(p) => p,
         Err(e) => {
@@ -72,7 +87,7 @@ pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh:
             return Outcome::BadInput.exit_code();
         }
     };
-    drive(journal, &dir, opts.json, dry_run).await
+    drive(journal, &dir, opts.json, dry_run, prices).await
 }
 
 /// Resolves on Ctrl-C, on a hangup (the SSH session dropped) or on SIGTERM.
@@ -97,6 +112,10 @@ pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
     if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
         return code;
     }
+    let prices = match check_prices(opts.prices.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let dir = state_dir();
     let path = Journal::path_in(&dir, id);
     let mut journal = match Journal::load(&path) {
@@ -113,12 +132,12 @@ pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
     if opts.endpoint_url.is_some() {
         journal.endpoint_url = opts.endpoint_url.clone();
     }
-    drive(journal, &dir, opts.json, false).await
+    drive(journal, &dir, opts.json, false, prices).await
 }
 
 /// Drives one session with the plan's answers: one process per migration (the session
 /// holds the lock), and an interruption leaves the journal consistent and the job running.
-async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
+async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool, prices: Prices) -> i32 {
     let (tx, rx) = mpsc::unbounded_channel::<Event>();
     let id = journal.id.clone();
     let mut session = match Session::open(
@@ -134,6 +153,7 @@ async fn drive(journal: Journal, dir: &Path, json: bool, dry_run: bool) -> i32 {
             return Outcome::BadInput.exit_code();
         }
     };
+    session.use_prices(prices);
     let printer = tokio::spawn(print_events(rx, json));
     let outcome = tokio::select! {
         outcome = session.run_until_decision() => outcome,

@@ -136,6 +136,49 @@ pub fn describe_import(side: &str, arn: &str) -> String {
     )
 }
 
+/// Removes every object under `prefix` (a folder, ending in `/`).
+pub fn remove_objects(side: &str, bucket: &str, prefix: &str) -> String {
+    format!(
+        "aws s3 rm{side} {} --recursive",
+        shell_quote(&format!("s3://{bucket}/{prefix}"))
+    )
+}
+
+/// Deletes a bucket; S3 refuses while it holds any object.
+pub fn delete_bucket(side: &str, bucket: &str) -> String {
+    format!(
+        "aws s3api delete-bucket{side} --bucket {}",
+        shell_quote(bucket)
+    )
+}
+
+pub fn delete_bucket_policy(side: &str, bucket: &str) -> String {
+    format!(
+        "aws s3api delete-bucket-policy{side} --bucket {}",
+        shell_quote(bucket)
+    )
+}
+
+/// Takes the statements with these Sids out of the bucket's policy and writes the rest back,
+/// so every other statement is kept: the policy is one document, and deleting it would take
+/// others' access with it. Needs `jq`.
+pub fn remove_policy_statements(side: &str, bucket: &str, sids: &[String]) -> String {
+    let test = sids
+        .iter()
+        .map(|sid| {
+            let quoted = serde_json::to_string(sid).unwrap_or_default();
+            format!(".Sid == {quoted}")
+        })
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let filter = format!("del(.Statement[] | select({test}))");
+    let b = shell_quote(bucket);
+    format!(
+        "aws s3api put-bucket-policy{side} --bucket {b} --policy \"$(aws s3api get-bucket-policy{side} --bucket {b} --query Policy --output text | jq -c {})\"",
+        shell_quote(&filter)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +200,29 @@ mod tests {
     fn pitr_command_names_the_table_and_side() {
         let c = update_pitr(&side_args(Some("prod"), Some("eu-west-1")), "orders", true);
         assert_eq!(c, "aws dynamodb update-continuous-backups --profile prod --region eu-west-1 --table-name orders --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true");
+    }
+
+    #[test]
+    fn removal_commands_keep_what_is_not_ours() {
+        let side = side_args(Some("new-prod"), Some("eu-west-1"));
+        assert_eq!(
+            remove_objects(&side, "bkt", "ddb-ferry/orders-to-orders-1a2b3c4d/"),
+            "aws s3 rm --profile new-prod --region eu-west-1 s3://bkt/ddb-ferry/orders-to-orders-1a2b3c4d/ --recursive"
+        );
+        assert_eq!(
+            delete_bucket(&side, "bkt"),
+            "aws s3api delete-bucket --profile new-prod --region eu-west-1 --bucket bkt"
+        );
+        assert_eq!(
+            delete_bucket_policy(&side, "bkt"),
+            "aws s3api delete-bucket-policy --profile new-prod --region eu-west-1 --bucket bkt"
+        );
+        assert_eq!(
+            remove_policy_statements(&side, "bkt", &["DdbFerryA".into(), "DdbFerryB".into()]),
+            r#"aws s3api put-bucket-policy --profile new-prod --region eu-west-1 --bucket bkt --policy "$(aws s3api get-bucket-policy --profile new-prod --region eu-west-1 --bucket bkt --query Policy --output text | jq -c 'del(.Statement[] | select(.Sid == "DdbFerryA" or .Sid == "DdbFerryB"))')""#
+        );
+        // A Sid with a quote (an edited journal) cannot break out of the jq program.
+        let odd = remove_policy_statements("", "bkt", &["it's \"x\"".into()]);
+        assert!(odd.contains(r#"select(.Sid == "it'\''s \"x\"")"#), "{odd}");
     }
 }

@@ -5,8 +5,10 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::journal::{NotCarried, Step};
+use super::leftovers::Leftover;
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
+use crate::logic::cost::Estimate;
 
 /// One thing that happened during a migration.
 #[derive(Debug, Clone, Serialize)]
@@ -75,9 +77,21 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         percent_done: Option<u8>,
     },
+    /// A rough cost, before `step` starts its job (the export or the import): `lines` in plain
+    /// words, `estimate` with every size, price and source.
+    Estimate {
+        step: Step,
+        lines: Vec<String>,
+        estimate: Estimate,
+    },
     NotCarried {
         #[serde(flatten)]
         item: NotCarried,
+    },
+    /// At the end: what the migration leaves in AWS, what each costs to keep, and the
+    /// commands that remove each (ddb-ferry itself deletes nothing).
+    Leftovers {
+        items: Vec<Leftover>,
     },
     Failed {
         step: Step,

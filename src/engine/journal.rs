@@ -99,6 +99,10 @@ pub struct PitrRecord {
     /// True once this tool turned PITR on, so it may turn it off again.
     pub enabled_by_us: bool,
     pub disabled_after: bool,
+    /// True once PITR was turned on for the new table at the person's request (to match the
+    /// source): it is billed every month, so the end lists it among what stays behind.
+    #[serde(default)]
+    pub enabled_on_new_table: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +113,10 @@ pub struct BucketRecord {
     /// Sids of the statements this tool added to the bucket policy.
     pub statements_added: Vec<String>,
     pub policy_done: bool,
+    /// True when the statements this tool added were the policy's only ones when it wrote
+    /// it: removing them then means deleting the policy, since S3 refuses an empty one.
+    #[serde(default)]
+    pub policy_only_ours: bool,
 }
 
 /// Where the exported data files are.

@@ -13,6 +13,7 @@ use super::plan::Plan;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
+use crate::logic::cost::Prices;
 
 /// Clients of one side, built once STS confirmed who the side is.
 #[derive(Clone, Debug)]
@@ -38,6 +39,9 @@ pub struct Migration {
     /// Leave the "new table name is free" check to the import step: the wizard asks for the
     /// name after the export, and checks it as it is typed.
     pub defer_new_table_check: bool,
+    /// The prices of the estimates; `None` until the driver gives them or the first
+    /// estimate loads the default ones (see `costs.rs`).
+    pub prices: Option<Prices>,
 }
 
 /// Why a step stopped the run.
@@ -84,6 +88,7 @@ impl Migration {
             dest: None,
             bucket_s3: None,
             defer_new_table_check: false,
+            prices: None,
         }
     }
 

@@ -2,14 +2,17 @@
 //! headless `run` are two faces of it.
 
 pub mod cli_equivalent;
+pub mod costs;
 pub mod events;
 pub mod inspect;
 mod jobs;
 pub mod journal;
+pub mod leftovers;
 pub mod lock;
 pub mod migration;
 pub mod plan;
 pub mod poll;
+pub mod prices;
 pub mod session;
 pub mod steps;
 pub mod summary;

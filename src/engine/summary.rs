@@ -1,10 +1,12 @@
-//! The summary saved beside the journal at the end: what was done, and every AWS call as the
-//! equivalent AWS CLI command, so the migration can be audited or repeated by hand.
+//! The summary saved beside the journal at the end: what was done, what stays behind (with its
+//! cost and the commands that remove it), and every AWS call as the equivalent AWS CLI
+//! command, so the migration can be audited, repeated or cleaned up by hand.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::journal::{write_private_atomic, Journal};
+use super::leftovers::Leftover;
 
 pub fn path(journal: &Journal, state_dir: &Path) -> PathBuf {
     state_dir
@@ -13,13 +15,17 @@ pub fn path(journal: &Journal, state_dir: &Path) -> PathBuf {
 }
 
 /// Writes the summary (mode 0600) and returns its path.
-pub fn write(journal: &Journal, state_dir: &Path) -> std::io::Result<PathBuf> {
+pub fn write(
+    journal: &Journal,
+    state_dir: &Path,
+    leftovers: &[Leftover],
+) -> std::io::Result<PathBuf> {
     let p = path(journal, state_dir);
-    write_private_atomic(&p, render(journal).as_bytes())?;
+    write_private_atomic(&p, render(journal, leftovers).as_bytes())?;
     Ok(p)
 }
 
-pub fn render(j: &Journal) -> String {
+pub fn render(j: &Journal, leftovers: &[Leftover]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# ddb-ferry migration {}\n", j.id);
     let plan = &j.plan;
@@ -88,6 +94,18 @@ pub fn render(j: &Journal) -> String {
             );
         }
     }
+    if !leftovers.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## What stays behind\n\nddb-ferry deletes nothing. These remain, with what each costs to keep and the commands that remove it:\n"
+        );
+        for l in leftovers {
+            let _ = writeln!(s, "- {} — keeping it costs: {}", l.what, l.cost_words());
+            for c in &l.remove_commands {
+                let _ = writeln!(s, "  ```\n  {c}\n  ```");
+            }
+        }
+    }
     let _ = writeln!(
         s,
         "\n## AWS calls that changed something (as AWS CLI commands)\n"
@@ -102,4 +120,34 @@ pub fn render(j: &Journal) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::plan::Plan;
+
+    #[test]
+    fn what_stays_behind_is_listed_with_its_cost_and_commands() {
+        let plan = Plan::parse(
+            r#"{"source":{"table":"orders"},"destination":{"bucket":"bkt-one"},"table":{"name":"orders"}}"#,
+            "t",
+        )
+        .unwrap();
+        let j = crate::engine::new_journal(plan, "orders-to-orders-1a2b3c4d".into(), None, None);
+        let left = [Leftover {
+            what: "The bucket bkt-one, which ddb-ferry created".into(),
+            monthly_cost: None,
+            remove_commands: vec!["aws s3api delete-bucket --bucket bkt-one".into()],
+        }];
+        let text = render(&j, &left);
+        assert!(
+            text.contains("## What stays behind\n\nddb-ferry deletes nothing."),
+            "{text}"
+        );
+        assert!(text.contains(
+            "- The bucket bkt-one, which ddb-ferry created — keeping it costs: nothing\n  ```\n  aws s3api delete-bucket --bucket bkt-one\n  ```\n"
+        ));
+        assert!(!render(&j, &[]).contains("What stays behind"));
+    }
 }

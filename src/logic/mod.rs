@@ -5,6 +5,7 @@
 //! directly, and so that the wizard and the headless runner share one implementation.
 
 pub mod check;
+pub mod cost;
 pub mod discover;
 pub mod ion;
 pub mod items;

@@ -17,10 +17,12 @@ pub use open::{open_for_person, OpenFailure, OpenFrom};
 
 use super::events::{Event, EventSink, Outcome};
 use super::journal::{write_private_atomic, DataFolder, Journal, MigrationState, Step};
+use super::leftovers::leftovers;
 use super::lock::{LockError, MigrationLock};
 use super::migration::{journal_write_failed, Migration, Stop};
 use super::plan::{ExportPlan, NewTablePlan};
 use crate::aws::explain::{AwsFailure, FailureKind};
+use crate::logic::cost::Prices;
 
 /// The steps, in the order they run. The only copy of the order.
 const ORDER: [Step; 9] = [
@@ -87,6 +89,12 @@ impl Session {
 
     pub fn journal_path(&self) -> PathBuf {
         self.migration.journal_path()
+    }
+
+    /// The prices of the cost estimates and of what stays behind (`--prices`); without this,
+    /// the built-in prices with the file `DDB_FERRY_PRICES` names.
+    pub fn use_prices(&mut self, prices: Prices) {
+        self.migration.prices = Some(prices);
     }
 
     /// The decision the session waits for, if any.
@@ -180,7 +188,12 @@ impl Session {
         let summary = if m.dry_run {
             None
         } else {
-            match super::summary::write(&m.journal, &m.state_dir) {
+            let prices = m.prices(Step::Finish);
+            let left = leftovers(&m.journal, &prices);
+            m.events.send(Event::Leftovers {
+                items: left.clone(),
+            });
+            match super::summary::write(&m.journal, &m.state_dir, &left) {
                 Ok(p) => Some(p.display().to_string()),
                 Err(e) => {
                     m.events.warn(
@@ -325,7 +338,21 @@ impl Session {
     /// Applies a setting the import did not carry to the new table, and records it (the same
     /// code the finish step runs for the plan's `options.after_import`).
     pub async fn apply_not_carried(&mut self, fix: &NotCarriedFix) -> Result<(), AwsFailure> {
-        self.migration.apply_not_carried(fix).await.map(|_| ())
+        self.migration.apply_not_carried(fix).await?;
+        let m = &mut self.migration;
+        // The summary of a finished migration lists what stays behind: PITR on the new
+        // table now belongs there.
+        if m.journal.state == MigrationState::Succeeded && !m.dry_run {
+            let prices = m.prices(Step::Finish);
+            let left = leftovers(&m.journal, &prices);
+            if let Err(e) = super::summary::write(&m.journal, &m.state_dir, &left) {
+                m.events.warn(
+                    Step::Finish,
+                    format!("the summary file could not be written: {e}"),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Saves the new table's TableCreationParameters, formatted, beside the journal.

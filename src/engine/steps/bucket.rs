@@ -101,6 +101,8 @@ impl Migration {
                         self.journal.bucket.statements_added.push(sid.to_owned());
                     }
                 }
+                self.journal.bucket.policy_only_ours =
+                    only_these_sids(&merged.policy, &self.journal.bucket.statements_added);
             }
         }
         self.journal.bucket.policy_done = true;
@@ -145,6 +147,21 @@ impl Migration {
             ),
         }
     }
+}
+
+/// True when every statement of `policy` has one of `sids`: removing those statements would
+/// leave an empty policy, which S3 refuses, so the policy itself is to be deleted instead.
+fn only_these_sids(policy: &serde_json::Value, sids: &[String]) -> bool {
+    policy
+        .get("Statement")
+        .and_then(|s| s.as_array())
+        .is_some_and(|all| {
+            all.iter().all(|st| {
+                st.get("Sid")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|sid| sids.iter().any(|s| s == sid))
+            })
+        })
 }
 
 /// The bucket policy change, previewed before it is applied.
@@ -214,4 +231,29 @@ async fn security_lines(s3: &S3, bucket: &str) -> Vec<String> {
         Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_policy_is_ours_alone_only_when_every_statement_has_one_of_our_sids() {
+        let ours = ["A".to_owned(), "B".to_owned()];
+        let policy = |statements: serde_json::Value| json!({"Statement": statements});
+        assert!(only_these_sids(
+            &policy(json!([{"Sid": "A"}, {"Sid": "B"}])),
+            &ours
+        ));
+        assert!(!only_these_sids(
+            &policy(json!([{"Sid": "A"}, {"Sid": "C"}])),
+            &ours
+        ));
+        assert!(!only_these_sids(
+            &policy(json!([{"Sid": "A"}, {"Effect": "Allow"}])),
+            &ours
+        ));
+        assert!(!only_these_sids(&json!({}), &ours));
+    }
 }

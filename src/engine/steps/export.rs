@@ -72,6 +72,7 @@ impl Migration {
                     plan.export.export_time.as_deref(),
                     &token,
                 );
+                self.announce_estimate(STEP);
                 if !self.announce_call(STEP, "dynamodb:ExportTableToPointInTime", cli, None) {
                     self.announce_dry_run_import();
                     return Err(Stop::DryRunComplete);
@@ -102,6 +103,7 @@ impl Migration {
             "{}/AWSDynamoDB/<export id>/data/",
             self.journal.export_prefix
         );
+        self.announce_estimate(Step::Import);
         let cli = super::super::cli_equivalent::import_table(
             &dest.cli_args,
             &bucket,

@@ -70,6 +70,7 @@ impl Migration {
                     &spec,
                     &token,
                 );
+                self.announce_estimate(STEP);
                 if !self.announce_call(
                     STEP,
                     "dynamodb:ImportTable",
