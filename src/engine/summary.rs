@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn what_stays_behind_is_listed_with_its_cost_and_commands() {
         let plan = Plan::parse(
-            r#"{"source":{"table":"orders"},"destination":{"bucket":"bkt-one"},"table":{"name":"orders"}}"#,
+            r#"{"source":{"table":"orders","profile":"src"},"destination":{"bucket":"bkt-one","profile":"dst"},"table":{"name":"orders"}}"#,
             "t",
         )
         .unwrap();
