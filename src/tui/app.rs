@@ -169,6 +169,8 @@ pub struct App {
     pub started: Instant,
     /// The id of the migration the wizard works on, once its journal exists.
     pub migration_id: Option<String>,
+    /// The prices of the cost estimates (list prices, or the person's own file).
+    pub prices: crate::logic::cost::Prices,
 }
 
 impl App {
@@ -197,6 +199,7 @@ impl App {
             quit: false,
             started: Instant::now(),
             migration_id: None,
+            prices: crate::logic::cost::Prices::builtin(),
         }
     }
 

@@ -41,6 +41,15 @@ pub async fn run(endpoint_url: Option<String>) -> i32 {
         );
         return 2;
     }
+    // The prices of the estimates: the list prices, under the person's own file if named
+    // (`--prices`, which main checked, or DDB_FERRY_PRICES).
+    let prices = match crate::engine::prices::load_prices(None) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
     install_panic_hook();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -49,7 +58,7 @@ pub async fn run(endpoint_url: Option<String>) -> i32 {
             return 1;
         }
     };
-    let code = event_loop(&mut terminal, endpoint_url).await;
+    let code = event_loop(&mut terminal, endpoint_url, prices).await;
     ratatui::restore();
     code
 }
@@ -83,11 +92,16 @@ fn install_panic_hook() {
     }));
 }
 
-async fn event_loop(terminal: &mut ratatui::DefaultTerminal, endpoint_url: Option<String>) -> i32 {
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    endpoint_url: Option<String>,
+    prices: crate::logic::cost::Prices,
+) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     spawn_terminal_reader(tx.clone());
     let mut services = Services::new(tx, state_dir(), endpoint_url.clone());
     let mut app = App::new(state_dir(), endpoint_url);
+    app.prices = prices;
     for cmd in app.start() {
         services.run(cmd);
     }

@@ -40,6 +40,8 @@ pub struct State {
     pub typing: bool,
     /// The review shows the equivalent AWS CLI command instead of the words.
     pub show_command: bool,
+    /// First line of the review shown (PgUp/PgDn).
+    pub scroll: u16,
 }
 
 impl State {
@@ -88,6 +90,15 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             KeyCode::Enter => Some(start(app)),
             KeyCode::Char('v') => {
                 st.show_command = !st.show_command;
+                st.scroll = 0;
+                Some(Vec::new())
+            }
+            KeyCode::PageDown | KeyCode::Char('J') => {
+                st.scroll = st.scroll.saturating_add(5);
+                Some(Vec::new())
+            }
+            KeyCode::PageUp | KeyCode::Char('K') => {
+                st.scroll = st.scroll.saturating_sub(5);
                 Some(Vec::new())
             }
             KeyCode::Esc => {
@@ -177,9 +188,10 @@ pub fn bar(app: &App) -> Bar {
                 if st.show_command {
                     "words"
                 } else {
-                    "the AWS CLI command"
+                    "CLI command"
                 },
             ),
+            hint("PgUp/PgDn", "scroll"),
             hint("Esc", "change the choices"),
         ]);
     }
@@ -251,18 +263,30 @@ pub fn equivalent_command(app: &App) -> String {
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.export;
+    if st.reviewing {
+        let lines = review_lines(app);
+        let title = crate::tui::widgets::pane::title_with_more(
+            " Export: review",
+            crate::tui::widgets::pane::more_below(&lines, area, st.scroll),
+        );
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((st.scroll, 0))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!("{title} ")),
+                ),
+            area,
+        );
+        return;
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", Screen::Export.title()));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    if st.reviewing {
-        f.render_widget(
-            Paragraph::new(review_lines(app)).wrap(Wrap { trim: false }),
-            inner,
-        );
-        return;
-    }
     let rows = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -363,20 +387,27 @@ fn review_lines(app: &App) -> Vec<Line<'static>> {
             "• The table stays as it is and keeps serving your application: the export reads its backups, not the table.",
         ));
         if let Some(t) = &j.source_table {
+            let size = if t.size_bytes > 0 {
+                format!(
+                    "for a table of this size ({}, {} items)",
+                    crate::logic::units::human_bytes(t.size_bytes as u64),
+                    t.item_count
+                )
+            } else {
+                "for a small table (AWS has not counted this one's size yet: it does so about every 6 hours)".to_owned()
+            };
             lines.push(Line::from(format!(
-                "• It usually takes about {} for a table of this size ({}, {} items); AWS gives no progress while it runs.",
+                "• It usually takes about {} {size}; AWS gives no progress while it runs.",
                 crate::engine::poll::typical_duration_words(t.size_bytes, false),
-                crate::logic::units::human_bytes(t.size_bytes.max(0) as u64),
-                t.item_count
             )));
         }
         lines.push(Line::from(
             "• It runs inside AWS: you may quit at any time and reopen ddb-ferry to reattach.",
         ));
+        lines.push(Line::from(""));
+        lines.push(Line::from("What it costs (estimates, not a bill):"));
+        let estimate = crate::engine::costs::export_estimate_of(j, &app.prices);
+        lines.extend(super::estimate_lines(&estimate).into_iter().map(Line::from));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(
-        "Enter: start the export.  v: the AWS CLI command.  Esc: change the choices.",
-    ));
     lines
 }

@@ -624,6 +624,11 @@ fn next_lines(app: &App) -> Vec<Line<'static>> {
             "The keys match the export. Enter starts the import: DynamoDB creates the table {} in the destination account and loads {items} items into it. The new table is usable when the import ends; nothing else changes.",
             spec.name
         )));
+        if let Some(j) = &app.journal {
+            lines.push(Line::from("What it costs (estimates, not a bill):"));
+            let estimate = crate::engine::costs::import_estimate_of(j, &app.prices);
+            lines.extend(super::estimate_lines(&estimate).into_iter().map(Line::from));
+        }
     } else {
         lines.push(Line::from(format!(
             "Enter checks up to {sample} exported items: each must have the key attributes with these names and types (names are case-sensitive). Nothing is created yet."

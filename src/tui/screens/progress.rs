@@ -296,7 +296,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }));
     }
     if !done && job.arn.is_some() {
-        lines.push(Line::from(if st.size_known {
+        lines.push(Line::from(if st.size_known && st.table_bytes > 0 {
             format!(
                 "Typical time for {}: about {} (an estimate; AWS reports no progress).",
                 human_bytes(st.table_bytes.max(0) as u64),
@@ -331,6 +331,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
     } else if !done && job.arn.is_some() {
         match st.export_files {
+            Some((0, _)) => lines.push(Line::from(
+                "Written so far: no data file yet (the folder is listed in S3 every 15 s).",
+            )),
             Some((n, b)) => lines.push(Line::from(format!(
                 "Written so far: {n} data file{}, {} (listed in S3 every 15 s).",
                 if n == 1 { "" } else { "s" },

@@ -18,6 +18,7 @@ use crate::tui::app::App;
 use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
+use crate::tui::widgets::pane::{more_below, title_with_more};
 
 #[derive(Debug, Clone, Default)]
 pub struct State {
@@ -31,6 +32,8 @@ pub struct State {
     pub new_table: String,
     /// Items the import rejected, and where AWS logged them.
     pub import_errors: Option<(i64, String)>,
+    /// First line of the Finish pane shown (PgUp/PgDn).
+    pub scroll: u16,
 }
 
 impl State {
@@ -106,6 +109,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                     Some(Vec::new())
                 }
             }
+        }
+        KeyCode::PageDown | KeyCode::Char('J') => {
+            st.scroll = st.scroll.saturating_add(5);
+            Some(Vec::new())
+        }
+        KeyCode::PageUp | KeyCode::Char('K') => {
+            st.scroll = st.scroll.saturating_sub(5);
+            Some(Vec::new())
         }
         KeyCode::Enter if st.done => {
             app.quit = true;
@@ -196,12 +207,54 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             }
         }
     }
+    if st.done {
+        if let Some(j) = &app.journal {
+            items.extend(leftover_lines(j, &app.prices));
+        }
+    }
+    let title = title_with_more(" Finish", more_below(&items, bottom, st.scroll));
     f.render_widget(
         Paragraph::new(items)
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" Finish ")),
+            .scroll((st.scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!("{title} ")),
+            ),
         bottom,
     );
+}
+
+/// What stays behind, what keeping each costs, and the commands that remove it: ddb-ferry
+/// itself deletes nothing.
+fn leftover_lines(
+    journal: &crate::engine::journal::Journal,
+    prices: &crate::logic::cost::Prices,
+) -> Vec<Line<'static>> {
+    let left = crate::engine::leftovers::leftovers(journal, prices);
+    if left.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        Line::from(""),
+        Line::from(
+            "What stays behind: ddb-ferry deletes nothing. Each costs what is said until you remove it, with the commands below, once you no longer need it:",
+        ),
+    ];
+    for l in left {
+        lines.push(Line::from(format!(
+            "• {} — keeping it costs {}",
+            l.what,
+            l.cost_words()
+        )));
+        lines.extend(
+            l.remove_commands
+                .into_iter()
+                .map(|c| Line::from(format!("    {c}"))),
+        );
+    }
+    lines
 }
 
 /// The keys of the Verify screen now.
@@ -211,6 +264,7 @@ pub fn bar(app: &App) -> Bar {
     if st.done {
         hints.push(hint("Enter", "quit"));
         hints.push(hint("Ctrl-P", "save as a plan"));
+        hints.push(hint("PgUp/PgDn", "scroll"));
         if !st.not_carried.is_empty() {
             hints.push(hint("a", "apply the chosen setting"));
             hints.push(hint("↑↓", "choose"));
@@ -222,5 +276,5 @@ pub fn bar(app: &App) -> Bar {
 pub const HELP: &[&str] = &[
     "ddb-ferry counts the new table's items and reads a sample back, comparing each attribute with the export (numbers by value).",
     "An import creates the table with its keys, indexes, billing and encryption only. Settings like TTL (items that expire), the stream (change feed), tags, auto scaling and PITR (continuous backups) are not copied: each is listed with the source's value and the AWS CLI command that applies it. `a` applies TTL and PITR for you; the others need choices only you can make.",
-    "Nothing is deleted: the export's files and the bucket policy statements stay until you remove them.",
+    "Nothing is deleted: the export's files, the bucket if ddb-ferry created it, the bucket policy statements it added and PITR left on stay until you remove them. The Finish pane lists each with what keeping it costs (an estimate) and the exact commands that remove it; PgDn scrolls to them.",
 ];
