@@ -92,8 +92,17 @@ impl Field {
         let label = format!("{marker}{label}: ");
         let label_width = label.chars().count() as u16;
         let width = area.width.saturating_sub(label_width).max(1) as usize;
-        let scroll = self.input.visual_scroll(width);
-        let shown: String = self.value().chars().skip(scroll).take(width).collect();
+        // While edited the text scrolls with the cursor; otherwise it shows from its start,
+        // with `…` where it goes on.
+        let scroll = if look == Look::Editing {
+            self.input.visual_scroll(width)
+        } else {
+            0
+        };
+        let mut shown: String = self.value().chars().skip(scroll).take(width).collect();
+        if look != Look::Editing && self.value().chars().count() > width {
+            shown = shown.chars().take(width.saturating_sub(1)).collect::<String>() + "…";
+        }
         let style = match look {
             Look::Editing => Style::default().add_modifier(Modifier::REVERSED),
             _ => Style::default().add_modifier(Modifier::UNDERLINED),
