@@ -168,7 +168,7 @@ fn build_failure(e: aws_sdk_dynamodb::error::BuildError) -> AwsFailure {
         super::explain::FailureKind::BadInput,
         format!("a request could not be built: {e}"),
         "a required value is missing from the plan",
-        "check the plan against the README's plan format",
+        "check the plan against docs/plan-format.md",
     )
 }
 

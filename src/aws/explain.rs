@@ -595,7 +595,7 @@ fn access_denied_next(operation: &str, resource: &str) -> String {
             "; the export also needs s3:PutObject, s3:AbortMultipartUpload and s3:PutObjectAcl on the bucket's prefix in that policy"
         }
         "dynamodb:ImportTable" => {
-            "; the import also needs dynamodb:CreateTable, dynamodb:PutItem and dynamodb:UpdateTable on the new table, s3:GetObject and s3:ListBucket on the bucket, and the logs:* actions listed in the README"
+            "; the import also needs dynamodb:CreateTable, dynamodb:PutItem and dynamodb:UpdateTable on the new table, s3:GetObject and s3:ListBucket on the bucket, and the logs:* actions listed in docs/permissions-and-security.md"
         }
         op if op.starts_with("s3:") => {
             "; if the caller's policy allows it, look for a Deny in the bucket policy (`aws s3api get-bucket-policy --bucket BUCKET`)"
@@ -603,7 +603,7 @@ fn access_denied_next(operation: &str, resource: &str) -> String {
         _ => "",
     };
     format!(
-        "add this statement to the IAM policy of that caller (README, \"IAM permissions\", lists every action by step): {statement}{extra}"
+        "add this statement to the IAM policy of that caller (docs/permissions-and-security.md lists every action by step): {statement}{extra}"
     )
 }
 

@@ -249,7 +249,7 @@ fn summary(report: &CheckReport, lines: &mut Vec<Line>) {
         )));
     }
     lines.push(Line::from(
-        "`ddb-ferry check` prints every detail (see the README).",
+        "`ddb-ferry check` prints every detail (see docs/exports-and-check.md).",
     ));
 }
 

@@ -101,7 +101,11 @@ impl Field {
         };
         let mut shown: String = self.value().chars().skip(scroll).take(width).collect();
         if look != Look::Editing && self.value().chars().count() > width {
-            shown = shown.chars().take(width.saturating_sub(1)).collect::<String>() + "…";
+            shown = shown
+                .chars()
+                .take(width.saturating_sub(1))
+                .collect::<String>()
+                + "…";
         }
         let style = match look {
             Look::Editing => Style::default().add_modifier(Modifier::REVERSED),
