@@ -22,7 +22,7 @@ use support::*;
 
 const TABLE: &str = "orders";
 /// On the Accounts screen while STS has not answered yet.
-const ASKING_STS: &str = "Asking STS";
+const ASKING_STS: &str = "Asking AWS who this is";
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)

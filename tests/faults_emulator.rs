@@ -185,7 +185,7 @@ async fn wizard_answers_keys_while_every_call_takes_two_seconds() {
     pty.wait_for_word("source", WAIT);
     pty.send(DOWN);
     pty.send(ENTER);
-    pty.wait_for("Asking STS", WAIT);
+    pty.wait_for("Asking AWS who this is", WAIT);
     let mut slowest = Duration::ZERO;
     for _ in 0..3 {
         let t = Instant::now();

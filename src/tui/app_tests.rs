@@ -337,3 +337,27 @@ fn esc_does_not_leave_a_running_job() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.screen, Screen::ExportProgress);
 }
+
+#[test]
+fn a_screen_reached_again_with_esc_shows_the_state_as_it_is_now() {
+    let mut app = export_complete();
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Export);
+    let text = view_text(&app);
+    assert!(
+        text.contains("The export has started (COMPLETED)"),
+        "the form is not offered again once the export ran:\n{text}"
+    );
+    // Enter goes back to where the migration stands; no second export is asked for.
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(cmds.is_empty());
+    assert_eq!(app.screen, Screen::ExportProgress);
+
+    // The bucket, reached again, says what was done rather than what would be.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Bucket);
+    let text = view_text(&app);
+    assert!(text.contains("Done. The bucket"), "{text}");
+    assert!(!text.contains("does not exist yet"), "{text}");
+}

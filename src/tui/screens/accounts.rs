@@ -342,7 +342,7 @@ fn render_side(f: &mut Frame, area: Rect, title: &str, s: &SideState, focus: Foc
     );
     let lines: Vec<Line> = match (&s.identity, s.connecting) {
         (_, true) => vec![Line::from(
-            "Asking AWS who this is (STS, its sign-in service)…",
+            "Asking AWS who this is (STS, its identity service)…",
         )],
         (Some(Ok(id)), _) => who_lines(id, who.width as usize),
         (Some(Err(e)), _) => failure::lines_next_first(e),

@@ -45,6 +45,7 @@ pub struct State {
 }
 
 impl State {
+    /// (Never while the export already started: the screen then only says so.)
     pub fn editing(&self) -> bool {
         self.typing && !self.reviewing && matches!(self.focus, Focus::Time | Focus::KmsKey)
     }
@@ -83,7 +84,22 @@ impl State {
     }
 }
 
+/// The export already started (the screen was reached again with Esc): its settings are
+/// fixed, and Enter goes back to where the migration stands.
+fn started(app: &App) -> Option<&crate::engine::journal::JobRecord> {
+    app.journal.as_ref()?.export.as_ref()
+}
+
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    if started(app).is_some() {
+        return match key.code {
+            KeyCode::Enter => {
+                app.go(Screen::ExportProgress);
+                Some(Vec::new())
+            }
+            _ => None,
+        };
+    }
     let st = &mut app.export;
     if st.reviewing {
         return match key.code {
@@ -179,6 +195,12 @@ fn review(app: &mut App) -> Vec<Cmd> {
 
 /// The keys of the Export screen now.
 pub fn bar(app: &App) -> Bar {
+    if started(app).is_some() {
+        return Bar::commands(vec![
+            hint("Enter", "back to the progress"),
+            hint("Esc", "back"),
+        ]);
+    }
     let st = &app.export;
     if st.reviewing {
         return Bar::commands(vec![
@@ -234,6 +256,7 @@ fn start(app: &mut App) -> Vec<Cmd> {
     app.progress.export_location = Some((bucket, region, format!("{}/", journal.export_prefix)));
     app.progress.reset_for(Step::Export);
     app.export.reviewing = false;
+    app.export.typing = false;
     app.go(Screen::ExportProgress);
     let settings = app.export.plan();
     app.continue_session(vec![Request::SetExportSettings(settings)])
@@ -263,6 +286,46 @@ pub fn equivalent_command(app: &App) -> String {
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.export;
+    if let Some(job) = started(app) {
+        let plan = app
+            .journal
+            .as_ref()
+            .map(|j| j.plan.export.clone())
+            .unwrap_or_default();
+        let lines = vec![
+            Line::from(format!(
+                "The export has started ({}): its settings can no longer change.",
+                job.status.as_deref().unwrap_or("starting")
+            )),
+            Line::from(format!(
+                "Format {}, {}, encryption {}.",
+                match plan.format {
+                    ExportFormat::DynamodbJson => "DynamoDB JSON",
+                    ExportFormat::Ion => "Amazon Ion",
+                },
+                plan.export_time
+                    .map_or("as the table was when it started".to_owned(), |t| format!(
+                        "as the table was at {t}"
+                    )),
+                match plan.encryption {
+                    crate::logic::options::ExportSse::SseS3 => "SSE-S3".to_owned(),
+                    crate::logic::options::ExportSse::SseKms { kms_key } =>
+                        format!("SSE-KMS ({kms_key})"),
+                }
+            )),
+            Line::from(""),
+            Line::from(
+                "Enter: back to the export's progress. Other settings need a new migration.",
+            ),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).title(" Export ")),
+            area,
+        );
+        return;
+    }
     if st.reviewing {
         let lines = review_lines(app);
         let title = crate::tui::widgets::pane::title_with_more(

@@ -253,9 +253,25 @@ pub fn on_name_checked(app: &mut App, name: String, result: Result<bool, AwsFail
     Vec::new()
 }
 
+/// The import already started (the screen was reached again with Esc): the new table's
+/// settings are fixed.
+fn import_started(app: &App) -> bool {
+    app.journal.as_ref().is_some_and(|j| j.import.is_some())
+}
+
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
     if app.engine_busy {
         return Some(Vec::new());
+    }
+    if import_started(app) {
+        app.keys.typing = false;
+        return match key.code {
+            KeyCode::Enter => {
+                app.go(Screen::ImportProgress);
+                Some(Vec::new())
+            }
+            _ => None,
+        };
     }
     if key.code != KeyCode::Enter {
         // Editing after a refused check: the old explanation gives way to the new attempt.
@@ -387,6 +403,12 @@ pub fn bar(app: &App) -> Bar {
     };
     if app.engine_busy {
         return Bar::commands(vec![hint("q", "quit (the check stops)")]);
+    }
+    if import_started(app) {
+        return Bar::commands(vec![
+            hint("Enter", "back to the progress"),
+            hint("Esc", "back"),
+        ]);
     }
     if st.editing() {
         return Bar::editing(
@@ -605,6 +627,12 @@ fn next_lines(app: &App) -> Vec<Line<'static>> {
     let source = app.table.chosen.clone().unwrap_or_default();
     let spec = st.spec(&source);
     let mut lines: Vec<Line> = Vec::new();
+    if import_started(app) {
+        lines.push(Line::from(
+            "The import has started: the new table's settings can no longer change. Enter: back to the import's progress. Another table needs a new migration (its export can be imported again).",
+        ));
+        return lines;
+    }
     let sample = app
         .journal
         .as_ref()
