@@ -232,11 +232,7 @@ fn type_command_letters_into_the_bucket_field(pty: &mut Pty, bucket: &str) {
 /// The end of the walk, with `q` and `?` typed into the new table's name on the way: `q` is
 /// text there (the bar says EDITING), `?` opens the help and is never typed.
 fn finish_after_export_typing_help_into_the_name(pty: &mut Pty) -> String {
-    pty.wait_for(EXPORT_COMPLETE, WAIT);
-    pty.send(ENTER);
-    pty.wait_for_any(&FOLDER_LISTED, WAIT);
-    pty.send(ENTER);
-    pty.wait_for(&format!("Name: {TABLE}"), WAIT);
+    open_keys_after_export(pty, TABLE);
     pty.send("q");
     pty.wait_for(&format!("Name: {TABLE}q"), WAIT);
     pty.send("?");
@@ -249,17 +245,7 @@ fn finish_after_export_typing_help_into_the_name(pty: &mut Pty) -> String {
         !form.contains(&format!("{TABLE}?")),
         "? is never typed:\n{form}"
     );
-    pty.send(ENTER);
-    pty.wait_for(KEYS_MATCH, WAIT);
-    pty.send(ENTER);
-    pty.wait_for(IMPORT_COMPLETE, WAIT);
-    pty.send(ENTER);
-    match pty.wait_until(WAIT, |s| {
-        s.contains(VERIFY_ITEMS) && body(s).contains(QUIT_HINT)
-    }) {
-        Some(s) => s,
-        None => pty.fail("the migration did not reach Verify & finish"),
-    }
+    import_and_verify(pty)
 }
 
 fn last_line(screen: &str) -> &str {

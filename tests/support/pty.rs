@@ -455,11 +455,23 @@ pub fn walk_to_export(pty: &mut Pty, table: &str, bucket: &str) {
 /// export complete, the data folder (chosen for us), the keys checked, the import run, and
 /// verified. Returns the final screen; the wizard waits for Enter to quit.
 pub fn finish_after_export(pty: &mut Pty, new_table: &str) -> String {
+    open_keys_after_export(pty, new_table);
+    import_and_verify(pty)
+}
+
+/// From the export progress panel to the Keys screen: the export complete, the data folder
+/// (chosen for us).
+pub fn open_keys_after_export(pty: &mut Pty, new_table: &str) {
     pty.wait_for(EXPORT_COMPLETE, WAIT);
     pty.send(ENTER);
     pty.wait_for_any(&FOLDER_LISTED, WAIT);
     pty.send(ENTER);
     pty.wait_for(&format!("Name: {new_table}"), WAIT);
+}
+
+/// From the Keys screen to the end: the keys checked, the import run and verified. Returns
+/// the final screen.
+pub fn import_and_verify(pty: &mut Pty) -> String {
     pty.send(ENTER);
     pty.wait_for(KEYS_MATCH, WAIT);
     pty.send(ENTER);

@@ -20,7 +20,7 @@ use crate::tui::msg::Side;
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
 use crate::tui::widgets::field::{Field, Look};
-use crate::tui::widgets::pane::{more_below, pane, title_with_more};
+use crate::tui::widgets::pane::{render_scrolled, scroll_key};
 use crate::tui::widgets::picker::{Picker, PickerKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,14 +175,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 st.scroll = 0;
                 return Some(Vec::new());
             }
-            KeyCode::Char('J') | KeyCode::PageDown => {
-                st.scroll = st.scroll.saturating_add(5);
-                return Some(Vec::new());
-            }
-            KeyCode::Char('K') | KeyCode::PageUp => {
-                st.scroll = st.scroll.saturating_sub(5);
-                return Some(Vec::new());
-            }
+            _ if scroll_key(&mut st.scroll, &key) => return Some(Vec::new()),
             _ => {}
         }
     }
@@ -408,22 +401,18 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         failure::render(f, right, fail);
         return;
     }
-    let lines = panel_lines(app);
-    let title = title_with_more(
-        if st.json {
-            "Bucket policy (JSON)"
-        } else {
-            "What will change"
-        },
-        more_below(&lines, right, st.scroll),
-    );
-    let block = pane(&title, st.focus == Focus::Panel);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((st.scroll, 0))
-            .block(block),
+    let title = if st.json {
+        "Bucket policy (JSON)"
+    } else {
+        "What will change"
+    };
+    render_scrolled(
+        f,
         right,
+        title,
+        st.focus == Focus::Panel,
+        panel_lines(app),
+        st.scroll,
     );
 }
 

@@ -18,6 +18,7 @@ use crate::tui::app::{App, Screen};
 use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::field::{Field, Look};
+use crate::tui::widgets::pane::{render_scrolled, scroll_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -109,14 +110,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 st.scroll = 0;
                 Some(Vec::new())
             }
-            KeyCode::PageDown | KeyCode::Char('J') => {
-                st.scroll = st.scroll.saturating_add(5);
-                Some(Vec::new())
-            }
-            KeyCode::PageUp | KeyCode::Char('K') => {
-                st.scroll = st.scroll.saturating_sub(5);
-                Some(Vec::new())
-            }
+            _ if scroll_key(&mut st.scroll, &key) => Some(Vec::new()),
             KeyCode::Esc => {
                 st.reviewing = false;
                 Some(Vec::new())
@@ -327,21 +321,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         return;
     }
     if st.reviewing {
-        let lines = review_lines(app);
-        let title = crate::tui::widgets::pane::title_with_more(
-            " Export: review",
-            crate::tui::widgets::pane::more_below(&lines, area, st.scroll),
-        );
-        f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((st.scroll, 0))
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(format!("{title} ")),
-                ),
+        render_scrolled(
+            f,
             area,
+            "Export: review",
+            false,
+            review_lines(app),
+            st.scroll,
         );
         return;
     }

@@ -22,7 +22,7 @@ use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
 use crate::tui::widgets::field::{Field, Look};
-use crate::tui::widgets::pane::{more_below, pane, title_with_more};
+use crate::tui::widgets::pane::{pane, render_scrolled, scroll_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -352,14 +352,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             st.focus = order[i.saturating_sub(1)];
             Some(Vec::new())
         }
-        KeyCode::PageDown | KeyCode::Char('J') => {
-            st.scroll = st.scroll.saturating_add(5);
-            Some(Vec::new())
-        }
-        KeyCode::PageUp | KeyCode::Char('K') => {
-            st.scroll = st.scroll.saturating_sub(5);
-            Some(Vec::new())
-        }
+        _ if scroll_key(&mut st.scroll, &key) => Some(Vec::new()),
         KeyCode::Char('v') => {
             st.show_command = !st.show_command;
             st.scroll = 0;
@@ -603,22 +596,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         super::full_check::render(&app.full_check, f, right);
         return;
     }
-    let lines = next_lines(app);
-    let title = title_with_more(
-        if st.show_command {
-            "Next, and the CLI command"
-        } else {
-            "Next, and the parameters"
-        },
-        more_below(&lines, right, st.scroll),
-    );
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((st.scroll, 0))
-            .block(pane(&title, false)),
-        right,
-    );
+    let title = if st.show_command {
+        "Next, and the CLI command"
+    } else {
+        "Next, and the parameters"
+    };
+    render_scrolled(f, right, title, false, next_lines(app), st.scroll);
 }
 
 /// The right pane: what Enter does now in words, then the parameters (or the CLI command).

@@ -18,7 +18,7 @@ use crate::tui::app::App;
 use crate::tui::key_bar::{hint, Bar};
 use crate::tui::services::Cmd;
 use crate::tui::widgets::failure;
-use crate::tui::widgets::pane::{more_below, title_with_more};
+use crate::tui::widgets::pane::{render_scrolled, scroll_key};
 
 #[derive(Debug, Clone, Default)]
 pub struct State {
@@ -110,14 +110,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 }
             }
         }
-        KeyCode::PageDown | KeyCode::Char('J') => {
-            st.scroll = st.scroll.saturating_add(5);
-            Some(Vec::new())
-        }
-        KeyCode::PageUp | KeyCode::Char('K') => {
-            st.scroll = st.scroll.saturating_sub(5);
-            Some(Vec::new())
-        }
+        _ if scroll_key(&mut st.scroll, &key) => Some(Vec::new()),
         KeyCode::Enter if st.done => {
             app.quit = true;
             Some(Vec::new())
@@ -212,18 +205,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             items.extend(leftover_lines(j, &app.prices));
         }
     }
-    let title = title_with_more(" Finish", more_below(&items, bottom, st.scroll));
-    f.render_widget(
-        Paragraph::new(items)
-            .wrap(Wrap { trim: false })
-            .scroll((st.scroll, 0))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!("{title} ")),
-            ),
-        bottom,
-    );
+    render_scrolled(f, bottom, "Finish", false, items, st.scroll);
 }
 
 /// What stays behind, what keeping each costs, and the commands that remove it: ddb-ferry

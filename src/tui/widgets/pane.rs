@@ -37,3 +37,33 @@ pub fn title_with_more(title: &str, more: bool) -> String {
         title.to_owned()
     }
 }
+
+/// Draws `lines` wrapped in a pane, from line `scroll` on; the title says when more follows.
+pub fn render_scrolled(
+    f: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    title: &str,
+    focused: bool,
+    lines: Vec<ratatui::text::Line<'static>>,
+    scroll: u16,
+) {
+    let title = title_with_more(title, more_below(&lines, area, scroll));
+    f.render_widget(
+        ratatui::widgets::Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(pane(&title, focused)),
+        area,
+    );
+}
+
+/// PgDn/PgUp (and J/K) move a pane's `scroll` five lines; true when the key was one of them.
+pub fn scroll_key(scroll: &mut u16, key: &crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::KeyCode;
+    match key.code {
+        KeyCode::PageDown | KeyCode::Char('J') => *scroll = scroll.saturating_add(5),
+        KeyCode::PageUp | KeyCode::Char('K') => *scroll = scroll.saturating_sub(5),
+        _ => return false,
+    }
+    true
+}
