@@ -37,18 +37,7 @@ async fn a_full_cross_account_migration_keeps_every_item() {
     let items: Vec<_> = (0..2100).map(varied_item).collect();
     put_items(&src, "orders", items).await;
     assert!(!pitr_enabled(&src, "orders").await);
-    src.update_time_to_live()
-        .table_name("orders")
-        .time_to_live_specification(
-            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name("expires_at")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    turn_on_ttl(&src, "orders", "expires_at").await;
 
     let plan_file = emu.plan("plan.json", &plan("ferry-a", "orders"));
     let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
@@ -712,18 +701,7 @@ async fn import_error_lines_come_from_cloudwatch() {
 async fn after_import_turns_on_ttl_and_pitr_for_the_new_table() {
     let emu = Emulator::start(Knobs::default());
     let src = seed(&emu, 10).await;
-    src.update_time_to_live()
-        .table_name("orders")
-        .time_to_live_specification(
-            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name("expires_at")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    turn_on_ttl(&src, "orders", "expires_at").await;
     let mut p = plan("ferry-after", "orders");
     p["options"] = json!({"verify_sample": 5, "after_import": {"ttl": true, "pitr": true}});
     let plan_file = emu.plan("plan.json", &p);

@@ -39,6 +39,18 @@ impl Bar {
         }
     }
 
+    /// A list being filtered: typed letters narrow it.
+    pub fn filtering() -> Bar {
+        Bar::editing(
+            "filter",
+            vec![
+                hint("Enter", "keep the filter"),
+                hint("Esc", "clear it"),
+                hint("↑↓", "move"),
+            ],
+        )
+    }
+
     /// Every hint, with the ones every screen shares at the end.
     pub fn all(&self) -> Vec<Hint> {
         let mut all = self.hints.clone();

@@ -512,3 +512,20 @@ pub async fn seed(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
     put_items(&src, "orders", (0..n).map(varied_item).collect()).await;
     src
 }
+
+/// Turns TTL on for `table` with `attribute`, as a source table that has one.
+pub async fn turn_on_ttl(client: &aws_sdk_dynamodb::Client, table: &str, attribute: &str) {
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(attribute)
+                .build()
+                .expect("a TTL specification"),
+        )
+        .send()
+        .await
+        .expect("turn TTL on");
+}

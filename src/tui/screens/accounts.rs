@@ -356,14 +356,7 @@ pub fn bar(app: &App) -> Bar {
     let st = &app.accounts;
     let filtering = st.source.picker.filtering || st.dest.picker.filtering;
     if filtering {
-        return Bar::editing(
-            "filter",
-            vec![
-                hint("Enter", "keep the filter"),
-                hint("Esc", "clear it"),
-                hint("↑↓", "move"),
-            ],
-        );
+        return Bar::filtering();
     }
     let ready = st.connected() && !st.source.connecting && !st.dest.connecting;
     match st.focus {

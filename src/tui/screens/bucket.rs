@@ -239,10 +239,7 @@ pub fn applied(app: &App) -> Option<&crate::engine::journal::BucketRecord> {
 pub fn bar(app: &App) -> Bar {
     let st = &app.bucket;
     if st.picker.filtering {
-        return Bar::editing(
-            "filter",
-            vec![hint("Enter", "keep the filter"), hint("Esc", "clear it")],
-        );
+        return Bar::filtering();
     }
     if st.editing() {
         return Bar::editing(

@@ -280,10 +280,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 pub fn bar(app: &App) -> Bar {
     let st = &app.folder;
     if st.picker.filtering {
-        return Bar::editing(
-            "filter",
-            vec![hint("Enter", "keep the filter"), hint("Esc", "clear it")],
-        );
+        return Bar::filtering();
     }
     if app.engine_busy {
         return Bar::commands(Vec::new());

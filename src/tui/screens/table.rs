@@ -206,14 +206,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 /// The keys of the Table screen now.
 pub fn bar(app: &App) -> Bar {
     if app.table.picker.filtering {
-        return Bar::editing(
-            "filter",
-            vec![
-                hint("Enter", "keep the filter"),
-                hint("Esc", "clear it"),
-                hint("↑↓", "move"),
-            ],
-        );
+        return Bar::filtering();
     }
     Bar::commands(vec![
         hint("Enter", "copy this table"),
