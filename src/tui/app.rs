@@ -228,7 +228,7 @@ impl App {
             Screen::Table => self.table.picker.filtering,
             Screen::Bucket => self.bucket.editing(),
             Screen::Export => self.export.editing(),
-            Screen::DataFolder => false,
+            Screen::DataFolder => self.folder.picker.filtering,
             Screen::Keys => self.keys.editing(),
             _ => false,
         }

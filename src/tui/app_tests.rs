@@ -361,3 +361,13 @@ fn a_screen_reached_again_with_esc_shows_the_state_as_it_is_now() {
     assert!(text.contains("Done. The bucket"), "{text}");
     assert!(!text.contains("does not exist yet"), "{text}");
 }
+
+#[test]
+fn q_typed_into_the_folder_filter_is_text() {
+    let mut app = folder_listed();
+    press(&mut app, KeyCode::Char('/'));
+    assert!(app.editing());
+    type_text(&mut app, "q");
+    assert!(!app.quit);
+    assert_eq!(app.folder.picker.filter, "q");
+}
