@@ -112,6 +112,23 @@ fn bucket_policy_preview_keeps_the_existing_statement() {
 }
 
 #[test]
+fn bucket_policy_as_json_one_key_away() {
+    let mut app = policy_previewed();
+    press(&mut app, KeyCode::Char('v'));
+    assert!(app.bucket.json);
+    snap(&app, "bucket_policy_json");
+}
+
+#[test]
+fn plan_saved_says_where_and_how_to_run_it() {
+    let mut app = verify_done();
+    app.update(crate::tui::msg::Msg::PlanSaved(Ok(std::path::PathBuf::from(
+        "/home/ops/.local/state/ddb-ferry/migrations/orders-to-orders-18138181.plan.jsonc",
+    ))));
+    snap(&app, "plan_saved");
+}
+
+#[test]
 fn export_choices_shown() {
     snap(&export_choices(), "export_choices");
 }
