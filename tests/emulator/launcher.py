@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Start moto 5.2.5's server in-process, after patching the parts of its DynamoDB
-export/import emulation that would otherwise make ddb-ferry's tests lie.
+export/import emulation that would otherwise make ddb-ferry's tests lie, and adding
+DynamoDB restores and AWS Backup for DynamoDB (dynamodb_restores.py, backup_emulation.py).
 
 Run with the project's venv python (tests/emulator/local-aws start does this):
 
@@ -15,6 +16,11 @@ Knobs (environment variables, read once at start):
                               layout (several data/*.json.gz, manifests, md5 files).
     FERRY_EMU_DATA_FILES      int, default 3: number of data files in the real layout
                               (one of them empty when >= 2).
+    FERRY_EMU_BACKUP_JOB_S    float, default 3: AWS Backup backup jobs take this long.
+    FERRY_EMU_COPY_JOB_S      float, default 3: AWS Backup copy jobs take this long.
+    FERRY_EMU_RESTORE_JOB_S   float, default 3: AWS Backup restore jobs, and the tables
+                              of DynamoDB's own restores, stay unfinished this long.
+    FERRY_EMU_RESTORE_DROP_INDEX  index name: every restore leaves that index out.
 
 Every patch below says why it exists. Keep them small: the point is moto plus the
 few places where moto differs from AWS in ways the product must be tested against.
@@ -33,20 +39,9 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from knobs import env_float as _env_float
+
 log = logging.getLogger("ferry-emu")
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        sys.exit(f"launcher: {name}={raw!r} is not a number")
-    if value < 0:
-        sys.exit(f"launcher: {name} must be >= 0")
-    return value
 
 
 EXPORT_DELAY_S = _env_float("FERRY_EMU_EXPORT_DELAY_S", 0.0)
@@ -509,6 +504,16 @@ def _list_imports(handler):
 
 DynamoHandler.list_imports = _list_imports
 
+# ---------------------------------------------------------------------------
+# Patch 5: DynamoDB backups and restores (point in time included) and AWS Backup for
+# DynamoDB tables. Each module says what moto lacks and what it does instead.
+# ---------------------------------------------------------------------------
+import dynamodb_restores  # noqa: E402
+import backup_emulation  # noqa: E402
+
+dynamodb_restores.install()
+backup_emulation.install()
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -519,6 +524,9 @@ def main() -> None:
     log.info("moto %s on %s:%d; export delay %.1fs, import delay %.1fs, real layout %s (%d data files)",
              moto.__version__, args.host, args.port, EXPORT_DELAY_S, IMPORT_DELAY_S,
              "on" if REAL_LAYOUT else "off", DATA_FILES)
+    log.info("backup job %.1fs, copy job %.1fs, restore %.1fs, restore drops index: %s",
+             backup_emulation.BACKUP_JOB_S, backup_emulation.COPY_JOB_S, dynamodb_restores.RESTORE_JOB_S,
+             dynamodb_restores.DROP_INDEX or "none")
     moto.server.main(["-H", args.host, "-p", str(args.port)])
 
 
