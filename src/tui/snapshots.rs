@@ -122,9 +122,11 @@ fn bucket_policy_as_json_one_key_away() {
 #[test]
 fn plan_saved_says_where_and_how_to_run_it() {
     let mut app = verify_done();
-    app.update(crate::tui::msg::Msg::PlanSaved(Ok(std::path::PathBuf::from(
-        "/home/ops/.local/state/ddb-ferry/migrations/orders-to-orders-18138181.plan.jsonc",
-    ))));
+    app.update(crate::tui::msg::Msg::PlanSaved(Ok(
+        std::path::PathBuf::from(
+            "/home/ops/.local/state/ddb-ferry/migrations/orders-to-orders-18138181.plan.jsonc",
+        ),
+    )));
     snap(&app, "plan_saved");
 }
 

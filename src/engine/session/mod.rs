@@ -137,8 +137,14 @@ impl Session {
             return self.finish_with(Step::Preflight, Stop::from(e));
         }
         for step in ORDER {
-            // Preflight always runs: it reconnects and re-checks who each side is.
-            if step != Step::Preflight && step < self.migration.journal.step {
+            // Preflight runs once per session: it connects and checks who each side is (a
+            // resumed migration re-checks them). The wizard's later Continues reuse it.
+            let done = if step == Step::Preflight {
+                self.ran_here.contains(&Step::Preflight)
+            } else {
+                step < self.migration.journal.step
+            };
+            if done {
                 continue;
             }
             if step != Step::Preflight {

@@ -226,3 +226,31 @@ fn the_same_choices_applied_again_run_the_bucket_step_again_until_the_export_sta
         other => panic!("expected the migration to be held, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_session_connects_once_and_later_continues_skip_the_preflight() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut j = journal();
+    j.step = Step::Export;
+    let mut s =
+        Session::open(j, dir.path(), EventSink::new(tx), false, Answers::AskPerson).unwrap();
+    // As after the wizard's first run: connected, the bucket applied here.
+    s.ran_here.extend([Step::Preflight, Step::Bucket]);
+    // No AWS is reachable here: a preflight would fail. The session goes straight to the
+    // question before the export instead.
+    assert_eq!(s.run_until_decision().await, Outcome::Paused);
+    assert_eq!(s.pending(), Some(Decision::ExportSettings));
+    while let Ok(event) = rx.try_recv() {
+        assert!(
+            !matches!(
+                event,
+                Event::StepStarted {
+                    step: Step::Preflight,
+                    ..
+                }
+            ),
+            "the preflight ran again"
+        );
+    }
+}
