@@ -208,7 +208,7 @@ async fn c_existing_bucket_policy_statements_are_kept() {
     let expected = [
         format!("  - The export's files, s3://ferry-c/ddb-ferry/{id}/\n      keeping it costs: less than $0.01 a month (estimate: the export's files "),
         format!("        aws s3 rm --profile dest --region us-east-1 s3://ferry-c/ddb-ferry/{id}/ --recursive\n"),
-        format!("  - ddb-ferry's statements in the policy of bucket ferry-c (Sids {}); the command keeps every other statement of the policy (it needs jq)\n      keeping it costs: nothing\n", sids.join(", ")),
+        format!("  - ddb-ferry's statements in the policy of bucket ferry-c (Sids {}); the command keeps every other statement of the policy (it needs jq); wait for any other migration into this bucket to end first (it may rely on the same statements)\n      keeping it costs: nothing\n", sids.join(", ")),
         format!("        aws s3api put-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --policy \"$(aws s3api get-bucket-policy --profile dest --region us-east-1 --bucket ferry-c --query Policy --output text | jq -c 'del(.Statement[] | select({select}))')\"\n"),
     ];
     for line in &expected {

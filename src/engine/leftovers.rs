@@ -67,7 +67,7 @@ pub fn leftovers(journal: &Journal, prices: &Prices) -> Vec<Leftover> {
         let (what, command) = if journal.bucket.policy_only_ours {
             (
                 format!(
-                    "ddb-ferry's statements in the policy of bucket {bucket} (Sids {}); they were its only statements, so removing them deletes the policy",
+                    "ddb-ferry's statements in the policy of bucket {bucket} (Sids {}); they were its only statements, so removing them deletes the policy: first check with `aws s3api get-bucket-policy` that nobody added others since, and wait for any other migration into this bucket to end (it may rely on the same statements)",
                     sids.join(", ")
                 ),
                 delete_bucket_policy(&bucket_side, bucket),
@@ -75,7 +75,7 @@ pub fn leftovers(journal: &Journal, prices: &Prices) -> Vec<Leftover> {
         } else {
             (
                 format!(
-                    "ddb-ferry's statements in the policy of bucket {bucket} (Sids {}); the command keeps every other statement of the policy (it needs jq)",
+                    "ddb-ferry's statements in the policy of bucket {bucket} (Sids {}); the command keeps every other statement of the policy (it needs jq); wait for any other migration into this bucket to end first (it may rely on the same statements)",
                     sids.join(", ")
                 ),
                 remove_policy_statements(&bucket_side, bucket, sids),
@@ -220,7 +220,7 @@ mod tests {
             whats,
             [
                 "The export's files, s3://bkt/ddb-ferry/orders-to-orders-v2-1a2b3c4d/",
-                "ddb-ferry's statements in the policy of bucket bkt (Sids DdbFerryExportFromSourceAccount, DdbFerryExportFromSourceAccountList); the command keeps every other statement of the policy (it needs jq)",
+                "ddb-ferry's statements in the policy of bucket bkt (Sids DdbFerryExportFromSourceAccount, DdbFerryExportFromSourceAccountList); the command keeps every other statement of the policy (it needs jq); wait for any other migration into this bucket to end first (it may rely on the same statements)",
                 "The bucket bkt, which ddb-ferry created (S3 deletes it only once it is empty)",
                 "Point-in-time recovery on the source table orders, which ddb-ferry turned on and the plan keeps on (options.disable_pitr_after is false)",
             ]
