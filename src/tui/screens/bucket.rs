@@ -376,14 +376,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     st.owner.render(
         f,
         rows[1],
-        "Owner",
+        "Owner (account)",
         Look::of(st.focus == Focus::Owner, true),
         None,
     );
     st.prefix.render(
         f,
         rows[2],
-        "Prefix",
+        "Prefix (folder)",
         Look::of(st.focus == Focus::Prefix, true),
         None,
     );
