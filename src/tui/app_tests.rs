@@ -371,3 +371,15 @@ fn q_typed_into_the_folder_filter_is_text() {
     assert!(!app.quit);
     assert_eq!(app.folder.picker.filter, "q");
 }
+
+#[test]
+fn an_empty_bucket_list_says_to_type_a_name() {
+    let mut app = bucket_listed();
+    app.update(Msg::Buckets(Ok(Vec::new())));
+    let bar = crate::tui::view::bar(&app).line(80);
+    assert!(bar.starts_with("Tab: type a new bucket name"), "{bar}");
+    press(&mut app, KeyCode::Tab);
+    assert!(crate::tui::view::bar(&app)
+        .line(80)
+        .starts_with("EDITING Bucket"));
+}

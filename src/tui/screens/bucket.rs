@@ -252,6 +252,13 @@ pub fn bar(app: &App) -> Bar {
         );
     }
     let ready = matches!(st.preview, Some(Ok(_)));
+    // An empty list (a new account) has nothing to choose: typing a name is the way on.
+    if st.focus == Focus::List && st.picker.current().is_none() && !ready {
+        return Bar::commands(vec![
+            hint("Tab", "type a new bucket name"),
+            hint("Esc", "back"),
+        ]);
+    }
     let enter = if st.focus == Focus::List
         && st.picker.current().map(String::as_str) != Some(st.bucket())
     {
