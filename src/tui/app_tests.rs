@@ -382,4 +382,16 @@ fn an_empty_bucket_list_says_to_type_a_name() {
     assert!(crate::tui::view::bar(&app)
         .line(80)
         .starts_with("EDITING Bucket"));
+    type_text(&mut app, "new-landing");
+    press(&mut app, KeyCode::Esc);
+    let bar = crate::tui::view::bar(&app).line(80);
+    assert!(
+        bar.starts_with("Enter: preview the change  p: preview"),
+        "{bar}"
+    );
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&cmds[..], [Cmd::PreviewPolicy { bucket, .. }] if bucket == "new-landing"),
+        "{cmds:?}"
+    );
 }

@@ -193,6 +193,16 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             _ => None,
         };
     }
+    // An empty list: Enter previews the typed name, as in the field.
+    if key.code == KeyCode::Enter
+        && !st.picker.filtering
+        && st.picker.current().is_none()
+        && !st.bucket().is_empty()
+        && !matches!(st.preview, Some(Ok(_)))
+    {
+        st.focus = Focus::Panel;
+        return Some(preview(app));
+    }
     // The list: Enter on the bucket already previewed goes forward; on another, previews it.
     if key.code == KeyCode::Enter
         && !st.picker.filtering
@@ -254,10 +264,16 @@ pub fn bar(app: &App) -> Bar {
     let ready = matches!(st.preview, Some(Ok(_)));
     // An empty list (a new account) has nothing to choose: typing a name is the way on.
     if st.focus == Focus::List && st.picker.current().is_none() && !ready {
-        return Bar::commands(vec![
-            hint("Tab", "type a new bucket name"),
-            hint("Esc", "back"),
-        ]);
+        return Bar::commands(if st.bucket().is_empty() {
+            vec![hint("Tab", "type a new bucket name"), hint("Esc", "back")]
+        } else {
+            vec![
+                hint("Enter", "preview the change"),
+                hint("p", "preview"),
+                hint("Tab", "edit the name"),
+                hint("Esc", "back"),
+            ]
+        });
     }
     let enter = if st.focus == Focus::List
         && st.picker.current().map(String::as_str) != Some(st.bucket())
