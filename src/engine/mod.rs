@@ -28,9 +28,12 @@ use md5::{Digest, Md5};
 use plan::Plan;
 
 /// The stable id of a migration: same plan identity → same id, so running the same plan again
-/// finds the journal and continues. `attempt` > 1 names a fresh start (`run --new`).
+/// finds the journal and continues. `attempt` > 1 names a fresh start (`run --new`). A backup
+/// plan's identity adds the road and what is restored, so moving one table through S3 and
+/// through a backup are two migrations; an S3 plan's identity is as it always was, so its
+/// journals are found again.
 pub fn migration_id(plan: &Plan, attempt: u32) -> String {
-    let identity = format!(
+    let mut identity = format!(
         "{:?}|{:?}|{}|{:?}|{:?}|{}|{}|{}",
         plan.source.profile,
         plan.source.region,
@@ -41,6 +44,13 @@ pub fn migration_id(plan: &Plan, attempt: u32) -> String {
         plan.destination.prefix,
         plan.table.name
     );
+    if plan.via == plan::Via::Backup {
+        let b = plan.backup_or_default();
+        identity.push_str(&format!(
+            "|{:?}|{:?}|{:?}|{:?}",
+            plan.via, b.from, b.recovery_point_arn, b.restore_time
+        ));
+    }
     let digest = Md5::digest(identity.as_bytes());
     let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     let base = format!(
@@ -192,6 +202,8 @@ pub fn prepare(
 fn table_settings_changed_before_import(journal: &Journal, plan: &Plan) -> bool {
     let old = &journal.plan;
     journal.import.is_none()
+        && old.via == plan.via
+        && old.backup == plan.backup
         && old.source == plan.source
         && old.destination == plan.destination
         && old.export == plan.export
@@ -215,6 +227,31 @@ mod tests {
         assert_eq!(a, migration_id(&plan(), 1));
         assert!(a.starts_with("orders-to-orders-"), "{a}");
         assert!(migration_id(&plan(), 2).ends_with("-2"));
+    }
+
+    /// An S3 plan's id is the one it had before the backup road existed, so an unfinished
+    /// journal is found again after an upgrade; a backup plan of the same table has another.
+    #[test]
+    fn an_s3_plan_keeps_its_id_and_a_backup_plan_has_its_own() {
+        assert_eq!(migration_id(&plan(), 1), "orders-to-orders-7c67c69d");
+        let mut backup = plan();
+        backup.via = plan::Via::Backup;
+        let id = migration_id(&backup, 1);
+        assert!(id.starts_with("orders-to-orders-"), "{id}");
+        assert_ne!(id, migration_id(&plan(), 1));
+        // What is restored is part of the identity; how it is encrypted is not.
+        let mut point = backup.clone();
+        point.backup = Some(plan::BackupPlan {
+            from: plan::BackupFrom::PointInTime,
+            ..Default::default()
+        });
+        assert_ne!(migration_id(&point, 1), id);
+        let mut tagged = backup.clone();
+        tagged.backup = Some(plan::BackupPlan {
+            copy_tags: false,
+            ..Default::default()
+        });
+        assert_eq!(migration_id(&tagged, 1), id);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! The wizard writes the same structure; `run` reads it. Unknown fields and wrong types are
 //! refused with the field's path, so a typo never silently falls back to a default.
 
+mod backup;
 mod checks;
 mod jsonc;
 mod render;
@@ -14,11 +15,21 @@ use crate::logic::names;
 use crate::logic::options::{ExportFormat, ExportSse};
 use crate::logic::table::{Billing, GsiSpec, KeySpec, TableSse};
 
+pub use backup::{BackupFrom, BackupMaker, BackupPlan, Via};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
+    /// The road: through S3 (the default) or through a backup. Left out of the written plan
+    /// when S3, so plans and journals written before the backup road read and compare as
+    /// they always did.
+    #[serde(default, skip_serializing_if = "Via::is_s3")]
+    pub via: Via,
     pub source: SourcePlan,
     pub destination: DestinationPlan,
+    /// The backup road's settings; absent = their defaults (see [`Plan::backup_or_default`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupPlan>,
     #[serde(default)]
     pub export: ExportPlan,
     pub table: NewTablePlan,
@@ -46,7 +57,9 @@ pub struct DestinationPlan {
     /// Region of the new table (and, by default, of the bucket).
     #[serde(default)]
     pub region: Option<String>,
-    /// Bucket in the destination account that receives the export.
+    /// Bucket in the destination account that receives the export. Required on the S3 road
+    /// only; empty = none (the backup road needs no bucket).
+    #[serde(default)]
     pub bucket: String,
     /// Create the bucket when it does not exist.
     #[serde(default = "yes")]
@@ -359,7 +372,8 @@ mod tests {
     }
 
     /// Fields of a plan, for the property tests.
-    const PATHS: [&str; 24] = [
+    const PATHS: [&str; 36] = [
+        "via",
         "source.profile",
         "source.region",
         "source.table",
@@ -370,6 +384,17 @@ mod tests {
         "destination.bucket_owner",
         "destination.bucket_region",
         "destination.prefix",
+        "backup.from",
+        "backup.recovery_point_arn",
+        "backup.restore_time",
+        "backup.made_by",
+        "backup.source_vault",
+        "backup.dest_vault",
+        "backup.source_role_arn",
+        "backup.dest_role_arn",
+        "backup.encryption",
+        "backup.copy_tags",
+        "backup.add_vault_policy",
         "export.format",
         "export.export_time",
         "export.encryption",
@@ -464,7 +489,7 @@ mod tests {
         /// An unknown field anywhere is named, with its path.
         #[test]
         fn an_unknown_field_is_named_with_its_path(
-            section in prop::sample::select(&["source", "destination", "export", "table", "options"][..]),
+            section in prop::sample::select(&["source", "destination", "backup", "export", "table", "options"][..]),
             name in "[a-z_]{1,12}",
         ) {
             let known = [
@@ -472,6 +497,8 @@ mod tests {
                 "bucket_region", "prefix", "format", "export_time", "encryption", "name",
                 "partition_key", "sort_key", "gsis", "billing", "enable_pitr",
                 "disable_pitr_after", "key_check_sample", "verify_sample", "after_import",
+                "from", "recovery_point_arn", "restore_time", "made_by", "source_vault",
+                "dest_vault", "source_role_arn", "dest_role_arn", "copy_tags", "add_vault_policy",
             ];
             prop_assume!(!known.contains(&name.as_str()));
             let mut plan: serde_json::Value =
@@ -551,8 +578,49 @@ mod tests {
     }
 
     #[test]
-    fn the_example_plan_in_assets_is_valid() {
+    fn the_example_plans_in_assets_are_valid() {
         let text = include_str!("../../assets/plan.example.jsonc");
         Plan::parse(text, "assets/plan.example.jsonc").unwrap();
+        let text = include_str!("../../assets/plans/backup-cross-account.jsonc");
+        let p = Plan::parse(text, "assets/plans/backup-cross-account.jsonc").unwrap();
+        assert_eq!(p.via, Via::Backup);
+        assert!(p.backup.is_some() && p.destination.bucket.is_empty());
+    }
+
+    /// A plan of the S3 road is written as before the backup road existed, so journals
+    /// written by earlier versions compare equal to the plan they were made from.
+    #[test]
+    fn an_s3_plan_is_written_without_the_backup_road() {
+        let p = Plan::parse(MINIMAL, "plan.json").unwrap();
+        assert_eq!(p.via, Via::S3);
+        assert_eq!(p.backup_or_default(), BackupPlan::default());
+        let written = serde_json::to_value(&p).unwrap();
+        assert!(written.get("via").is_none(), "{written}");
+        assert!(written.get("backup").is_none(), "{written}");
+        let back: Plan = serde_json::from_value(written).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn a_backup_plan_needs_no_bucket() {
+        let text = r#"{
+            "via": "backup",
+            "source": {"profile": "prod", "table": "orders"},
+            "destination": {"profile": "new"},
+            "backup": {"dest_vault": "landing", "encryption": {"type": "aws_managed"}},
+            "table": {"name": "orders"}
+        }"#;
+        let p = Plan::parse(text, "plan.json").unwrap();
+        assert_eq!(p.destination.bucket, "");
+        let b = p.backup_or_default();
+        assert_eq!(b.dest_vault, "landing");
+        assert_eq!(b.source_vault, "Default");
+        let written = serde_json::to_value(&p).unwrap();
+        assert_eq!(written["via"], "backup");
+        let err = Plan::parse(&text.replace("\"backup\",", "\"boat\","), "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("via"), "{err}");
+        let err =
+            Plan::parse(&text.replace("aws_managed", "AWS_MANAGED"), "plan.json").unwrap_err();
+        assert_eq!(err.field(), Some("backup.encryption.type"), "{err}");
     }
 }

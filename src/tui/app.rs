@@ -14,7 +14,7 @@ use super::screens::{
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::journal::{Journal, Step};
-use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan};
+use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan, Via};
 use crate::engine::session::Decision;
 
 /// The screens, in the console's order.
@@ -381,6 +381,8 @@ impl App {
         let dest_region = self.accounts.spec(Side::Dest, None).region;
         let owner = self.bucket.owner.value().trim().to_owned();
         Some(Plan {
+            via: Via::S3,
+            backup: None,
             source: SourcePlan {
                 profile: self.accounts.source.profile.clone(),
                 region: source_region,

@@ -3,9 +3,11 @@
 //! returned, so a person fixes a plan in one pass instead of one run per mistake. What only
 //! AWS can tell (does the table exist, which region a profile uses) is left to preflight.
 
+mod backup;
+
 use std::collections::HashMap;
 
-use super::{Plan, Problem};
+use super::{Plan, Problem, Via};
 use crate::logic::names::{self, NameError};
 use crate::logic::options::ExportSse;
 use crate::logic::table::{Billing, KeySpec, TableSse};
@@ -46,7 +48,10 @@ impl Plan {
     pub fn validate(&self) -> Result<(), Vec<Problem>> {
         let mut found = Found::default();
         self.check_sides(&mut found);
-        self.check_export(&mut found);
+        self.check_road(&mut found);
+        if self.via == Via::S3 {
+            self.check_export(&mut found);
+        }
         self.check_table(&mut found);
         self.check_options(&mut found);
         if found.0.is_empty() {
@@ -71,7 +76,18 @@ impl Plan {
         if let Some(r) = &d.region {
             found.check(names::region("destination.region", r));
         }
-        found.check(names::bucket_name("destination.bucket", &d.bucket));
+        // The backup road uses no bucket; `check_road` refuses bucket fields there.
+        if self.via != Via::S3 {
+            return;
+        }
+        if d.bucket.is_empty() {
+            found.add(
+                "destination.bucket",
+                "required: the S3 bucket of the destination account that receives the export (ddb-ferry creates it when `create_bucket` is true); or write \"via\": \"backup\" to move the table through a backup, which needs no bucket",
+            );
+        } else {
+            found.check(names::bucket_name("destination.bucket", &d.bucket));
+        }
         if let Some(owner) = &d.bucket_owner {
             found.check(names::account_id("destination.bucket_owner", owner));
         }
@@ -108,6 +124,10 @@ impl Plan {
         let t = &self.table;
         found.check(names::table_name("table.name", &t.name));
         self.check_not_the_source(found);
+        if self.via == Via::Backup {
+            self.check_restored_table(found);
+            return;
+        }
         // Every key attribute the plan names, with where: one attribute has one type.
         let mut keys: Vec<(String, &KeySpec)> = Vec::new();
         if let Some(k) = &t.partition_key {
@@ -157,15 +177,19 @@ impl Plan {
     }
 
     /// The new table in the source's own account and region, under the source's name: the
-    /// import could not create it. Only said when the plan shows it (same profile and region
-    /// on both sides); two profiles of one account are found by preflight.
+    /// import (or restore) could not create it. Only said when the plan shows it (same profile
+    /// and region on both sides); two profiles of one account are found by preflight.
     fn check_not_the_source(&self, found: &mut Found) {
         let (s, d) = (&self.source, &self.destination);
+        let step = match self.via {
+            Via::S3 => "import",
+            Via::Backup => "restore",
+        };
         if self.table.name == s.table && s.profile == d.profile && s.region == d.region {
             found.add(
                 "table.name",
                 format!(
-                    "{:?} is the source table's name, and the destination uses the same profile and region as the source, so the import would try to create the new table where the source already is; choose another `table.name`, or the profile or region of another account",
+                    "{:?} is the source table's name, and the destination uses the same profile and region as the source, so the {step} would try to create the new table where the source already is; choose another `table.name`, or the profile or region of another account",
                     self.table.name
                 ),
             );

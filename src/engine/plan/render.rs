@@ -2,9 +2,14 @@
 //! field is written with a line saying what it means in plain words, for someone who barely
 //! knows AWS, and an optional field that is not set is a comment saying what applies instead.
 //! `Plan::parse` reads the file back to the same plan, so it can be run headless as it is.
+//! Only the fields of the plan's road are written: a backup plan has no bucket or export.
+
+mod backup;
 
 use super::jsonc::{write, Entry, Node};
-use super::{AfterImport, DestinationPlan, ExportPlan, NewTablePlan, Options, Plan, SourcePlan};
+use super::{
+    AfterImport, DestinationPlan, ExportPlan, NewTablePlan, Options, Plan, SourcePlan, Via,
+};
 use crate::logic::table::GsiSpec;
 
 /// Said of every key: what the letters mean.
@@ -14,40 +19,67 @@ impl Plan {
     /// The plan as a commented JSON file that `Plan::parse` reads back to this same plan.
     /// `notes` (e.g. what the wizard warned about) are written into the header.
     pub fn render_commented(&self, notes: &[String]) -> String {
-        let root = Node::Object(vec![
-            Entry::field(
-                "source",
-                "Where the table comes from.",
-                source(&self.source),
-            ),
-            Entry::field(
-                "destination",
-                "Where the copy goes.",
-                destination(&self.destination),
-            ),
-            Entry::field(
-                "export",
-                "The export: DynamoDB writes a copy of every item into the bucket.",
-                export(&self.export),
-            ),
-            Entry::field(
-                "table",
-                "The new table, which DynamoDB creates and fills from the export (an import).",
-                table(&self.table),
-            ),
-            Entry::field(
-                "options",
-                "How careful the run is, and what it changes besides copying.",
-                options(&self.options),
-            ),
-        ]);
+        let source = Entry::field(
+            "source",
+            "Where the table comes from.",
+            source(&self.source),
+        );
+        let options = Entry::field(
+            "options",
+            "How careful the run is, and what it changes besides copying.",
+            options(&self.options),
+        );
+        let root = match self.via {
+            Via::S3 => Node::Object(vec![
+                source,
+                Entry::field(
+                    "destination",
+                    "Where the copy goes.",
+                    destination(&self.destination),
+                ),
+                Entry::field(
+                    "export",
+                    "The export: DynamoDB writes a copy of every item into the bucket.",
+                    export(&self.export),
+                ),
+                Entry::field(
+                    "table",
+                    "The new table, which DynamoDB creates and fills from the export (an import).",
+                    table(&self.table),
+                ),
+                options,
+            ]),
+            Via::Backup => Node::Object(vec![
+                backup::via(),
+                source,
+                Entry::field(
+                    "destination",
+                    "Where the copy goes.",
+                    backup::destination(&self.destination),
+                ),
+                backup::section(self.backup.as_ref()),
+                Entry::field(
+                    "table",
+                    "The new table, which the restore creates from the backup.",
+                    backup::restored_table(&self.table),
+                ),
+                options,
+            ]),
+        };
         write(&self.header(notes), &root)
     }
 
     fn header(&self, notes: &[String]) -> String {
+        let road = match self.via {
+            Via::S3 => format!(
+                "through the S3 bucket {:?}: DynamoDB exports the table into the bucket, then creates the new table from it (an import)",
+                self.destination.bucket
+            ),
+            Via::Backup => backup::road_in_words(&self.backup_or_default()),
+        };
         let mut h = format!(
             "A ddb-ferry plan, saved by the ddb-ferry wizard.\n\
-             It copies the DynamoDB table {:?} into a new table {:?} in the destination account, through the S3 bucket {:?}: DynamoDB exports the table into the bucket, then creates the new table from it (an import).\n\
+             It copies the DynamoDB table {:?} into a new table {:?} in the destination account, {road}.\n\
              \n\
              How to use it (FILE is the path of this file):\n\
              \u{20} ddb-ferry validate FILE         checks it without calling AWS\n\
@@ -55,7 +87,7 @@ impl Plan {
              \u{20} ddb-ferry run FILE              runs it; run it again to continue after a stop\n\
              \n\
              Comments like these are allowed. A misspelled field is an error, never ignored. Every field is described in docs/plan-format.md.",
-            self.source.table, self.table.name, self.destination.bucket
+            self.source.table, self.table.name
         );
         if !notes.is_empty() {
             h.push_str("\n\nNotes:");
@@ -294,7 +326,9 @@ fn after_import(a: &AfterImport) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::plan::{BackupFrom, BackupMaker, BackupPlan};
     use crate::logic::options::{ExportFormat, ExportSse};
+    use crate::logic::restore::RestoreEncryption;
     use crate::logic::table::{Billing, Capacity, KeySpec, KeyType, Projection, TableSse};
     use proptest::prelude::*;
 
@@ -345,6 +379,46 @@ mod tests {
             written["options"]["after_import"],
             serde_json::json!({"ttl": false, "pitr": false})
         );
+    }
+
+    #[test]
+    fn a_backup_plan_says_its_road_and_writes_no_bucket() {
+        let mut p = minimal();
+        p.via = Via::Backup;
+        p.destination.bucket = String::new();
+        let text = p.render_commented(&[]);
+        assert_eq!(Plan::parse(&text, "saved").unwrap(), p);
+        let words: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim_start().trim_start_matches("//").trim())
+            .collect();
+        let words = words.join(" ");
+        for line in [
+            "through a backup: AWS Backup backs the table up",
+            "\"backup\" is not set: AWS Backup makes a new backup in the vault named Default",
+            "No bucket: the backup road goes through backup vaults",
+            "A restore keeps the source table's keys",
+        ] {
+            assert!(words.contains(line), "{line:?} missing from:\n{text}");
+        }
+        assert!(text.contains("\"via\": \"backup\","), "{text}");
+        assert!(!text.contains("\"export\""), "{text}");
+        p.backup = Some(BackupPlan {
+            from: BackupFrom::PointInTime,
+            ..BackupPlan::default()
+        });
+        let text = p.render_commented(&[]);
+        assert_eq!(Plan::parse(&text, "saved").unwrap(), p);
+        assert!(
+            text.contains("as it was at the latest restorable time"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"encryption\": { \"type\": \"default\" },"),
+            "{text}"
+        );
+        // An S3 plan writes no `via`.
+        assert!(!minimal().render_commented(&[]).contains("\"via\""));
     }
 
     #[test]
@@ -468,6 +542,8 @@ mod tests {
                 }
             }
             Plan {
+                via: Via::S3,
+                backup: None,
                 source: SourcePlan { profile: src_profile, region: src_region, table: src_table },
                 destination: DestinationPlan {
                     profile: dst_profile,
@@ -498,7 +574,124 @@ mod tests {
         }
     }
 
+    prop_compose! {
+        /// A backup plan: an S3 plan's sides and options, the backup road's fields, a new
+        /// table of which only the name is chosen.
+        fn any_backup_plan()(
+            base in any_plan(),
+            section in prop::option::of(any_backup()),
+        ) -> Plan {
+            Plan {
+                via: Via::Backup,
+                backup: section,
+                destination: DestinationPlan {
+                    bucket: String::new(),
+                    create_bucket: true,
+                    bucket_owner: None,
+                    bucket_region: None,
+                    prefix: "ddb-ferry".into(),
+                    ..base.destination
+                },
+                export: ExportPlan::default(),
+                table: NewTablePlan {
+                    name: base.table.name,
+                    partition_key: None,
+                    sort_key: None,
+                    gsis: None,
+                    billing: None,
+                    encryption: None,
+                },
+                ..base
+            }
+        }
+    }
+
+    fn any_backup() -> impl Strategy<Value = BackupPlan> {
+        let from = prop_oneof![
+            any::<bool>().prop_map(|dynamodb| (
+                BackupFrom::New,
+                None,
+                None,
+                if dynamodb { BackupMaker::Dynamodb } else { BackupMaker::AwsBackup },
+            )),
+            Just((
+                BackupFrom::RecoveryPoint,
+                Some("arn:aws:dynamodb:us-east-1:111122223333:table/orders/backup/01489602797149-73d8d5bc".to_owned()),
+                None,
+                BackupMaker::AwsBackup,
+            )),
+            prop::option::of(0i64..30 * 24).prop_map(|hours_ago| (
+                BackupFrom::PointInTime,
+                None,
+                hours_ago.map(|h| {
+                    (time::OffsetDateTime::now_utc() - time::Duration::hours(h))
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap()
+                }),
+                BackupMaker::AwsBackup,
+            )),
+        ];
+        let encryption = prop_oneof![
+            Just(RestoreEncryption::Default),
+            Just(RestoreEncryption::AwsManaged),
+            Just(RestoreEncryption::CustomerManaged {
+                kms_key_arn: "arn:aws:kms:us-east-1:222222222222:alias/ferry".into()
+            }),
+        ];
+        (
+            from,
+            "[A-Za-z0-9_.-]{2,50}",
+            "[A-Za-z0-9_.-]{2,50}",
+            prop::option::of(
+                "arn:aws:iam::[0-9]{12}:role/(service-role/)?[A-Za-z0-9+=,.@_-]{1,20}",
+            ),
+            prop::option::of("arn:aws:iam::[0-9]{12}:role/[A-Za-z0-9_-]{1,20}"),
+            encryption,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(
+                    (from, recovery_point_arn, restore_time, made_by),
+                    source_vault,
+                    dest_vault,
+                    source_role_arn,
+                    dest_role_arn,
+                    encryption,
+                    copy_tags,
+                    add_vault_policy,
+                )| BackupPlan {
+                    from,
+                    recovery_point_arn,
+                    restore_time,
+                    made_by,
+                    source_vault,
+                    dest_vault,
+                    source_role_arn,
+                    dest_role_arn,
+                    encryption,
+                    copy_tags,
+                    add_vault_policy,
+                },
+            )
+    }
+
     proptest! {
+        /// Whatever a valid backup plan holds, the saved file reads back to the same plan, and
+        /// it writes neither a bucket nor an export.
+        #[test]
+        fn a_saved_backup_plan_reads_back_the_same(plan in any_backup_plan()) {
+            prop_assume!(plan.validate().is_ok(), "{:?}", plan.validate());
+            let text = plan.render_commented(&[]);
+            let back = Plan::parse(&text, "saved");
+            prop_assert!(back.is_ok(), "{:?}\n{}", back.err(), text);
+            prop_assert_eq!(back.unwrap(), plan);
+            let written = stripped(&text);
+            prop_assert_eq!(&written["via"], "backup");
+            prop_assert!(written.get("export").is_none(), "{}", text);
+            prop_assert!(written["destination"].get("bucket").is_none(), "{}", text);
+        }
+
         /// Whatever a valid plan holds, and whatever the notes say, the saved file reads back
         /// to the same plan.
         #[test]
