@@ -3,6 +3,7 @@
 
 pub mod attr;
 pub mod dynamodb;
+pub mod dynamodb_backup;
 pub mod explain;
 pub mod logs;
 pub mod s3;

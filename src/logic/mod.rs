@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod names;
 pub mod options;
 pub mod policy;
+pub mod restore;
 pub mod table;
 pub mod units;
 pub mod watch;
