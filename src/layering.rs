@@ -132,7 +132,16 @@ fn each_call_that_starts_a_job_has_one_call_site() {
         .filter(|f| !f.ends_with("layering.rs"))
         .map(|f| std::fs::read_to_string(f).unwrap())
         .collect();
-    for call in [".export_table_to_point_in_time()", ".import_table()"] {
+    for call in [
+        ".export_table_to_point_in_time()",
+        ".import_table()",
+        ".create_backup()",
+        ".restore_table_from_backup()",
+        ".restore_table_to_point_in_time()",
+        ".start_backup_job()",
+        ".start_copy_job()",
+        ".start_restore_job()",
+    ] {
         let sites: usize = texts.iter().map(|t| t.matches(call).count()).sum();
         assert_eq!(sites, 1, "{call} is made from {sites} places");
     }

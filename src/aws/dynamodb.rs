@@ -12,17 +12,19 @@ use aws_sdk_dynamodb::Client;
 use aws_smithy_types::DateTime;
 
 use super::attr::{item_from_json, item_to_json, JsonItem};
+use super::dynamodb_backup::restore_summary;
 use super::explain::AwsFailure;
 use crate::logic::options::{ExportFormat, ExportSse};
 use crate::logic::table::{
-    Billing, Capacity, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSpec, TableSse,
+    Billing, Capacity, GsiSpec, KeySpec, KeyType, LsiSpec, Projection, SourceTable, TableSpec,
+    TableSse,
 };
 
 /// A DynamoDB client for one side, with the side's name for messages.
 #[derive(Clone, Debug)]
 pub struct Dynamo {
-    client: Client,
-    side: String,
+    pub(super) client: Client,
+    pub(super) side: String,
 }
 
 /// PITR as DescribeContinuousBackups reports it.
@@ -99,8 +101,20 @@ pub struct ImportRequest<'a> {
     pub client_token: &'a str,
 }
 
-fn time_text(t: Option<&DateTime>) -> Option<String> {
+pub(super) fn time_text(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+}
+
+/// An index's projection; AWS omits nothing here, but ALL is the safe reading of a gap.
+fn projection_of(p: Option<&ddb::Projection>) -> Projection {
+    Projection {
+        kind: p
+            .and_then(|p| p.projection_type())
+            .map_or("ALL".to_owned(), |t| t.as_str().to_owned()),
+        non_key_attributes: p
+            .map(|p| p.non_key_attributes().to_vec())
+            .unwrap_or_default(),
+    }
 }
 
 fn key_type(t: &ddb::ScalarAttributeType) -> KeyType {
@@ -157,12 +171,12 @@ fn key_schema(
 
 /// For the calls that start a job: the SDK must not repeat them on its own. A repeat after a
 /// lost answer relies on AWS honouring the ClientToken; the engine looks for the job first.
-fn no_retries() -> aws_sdk_dynamodb::config::Builder {
+pub(super) fn no_retries() -> aws_sdk_dynamodb::config::Builder {
     aws_sdk_dynamodb::config::Builder::default()
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
 }
 
-fn build_failure(e: aws_sdk_dynamodb::error::BuildError) -> AwsFailure {
+pub(super) fn build_failure(e: aws_sdk_dynamodb::error::BuildError) -> AwsFailure {
     AwsFailure::new(
         "invalid-request",
         super::explain::FailureKind::BadInput,
@@ -230,18 +244,7 @@ impl Dynamo {
             .iter()
             .filter_map(|g| {
                 let (pk, sk) = keys_of(g.key_schema(), &defs)?;
-                let projection = g.projection().map_or(
-                    Projection {
-                        kind: "ALL".into(),
-                        non_key_attributes: vec![],
-                    },
-                    |p| Projection {
-                        kind: p
-                            .projection_type()
-                            .map_or("ALL".to_owned(), |t| t.as_str().to_owned()),
-                        non_key_attributes: p.non_key_attributes().to_vec(),
-                    },
-                );
+                let projection = projection_of(g.projection());
                 let capacity = g.provisioned_throughput().and_then(|p| {
                     let (r, w) = (p.read_capacity_units()?, p.write_capacity_units()?);
                     (r > 0 || w > 0).then_some(Capacity { read: r, write: w })
@@ -278,6 +281,18 @@ impl Dynamo {
                 .iter()
                 .filter_map(|l| l.index_name().map(str::to_owned))
                 .collect(),
+            lsi_specs: t
+                .local_secondary_indexes()
+                .iter()
+                .filter_map(|l| {
+                    let (_, sort_key) = keys_of(l.key_schema(), &defs)?;
+                    Some(LsiSpec {
+                        name: l.index_name()?.to_owned(),
+                        sort_key: sort_key?,
+                        projection: projection_of(l.projection()),
+                    })
+                })
+                .collect(),
             billing,
             sse,
             item_count: t.item_count().unwrap_or(0),
@@ -294,6 +309,7 @@ impl Dynamo {
                 .and_then(|c| c.table_class())
                 .map(|c| c.as_str().to_owned()),
             deletion_protection: t.deletion_protection_enabled().unwrap_or(false),
+            restore: t.restore_summary().map(restore_summary),
         }))
     }
 
@@ -675,7 +691,7 @@ fn throughput(read: i64, write: i64) -> Result<ddb::ProvisionedThroughput, AwsFa
         .map_err(build_failure)
 }
 
-fn missing_answer(op: &str, side: &str) -> AwsFailure {
+pub(super) fn missing_answer(op: &str, side: &str) -> AwsFailure {
     AwsFailure::from_code(
         op,
         side,

@@ -10,6 +10,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::{Deserialize, Serialize};
 
+mod backup;
+
 /// How a failure ends a run; decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -264,6 +266,13 @@ impl AwsFailure {
             format!("AWS refused {operation} for {side}: {code}: {message}")
         };
         let access_next = access_denied_next(operation, "*");
+        if let Some((slug, kind, why, next, retryable)) = backup::entry(operation, code, message) {
+            let mut f = Self::new(slug, kind, what, why, next);
+            f.aws_code = Some(code.to_owned());
+            f.operation = Some(operation.to_owned());
+            f.retryable = retryable;
+            return f;
+        }
         let (slug, kind, why, next, retryable) = match code {
             "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AllAccessDisabled" => (
                 "access-denied",
@@ -572,6 +581,9 @@ impl AwsFailure {
 
 /// Which policy refused a call, as far as the call tells.
 fn access_denied_why(operation: &str) -> &'static str {
+    if let Some(why) = backup::access_denied_why(operation) {
+        return why;
+    }
     match operation {
         "dynamodb:ExportTableToPointInTime" => {
             "the source caller's IAM policy does not allow the export (the bucket policy is checked later, by the export job itself: a refusal there ends the export FAILED with S3AccessDenied)"
@@ -600,7 +612,7 @@ fn access_denied_next(operation: &str, resource: &str) -> String {
         op if op.starts_with("s3:") => {
             "; if the caller's policy allows it, look for a Deny in the bucket policy (`aws s3api get-bucket-policy --bucket BUCKET`)"
         }
-        _ => "",
+        op => backup::access_denied_extra(op).unwrap_or(""),
     };
     format!(
         "add this statement to the IAM policy of that caller (docs/permissions-and-security.md lists every action by step): {statement}{extra}"
@@ -846,7 +858,7 @@ mod tests {
         let readme = std::fs::read_to_string(root.join("docs/failure-codes.md")).unwrap();
         // The catalogue, and every file of the engine (its steps, its job kinds, the session).
         let mut sources = vec![root.join("src/aws/explain.rs")];
-        let mut folders = vec![root.join("src/engine")];
+        let mut folders = vec![root.join("src/engine"), root.join("src/aws/explain")];
         while let Some(folder) = folders.pop() {
             for entry in std::fs::read_dir(&folder).unwrap().flatten() {
                 let path = entry.path();

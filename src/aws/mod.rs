@@ -2,9 +2,12 @@
 //! `engine` and explained failures, so nothing above them sees an SDK type.
 
 pub mod attr;
+pub mod backup;
 pub mod dynamodb;
+pub mod dynamodb_backup;
 pub mod explain;
 pub mod logs;
+pub mod organizations;
 pub mod s3;
 pub mod s3_stream;
 pub mod session;

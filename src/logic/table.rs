@@ -75,6 +75,16 @@ pub struct GsiSpec {
     pub capacity: Option<Capacity>,
 }
 
+/// A local secondary index of an existing table. Only a table's creation (or a restore)
+/// makes one: the partition key is always the table's, so only the sort key is its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LsiSpec {
+    pub name: String,
+    pub sort_key: KeySpec,
+    pub projection: Projection,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capacity {
@@ -227,6 +237,10 @@ pub struct SourceTable {
     pub gsis: Vec<GsiSpec>,
     /// Local secondary indexes: an import cannot create them.
     pub lsis: Vec<String>,
+    /// The same local secondary indexes in full (sort key, projection), so that a restored
+    /// table can be compared with its source index by index. Empty in older journals.
+    #[serde(default)]
+    pub lsi_specs: Vec<LsiSpec>,
     pub billing: Billing,
     pub sse: TableSse,
     pub item_count: i64,
@@ -235,6 +249,26 @@ pub struct SourceTable {
     pub stream: Option<String>,
     pub table_class: Option<String>,
     pub deletion_protection: bool,
+    /// Set when the table was made by a restore (DescribeTable's RestoreSummary).
+    #[serde(default)]
+    pub restore: Option<RestoreSummary>,
+}
+
+/// Where a restored table came from, and whether the restore still runs: a restored table
+/// is CREATING and empty until `in_progress` turns false.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreSummary {
+    /// The backup or recovery point restored (DynamoDB or AWS Backup ARN).
+    #[serde(default)]
+    pub source_backup_arn: Option<String>,
+    /// The table the backup or the point in time was taken from.
+    #[serde(default)]
+    pub source_table_arn: Option<String>,
+    /// The point in time the data is from (RFC 3339).
+    #[serde(default)]
+    pub restore_time: Option<String>,
+    #[serde(default)]
+    pub in_progress: bool,
 }
 
 #[cfg(test)]

@@ -21,7 +21,9 @@ use crate::engine::steps::bucket::PolicyPreview;
 use crate::logic::layout::ObjectInfo;
 use crate::logic::manifest::ManifestSummary;
 use crate::logic::policy::{merge, statement_lines};
-use crate::logic::table::{Billing, GsiSpec, KeySpec, KeyType, Projection, SourceTable, TableSse};
+use crate::logic::table::{
+    Billing, GsiSpec, KeySpec, KeyType, LsiSpec, Projection, SourceTable, TableSse,
+};
 
 /// The state folder the tests' `App` is given. Nothing the tests do writes into it.
 pub const STATE_DIR: &str = "/tmp/ddb-ferry-test-state";
@@ -118,6 +120,14 @@ pub fn orders_table() -> SourceTable {
             capacity: None,
         }],
         lsis: vec!["byTotal".into()],
+        lsi_specs: vec![LsiSpec {
+            name: "byTotal".into(),
+            sort_key: key("total", KeyType::N),
+            projection: Projection {
+                kind: "ALL".into(),
+                non_key_attributes: Vec::new(),
+            },
+        }],
         billing: Billing::PayPerRequest,
         sse: TableSse::AwsManaged,
         item_count: 1_234_567,
@@ -125,6 +135,7 @@ pub fn orders_table() -> SourceTable {
         stream: Some("NEW_AND_OLD_IMAGES".into()),
         table_class: Some("STANDARD".into()),
         deletion_protection: true,
+        restore: None,
     }
 }
 

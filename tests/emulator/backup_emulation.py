@@ -404,8 +404,8 @@ def _action_matches(actions: Any, wanted: str) -> bool:
 def policy_allows(policy_text: str | None, account_id: str, action: str) -> bool:
     """A small IAM evaluation of a vault access policy: an Allow statement whose
     Principal covers the account and whose Action covers `action`, and no such Deny.
-    Statements with a Condition never match (no Organizations in the emulator, so
-    aws:PrincipalOrgID and the like cannot be true)."""
+    Statements with a Condition never match (conditions are not evaluated, so
+    aws:PrincipalOrgID and the like are never true, organizations or not)."""
     if not policy_text:
         return False
     try:
@@ -881,7 +881,8 @@ def h_delete_backup_vault_access_policy(self):
 
 
 # ---------------------------------------------------------------------------
-# moto's vaults: recovery point counts, and no deleting a vault that holds some.
+# moto's vaults: recovery point counts, the default key, and no deleting a vault that
+# holds recovery points.
 # ---------------------------------------------------------------------------
 _vault_init_before = Vault.__init__
 _delete_vault_before = BackupBackend.delete_backup_vault
@@ -890,6 +891,10 @@ _delete_vault_before = BackupBackend.delete_backup_vault
 def _vault_init(self, *args, **kwargs):
     _vault_init_before(self, *args, **kwargs)
     self._emu_backend = kwargs.get("backend") or args[-1]
+    # A vault created without a key uses the account's aws/backup key, and AWS reports it
+    # (DescribeBackupVault, ListBackupVaults); moto reported none.
+    if not self.encryption_key_arn:
+        self.encryption_key_arn = _default_backup_key(self._emu_backend.account_id, self._emu_backend.region_name)
 
 
 def _vault_points(self) -> int:

@@ -3,14 +3,17 @@
 
 Two private emulators, with short job knobs:
 
-- "backup": a table with one LSI and one GSI and awkward items in account 123456789012
-  (profile source) is backed up with AWS Backup; the copy into a vault of 222222222222
+- "backup": the two accounts join one organization (an invitation accepted by dest);
+  the global and region settings start at AWS's defaults and change; a table with one
+  LSI and one GSI and awkward items in account 123456789012 (profile source) is backed
+  up with AWS Backup; the copy into a vault of 222222222222
   (profile dest, through STS) is refused until the vault's access policy allows the
   source account; the copied recovery point is restored in dest with both indexes and
   every item; restores without a role, without a table name, onto an existing table and
   with a KMS key of the wrong account fail as AWS does; a DynamoDB-made backup cannot be
   copied; point-in-time restores leave out the writes made after the restore time and
-  apply the overrides; RestoreTableFromBackup keeps both indexes.
+  apply the overrides; RestoreTableFromBackup keeps both indexes; a reset forgets the
+  organization, the settings and the jobs.
 - "drop-index": FERRY_EMU_RESTORE_DROP_INDEX makes both kinds of restore lose the GSI.
 
 Exits non-zero on any failed check.
@@ -120,6 +123,7 @@ class Road:
         self.ddb_src, self.ddb_dst = src.client("dynamodb"), dst.client("dynamodb")
         self.bk_src, self.bk_dst = src.client("backup"), dst.client("backup")
         self.kms_src, self.kms_dst = src.client("kms"), dst.client("kms")
+        self.org_src, self.org_dst = src.client("organizations"), dst.client("organizations")
         self.src_vault, self.dst_vault = "ferry-source-vault", "ferry-dest-vault"
 
 
@@ -351,6 +355,78 @@ def restore_from_backup_keeps_indexes(road: Road) -> None:
           f"[dynamodb] RestoreTableFromBackup keeps LSI and GSI: {index_names(table)}, {table['ItemCount']} items")
 
 
+def one_organization(road: Road) -> None:
+    """The two accounts join one organization through an invitation (moto has none)."""
+    check(error_code(road.org_dst.describe_organization) == "AWSOrganizationsNotInUseException",
+          "[org] dest is in no organization at first")
+    org = road.org_src.create_organization(FeatureSet="ALL")["Organization"]
+    target = {"Id": DEST, "Type": "ACCOUNT"}
+    shake = road.org_src.invite_account_to_organization(Target=target, Notes="ferry")["Handshake"]
+    check(shake["State"] == "OPEN" and shake["Action"] == "INVITE", f"[org] invitation {shake['State']}")
+    check(error_code(lambda: road.org_src.invite_account_to_organization(Target=target))
+          == "DuplicateHandshakeException", "[org] a second open invitation is refused")
+    listed = road.org_dst.list_handshakes_for_account()["Handshakes"]
+    check([h["Id"] for h in listed] == [shake["Id"]], "[org] dest lists the invitation")
+    check(error_code(lambda: road.org_src.accept_handshake(HandshakeId=shake["Id"])) == "AccessDeniedException",
+          "[org] only the invited account accepts")
+    accepted = road.org_dst.accept_handshake(HandshakeId=shake["Id"])["Handshake"]
+    check(accepted["State"] == "ACCEPTED", "[org] dest accepts")
+    seen = road.org_dst.describe_organization()["Organization"]
+    check((seen["Id"], seen["MasterAccountId"]) == (org["Id"], SOURCE),
+          f"[org] dest's organization is source's: {seen['Id']} managed by {seen['MasterAccountId']}")
+    members = {a["Id"]: a["JoinedMethod"] for a in road.org_src.list_accounts()["Accounts"]}
+    check(members == {SOURCE: "CREATED", DEST: "INVITED"}, f"[org] ListAccounts {members}")
+    check(error_code(lambda: road.org_src.invite_account_to_organization(Target=target))
+          == "DuplicateAccountException", "[org] a member cannot be invited again")
+
+
+def account_settings(road: Road) -> None:
+    """DescribeGlobalSettings / DescribeRegionSettings with AWS's defaults, then changed;
+    a member of the organization reads its management account's global settings."""
+    glob = road.bk_src.describe_global_settings()
+    check(glob["GlobalSettings"].get("isCrossAccountBackupEnabled") == "false" and "LastUpdateTime" not in glob,
+          f"[settings] cross-account backup off by default: {glob['GlobalSettings']}")
+    road.bk_src.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "true"})
+    for label, client in (("source", road.bk_src), ("dest", road.bk_dst)):
+        glob = client.describe_global_settings()
+        check(glob["GlobalSettings"]["isCrossAccountBackupEnabled"] == "true"
+              and isinstance(glob.get("LastUpdateTime"), datetime),
+              f"[settings] {label} reads cross-account backup on")
+    check(error_code(lambda: road.bk_src.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "x"}))
+          == "InvalidParameterValueException", "[settings] a setting that is not true/false is refused")
+    region = road.bk_src.describe_region_settings()
+    check(region["ResourceTypeManagementPreference"].get("DynamoDB") is False
+          and region["ResourceTypeOptInPreference"].get("DynamoDB") is True,
+          f"[settings] advanced DynamoDB backup off, DynamoDB opted in: {region['ResourceTypeManagementPreference']}")
+    road.bk_src.update_region_settings(ResourceTypeManagementPreference={"DynamoDB": True})
+    check(road.bk_src.describe_region_settings()["ResourceTypeManagementPreference"]["DynamoDB"] is True,
+          "[settings] advanced DynamoDB backup turned on")
+    check(road.bk_dst.describe_region_settings()["ResourceTypeManagementPreference"]["DynamoDB"] is False,
+          "[settings] region settings stay per account")
+    vault = road.bk_src.describe_backup_vault(BackupVaultName=road.src_vault)
+    check(vault.get("EncryptionKeyArn", "").startswith(f"arn:aws:kms:us-east-1:{SOURCE}:key/")
+          and vault.get("NumberOfRecoveryPoints") == 0,
+          f"[settings] DescribeBackupVault: the default key, no recovery point: {vault.get('EncryptionKeyArn')}")
+    check(error_code(lambda: road.bk_src.describe_backup_vault(BackupVaultName="ferry-no-vault"))
+          == "ResourceNotFoundException", "[settings] DescribeBackupVault of a missing vault")
+
+
+def reset_clears_everything(road: Road, exports: dict) -> None:
+    """POST /moto-api/reset forgets the organization, the settings and the jobs."""
+    import urllib.request
+    request = urllib.request.Request(exports["DDB_FERRY_EMULATOR_URL"] + "/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+    check(error_code(road.org_dst.describe_organization) == "AWSOrganizationsNotInUseException"
+          and error_code(road.org_src.describe_organization) == "AWSOrganizationsNotInUseException",
+          "[reset] no organization left")
+    check(road.bk_src.describe_global_settings()["GlobalSettings"]["isCrossAccountBackupEnabled"] == "false"
+          and road.bk_src.describe_region_settings()["ResourceTypeManagementPreference"]["DynamoDB"] is False,
+          "[reset] settings back to their defaults")
+    check(road.bk_src.list_backup_jobs()["BackupJobs"] == [] and road.bk_dst.list_restore_jobs()["RestoreJobs"] == [],
+          "[reset] no job left")
+    check(road.org_dst.list_handshakes_for_account()["Handshakes"] == [], "[reset] no invitation left")
+
+
 def backup_scenario(exports: dict) -> None:
     road = Road(exports)
     table_arn = create_indexed_table(road.ddb_src, TABLE)
@@ -362,6 +438,8 @@ def backup_scenario(exports: dict) -> None:
     road.bk_src.create_backup_vault(BackupVaultName=road.src_vault)
     road.bk_dst.create_backup_vault(BackupVaultName=road.dst_vault)
 
+    one_organization(road)
+    account_settings(road)
     rp_arn, _ = backup_job(road, table_arn)
     recovery_point_views(road, table_arn, rp_arn)
     dest_rp = copies(road, rp_arn)
@@ -370,6 +448,7 @@ def backup_scenario(exports: dict) -> None:
     dynamodb_made_backup_is_not_copyable(road, table_arn)
     point_in_time(road, base.scan_all(road.ddb_src, TABLE))
     restore_from_backup_keeps_indexes(road)
+    reset_clears_everything(road, exports)
 
 
 def drop_index_scenario(exports: dict) -> None:

@@ -505,14 +505,20 @@ def _list_imports(handler):
 DynamoHandler.list_imports = _list_imports
 
 # ---------------------------------------------------------------------------
-# Patch 5: DynamoDB backups and restores (point in time included) and AWS Backup for
-# DynamoDB tables. Each module says what moto lacks and what it does instead.
+# Patch 5: DynamoDB backups and restores (point in time included), AWS Backup for
+# DynamoDB tables and its account settings, and Organizations invitations (so that the
+# two accounts can share an organization). Each module says what moto lacks and what it
+# does instead.
 # ---------------------------------------------------------------------------
 import dynamodb_restores  # noqa: E402
 import backup_emulation  # noqa: E402
+import backup_settings  # noqa: E402
+import organizations_emulation  # noqa: E402
 
 dynamodb_restores.install()
 backup_emulation.install()
+backup_settings.install()
+organizations_emulation.install()
 
 
 def main() -> None:
