@@ -632,6 +632,37 @@ impl Dynamo {
         Ok(total)
     }
 
+    /// The first `limit` items of a Scan with consistent reads: a sample to compare, read
+    /// without going through the whole table.
+    pub async fn first_items(
+        &self,
+        table: &str,
+        limit: usize,
+    ) -> Result<Vec<JsonItem>, AwsFailure> {
+        let mut items = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        while items.len() < limit {
+            let page = (limit - items.len()).min(1000) as i32;
+            let out = self
+                .client
+                .scan()
+                .table_name(table)
+                .consistent_read(true)
+                .limit(page)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| AwsFailure::from_sdk("dynamodb:Scan", &self.side, e))?;
+            items.extend(out.items().iter().map(item_to_json));
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        items.truncate(limit);
+        Ok(items)
+    }
+
     /// Turns TTL on for `attribute` (a setting ImportTable does not carry).
     pub async fn set_ttl(&self, table: &str, attribute: &str) -> Result<(), AwsFailure> {
         let spec = ddb::TimeToLiveSpecification::builder()

@@ -38,6 +38,14 @@ pub enum Step {
     Locate,
     KeyCheck,
     Import,
+    /// The backup road: make or choose what is restored.
+    Backup,
+    /// The backup road across accounts: the destination vault lets the source copy into it.
+    Vault,
+    /// The backup road across accounts or regions: the recovery point is copied over.
+    Copy,
+    /// The backup road: the new table is restored.
+    Restore,
     Verify,
     Finish,
 }
@@ -52,6 +60,10 @@ impl Step {
             Step::Locate => "Find the export's data folder",
             Step::KeyCheck => "Check key attributes in the export",
             Step::Import => "Import into the new table",
+            Step::Backup => "Make or choose the backup",
+            Step::Vault => "Destination vault access policy",
+            Step::Copy => "Copy the backup to the destination",
+            Step::Restore => "Restore the new table",
             Step::Verify => "Verify the new table",
             Step::Finish => "Finish",
         }
@@ -66,6 +78,10 @@ impl Step {
             Step::Locate => "locate",
             Step::KeyCheck => "key_check",
             Step::Import => "import",
+            Step::Backup => "backup",
+            Step::Vault => "vault",
+            Step::Copy => "copy",
+            Step::Restore => "restore",
             Step::Verify => "verify",
             Step::Finish => "finish",
         }
@@ -90,6 +106,10 @@ pub struct JobRecord {
     /// Extra facts: the export's manifest key, the import's CloudWatch log group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// When the start call was first about to be made (RFC 3339): a job found later that was
+    /// created before it cannot be this migration's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +137,50 @@ pub struct BucketRecord {
     /// it: removing them then means deleting the policy, since S3 refuses an empty one.
     #[serde(default)]
     pub policy_only_ours: bool,
+}
+
+/// What the backup road restores: a recovery point or backup made or chosen, or a point in
+/// time of the source table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryPointRecord {
+    /// The recovery point or DynamoDB backup ARN; `None` for a point-in-time restore.
+    pub arn: Option<String>,
+    /// The vault holding it; `None` for a backup DynamoDB made itself.
+    pub vault: Option<String>,
+    /// "made now", "chosen" or "point in time".
+    pub found_by: String,
+    pub created_at: Option<String>,
+    pub size_bytes: Option<i64>,
+    /// For a point-in-time restore: the time restored (`None`: the latest restorable time).
+    pub restore_time: Option<String>,
+}
+
+/// The backup road's state besides its jobs: what is restored, the copy in the destination
+/// and the vault policy statements this tool added.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRoadRecord {
+    pub recovery_point: Option<RecoveryPointRecord>,
+    /// The copy of the recovery point in the destination's vault, once the copy finished.
+    pub copied: Option<RecoveryPointRecord>,
+    /// True when the recovery point must be copied (another account or region).
+    pub needs_copy: bool,
+    /// The destination vault's ARN, once preflight found it.
+    pub dest_vault_arn: Option<String>,
+    /// Sids this tool added to the destination vault's access policy.
+    pub statements_added: Vec<String>,
+    pub policy_done: bool,
+    /// True when ddb-ferry's statement was the policy's only one when it wrote it.
+    pub policy_only_ours: bool,
+    /// The backup job (AWS Backup) or DynamoDB backup made by this migration.
+    pub backup: Option<JobRecord>,
+    pub copy: Option<JobRecord>,
+    pub restore: Option<JobRecord>,
+}
+
+impl BackupRoadRecord {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Where the exported data files are.
@@ -197,6 +261,9 @@ pub struct Journal {
     pub key_check: Option<KeyCheckRecord>,
     pub import: Option<JobRecord>,
     pub verify: Option<VerifyRecord>,
+    /// The backup road's records; empty (and left out of the file) on the S3 road.
+    #[serde(default, skip_serializing_if = "BackupRoadRecord::is_empty")]
+    pub backup: BackupRoadRecord,
     #[serde(default)]
     pub not_carried: Vec<NotCarried>,
     pub failure: Option<AwsFailure>,

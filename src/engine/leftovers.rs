@@ -3,6 +3,8 @@
 //! bucket or an object removed by mistake cannot be brought back), so the person decides,
 //! with the commands in hand. Read from the journal alone, so the wizard can list the same.
 
+mod backup;
+
 use serde::Serialize;
 
 use super::cli_equivalent::{
@@ -45,6 +47,8 @@ pub fn leftovers(journal: &Journal, prices: &Prices) -> Vec<Leftover> {
         Some(&bucket_region(journal)),
     );
     let mut out = Vec::new();
+
+    out.extend(backup::leftovers(journal, prices));
 
     if journal.export.as_ref().is_some_and(|e| e.arn.is_some()) {
         let folder = format!("{}/", journal.export_prefix.trim_end_matches('/'));

@@ -10,6 +10,7 @@ use aws_config::SdkConfig;
 use super::events::{Event, EventSink};
 use super::journal::{Journal, JournalError, Step};
 use super::plan::Plan;
+use crate::aws::backup::AwsBackup;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
@@ -20,6 +21,8 @@ use crate::logic::cost::Prices;
 pub struct SideClients {
     pub config: SdkConfig,
     pub dynamo: Dynamo,
+    /// AWS Backup of this side (the backup road).
+    pub backup: AwsBackup,
     /// `--profile P --region R` for the CLI equivalents.
     pub cli_args: String,
     /// The non-AWS endpoint the side talks to (an emulator), if any.

@@ -1,6 +1,7 @@
 //! The migration engine: no terminal, no SDK types in its interface. The wizard and the
 //! headless `run` are two faces of it.
 
+pub mod cli_backup;
 pub mod cli_equivalent;
 pub mod costs;
 pub mod events;
@@ -121,6 +122,7 @@ pub fn new_journal(
         key_check: None,
         import: None,
         verify: None,
+        backup: Default::default(),
         not_carried: Vec::new(),
         failure: None,
         history: Vec::new(),

@@ -23,6 +23,8 @@ pub enum SizeOf {
     ExportBilled,
     /// The export's files as S3 stores them (compressed).
     ExportFiles,
+    /// The size AWS reports for a backup or recovery point.
+    BackupSize,
 }
 
 impl SizeOf {
@@ -31,6 +33,7 @@ impl SizeOf {
             SizeOf::TableSize => "table size",
             SizeOf::ExportBilled => "size billed for the export",
             SizeOf::ExportFiles => "the export's files",
+            SizeOf::BackupSize => "backup size",
         }
     }
 }
@@ -137,6 +140,8 @@ fn title(charge: Charge) -> &'static str {
         Charge::Import => "Import",
         Charge::Pitr => "Point-in-time recovery",
         Charge::S3Standard => "S3 storage of the export",
+        Charge::BackupStorage => "Backup storage",
+        Charge::Restore => "Restore",
     }
 }
 

@@ -97,6 +97,7 @@ impl Screen {
             Step::Locate => Screen::DataFolder,
             Step::KeyCheck => Screen::Keys,
             Step::Import => Screen::ImportProgress,
+            Step::Backup | Step::Vault | Step::Copy | Step::Restore => Screen::ImportProgress,
             Step::Verify | Step::Finish => Screen::Verify,
         }
     }

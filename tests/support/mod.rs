@@ -52,13 +52,43 @@ pub struct Knobs {
     pub import_delay_s: f64,
     pub real_layout: bool,
     pub data_files: u32,
+    /// Seconds an AWS Backup backup, copy or restore job runs (launcher default: 3).
+    pub backup_job_s: Option<f64>,
+    pub copy_job_s: Option<f64>,
+    pub restore_job_s: Option<f64>,
+    /// An index every restore silently leaves out.
+    pub restore_drop_index: Option<String>,
 }
 
 impl Emulator {
     pub fn start(knobs: Knobs) -> Emulator {
         let dir = tempfile::tempdir().expect("temp dir");
         let script = repo_root().join("tests/emulator/local-aws");
-        let out = Command::new(&script)
+        let mut command = Command::new(&script);
+        for (var, value) in [
+            (
+                "FERRY_EMU_BACKUP_JOB_S",
+                knobs.backup_job_s.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_COPY_JOB_S",
+                knobs.copy_job_s.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_RESTORE_JOB_S",
+                knobs.restore_job_s.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_RESTORE_DROP_INDEX",
+                knobs.restore_drop_index.clone(),
+            ),
+        ] {
+            match value {
+                Some(v) => command.env(var, v),
+                None => command.env_remove(var),
+            };
+        }
+        let out = command
             .arg("start")
             .arg("--state-dir")
             .arg(dir.path())

@@ -3,9 +3,16 @@
 //! with a struct implementing `LongJob`, and its step calls `find_job`, `job_token`,
 //! `start_job` and `watch_job` in that order.
 
+mod backup;
+mod copy;
 mod export;
 mod import;
+mod lookup;
+mod restore;
 mod watcher;
 
+pub(crate) use backup::{AwsBackupJob, DynamoBackupJob};
+pub(crate) use copy::CopyJob;
 pub(crate) use export::ExportJob;
 pub(crate) use import::ImportJob;
+pub(crate) use restore::{AwsRestoreJob, DynamoRestoreFrom, DynamoRestoreJob};

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::Event;
-use crate::engine::journal::{JobRecord, Journal, Step};
+use crate::engine::journal::{now_rfc3339, JobRecord, Journal, Step};
 use crate::engine::migration::{Migration, Stop};
 use crate::engine::poll::{elapsed_since, is_overdue, PollSchedule};
 
@@ -139,8 +139,15 @@ impl Migration {
         job: &J,
         token: Option<String>,
     ) -> Result<J::Info, Stop> {
+        // A resend after a crash keeps the first request's time: the lookups compare jobs'
+        // creation times with it.
+        let requested_at = J::record(&mut self.journal)
+            .as_ref()
+            .and_then(|r| r.requested_at.clone())
+            .unwrap_or_else(now_rfc3339);
         *J::record(&mut self.journal) = Some(JobRecord {
             client_token: token.clone().unwrap_or_default(),
+            requested_at: Some(requested_at),
             ..JobRecord::default()
         });
         self.save()?;

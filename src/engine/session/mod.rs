@@ -20,12 +20,12 @@ use super::journal::{write_private_atomic, DataFolder, Journal, MigrationState, 
 use super::leftovers::leftovers;
 use super::lock::{LockError, MigrationLock};
 use super::migration::{journal_write_failed, Migration, Stop};
-use super::plan::{ExportPlan, NewTablePlan};
+use super::plan::{ExportPlan, NewTablePlan, Via};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::cost::Prices;
 
-/// The steps, in the order they run. The only copy of the order.
-const ORDER: [Step; 9] = [
+/// The steps of the S3 road, in the order they run.
+const S3_ORDER: [Step; 9] = [
     Step::Preflight,
     Step::Pitr,
     Step::Bucket,
@@ -37,11 +37,33 @@ const ORDER: [Step; 9] = [
     Step::Finish,
 ];
 
-fn next_step(step: Step) -> Step {
-    ORDER
+/// The steps of the backup road. The vault and copy steps do nothing when the backup is
+/// restored where it is (same account and region).
+const BACKUP_ORDER: [Step; 7] = [
+    Step::Preflight,
+    Step::Backup,
+    Step::Vault,
+    Step::Copy,
+    Step::Restore,
+    Step::Verify,
+    Step::Finish,
+];
+
+/// The steps of a road, in the order they run: the only copy of each order. Both orders
+/// follow the order of `Step` itself, so "an earlier step" means the same on either road.
+pub fn steps_of(via: Via) -> &'static [Step] {
+    match via {
+        Via::S3 => &S3_ORDER,
+        Via::Backup => &BACKUP_ORDER,
+    }
+}
+
+fn next_step(via: Via, step: Step) -> Step {
+    let order = steps_of(via);
+    order
         .iter()
         .position(|s| *s == step)
-        .and_then(|i| ORDER.get(i + 1))
+        .and_then(|i| order.get(i + 1))
         .copied()
         .unwrap_or(Step::Finish)
 }
@@ -136,7 +158,8 @@ impl Session {
         if let Err(e) = m.save() {
             return self.finish_with(Step::Preflight, Stop::from(e));
         }
-        for step in ORDER {
+        let via = self.migration.journal.plan.via;
+        for &step in steps_of(via) {
             // Preflight runs once per session: it connects and checks who each side is (a
             // resumed migration re-checks them). The wizard's later Continues reuse it.
             let done = if step == Step::Preflight {
@@ -170,6 +193,11 @@ impl Session {
                 Step::Locate => m.locate().await,
                 Step::KeyCheck => m.key_check().await,
                 Step::Import => m.import().await,
+                Step::Backup => m.backup().await,
+                Step::Vault => m.vault().await,
+                Step::Copy => m.copy().await,
+                Step::Restore => m.restore().await,
+                Step::Verify if via == Via::Backup => m.verify_restore().await,
                 Step::Verify => m.verify().await,
                 Step::Finish => m.finish().await,
             };
@@ -179,7 +207,7 @@ impl Session {
             self.ran_here.insert(step);
             let m = &mut self.migration;
             if !m.dry_run && step >= m.journal.step {
-                m.journal.step = next_step(step);
+                m.journal.step = next_step(via, step);
                 if let Err(e) = m.save() {
                     return self.finish_with(step, Stop::from(e));
                 }

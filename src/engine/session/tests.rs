@@ -186,12 +186,19 @@ fn closing_an_unfinished_migration_marks_it_interrupted_and_frees_the_lock() {
 }
 
 #[test]
-fn the_step_order_is_the_journal_order() {
-    let mut sorted = ORDER;
-    sorted.sort();
-    assert_eq!(sorted, ORDER);
-    assert_eq!(next_step(Step::Locate), Step::KeyCheck);
-    assert_eq!(next_step(Step::Finish), Step::Finish);
+fn each_road_runs_its_steps_in_the_journal_order() {
+    for via in [Via::S3, Via::Backup] {
+        let order = steps_of(via);
+        let mut sorted = order.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, order, "{via:?}");
+        assert_eq!(order.first(), Some(&Step::Preflight));
+        assert_eq!(order.last(), Some(&Step::Finish));
+        assert_eq!(next_step(via, Step::Finish), Step::Finish);
+    }
+    assert_eq!(next_step(Via::S3, Step::Locate), Step::KeyCheck);
+    assert_eq!(next_step(Via::Backup, Step::Preflight), Step::Backup);
+    assert_eq!(next_step(Via::Backup, Step::Restore), Step::Verify);
 }
 
 #[test]

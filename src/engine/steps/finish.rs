@@ -6,7 +6,9 @@ use super::super::cli_equivalent::{shell_quote, update_pitr, update_ttl};
 use super::super::events::Event;
 use super::super::journal::{NotCarried, Step};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
+use super::super::plan::Via;
 use super::after_import::NotCarriedFix;
+use super::backup_route::{route, Route};
 use crate::logic::table::Billing;
 
 const STEP: Step = Step::Finish;
@@ -32,6 +34,19 @@ impl Migration {
             }
         }
         let table = self.journal.source_table.clone();
+        // A restore keeps LSIs; AWS Backup's restore also copies tags when asked to.
+        let via_backup = self.plan().via == Via::Backup;
+        let backup_plan = self.plan().backup_or_default();
+        let restored_point = self
+            .journal
+            .backup
+            .copied
+            .as_ref()
+            .or(self.journal.backup.recovery_point.as_ref())
+            .and_then(|p| p.arn.clone());
+        let tags_carried = via_backup
+            && backup_plan.copy_tags
+            && route(&backup_plan, restored_point.as_deref()) == Route::AwsBackup;
         let new_name = self
             .journal
             .table_spec
@@ -89,7 +104,7 @@ impl Migration {
                 );
                 Vec::new()
             });
-            if !tags.is_empty() {
+            if !tags.is_empty() && !tags_carried {
                 let list: Vec<String> = tags
                     .iter()
                     .map(|(k, v)| format!("Key={},Value={}", shell_quote(k), shell_quote(v)))
@@ -114,7 +129,7 @@ impl Migration {
                     how_to_apply: format!("aws application-autoscaling describe-scalable-targets{} --service-namespace dynamodb --resource-ids table/{}  (then register the same targets for table/{new_name})", source.cli_args, t.name),
                 });
             }
-            for lsi in &t.lsis {
+            for lsi in t.lsis.iter().filter(|_| !via_backup) {
                 report.push(NotCarried {
                     setting: "Local secondary index".into(),
                     source_value: lsi.clone(),

@@ -1,7 +1,12 @@
 //! The steps of a migration, one file each, in the order they run.
 
 mod after_import;
+mod backup;
+mod backup_preflight;
+mod backup_prereqs;
+mod backup_route;
 pub mod bucket;
+mod copy;
 mod export;
 mod finish;
 mod import;
@@ -9,8 +14,11 @@ mod key_check;
 mod locate;
 pub mod pitr;
 mod preflight;
+mod restore;
 mod sample;
+mod vault;
 mod verify;
+mod verify_restore;
 
 pub use after_import::NotCarriedFix;
 pub use sample::sample_items;

@@ -5,6 +5,8 @@ use super::super::cli_equivalent::side_args;
 use super::super::events::Event;
 use super::super::journal::Step;
 use super::super::migration::{Migration, SideClients, StepResult};
+use super::super::plan::Via;
+use crate::aws::backup::AwsBackup;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
@@ -94,9 +96,13 @@ impl Migration {
             )
             .into());
         };
-        for lsi in &table.lsis {
-            self.events
-                .warn_explained(STEP, AwsFailure::lsi_not_carried(lsi));
+        let via = plan.via;
+        // A restore keeps local secondary indexes; only an import loses them.
+        if via == Via::S3 {
+            for lsi in &table.lsis {
+                self.events
+                    .warn_explained(STEP, AwsFailure::lsi_not_carried(lsi));
+            }
         }
         // What the security review asks about the source: how it is encrypted, and PITR.
         let pitr = source_dynamo.pitr_status(&plan.source.table).await?;
@@ -111,8 +117,9 @@ impl Migration {
         );
         let spec = self.resolve_table_spec(&table)?;
 
-        // The name is ours once our import started: then the table is the import's own.
+        // The name is ours once our import or restore started: then the table is its own.
         if self.journal.import.is_none()
+            && self.journal.backup.restore.is_none()
             && !self.defer_new_table_check
             && dest_dynamo.describe_table(&spec.name).await?.is_some()
         {
@@ -123,24 +130,78 @@ impl Migration {
                     "a table named \"{}\" already exists in the destination account {} ({})",
                     spec.name, dest_id.account, dest_id.region
                 ),
-                "an import always creates a new table; ddb-ferry never writes into an existing one",
+                "an import or a restore always creates a new table; ddb-ferry never writes into an existing one",
                 "choose another name in the plan (`table.name`), or remove the existing table yourself if it is not needed",
             )
             .into());
         }
 
+        let source_endpoint = custom_endpoint(&source_spec).await;
+        let dest_endpoint = custom_endpoint(&dest_spec).await;
+        if via == Via::S3 {
+            self.check_bucket(&dest_config, dest_endpoint.is_some(), &dest_id, &dest_label)
+                .await?;
+        }
+        self.journal.source_identity = Some(source_id);
+        self.journal.dest_identity = Some(dest_id.clone());
+        self.journal.source_table = Some(table);
+        self.journal.table_spec = Some(spec);
+        let source_backup = AwsBackup::new(&source_config, source_label.clone());
+        let dest_backup = AwsBackup::new(&dest_config, dest_label.clone());
+        self.source = Some(SideClients {
+            backup: source_backup,
+            cli_args: side_args(
+                plan.source.profile.as_deref(),
+                Some(&region_of_config(&source_config)),
+            ),
+            config: source_config,
+            dynamo: source_dynamo,
+            custom_endpoint: source_endpoint,
+        });
+        self.dest = Some(SideClients {
+            backup: dest_backup,
+            cli_args: side_args(plan.destination.profile.as_deref(), Some(&dest_id.region)),
+            config: dest_config,
+            dynamo: dest_dynamo,
+            custom_endpoint: dest_endpoint,
+        });
+        if via == Via::Backup {
+            self.backup_preflight(&pitr).await?;
+        }
+        self.save()?;
+        let what = match via {
+            Via::S3 => "the bucket is usable",
+            Via::Backup => "every prerequisite of the backup road is in place",
+        };
+        self.events.send(Event::StepDone {
+            step: STEP,
+            summary: format!(
+                "both accounts answered; the source table exists; the new table name is free; {what}"
+            ),
+        });
+        Ok(())
+    }
+
+    /// The S3 road's checks of the destination bucket: it exists in the right region (or
+    /// will be created), this account may use it, and an export can write to it.
+    async fn check_bucket(
+        &mut self,
+        dest_config: &aws_config::SdkConfig,
+        custom_endpoint: bool,
+        dest_id: &Identity,
+        dest_label: &str,
+    ) -> Result<(), AwsFailure> {
+        let plan = self.plan().clone();
         let bucket_region = plan
             .destination
             .bucket_region
             .clone()
             .unwrap_or_else(|| dest_id.region.clone());
-        let source_endpoint = custom_endpoint(&source_spec).await;
-        let dest_endpoint = custom_endpoint(&dest_spec).await;
         let s3 = S3::new(
-            &dest_config,
+            dest_config,
             &bucket_region,
-            dest_endpoint.is_some(),
-            dest_label.clone(),
+            custom_endpoint,
+            dest_label.to_owned(),
         );
         let owner = plan
             .destination
@@ -154,8 +215,7 @@ impl Migration {
                 return Err(AwsFailure::export_files_gone(
                     &plan.destination.bucket,
                     &self.journal.export_prefix,
-                )
-                .into());
+                ));
             }
             BucketState::Reachable => {
                 let actual = s3.bucket_region(&plan.destination.bucket).await?;
@@ -169,12 +229,11 @@ impl Migration {
                         ),
                         "the bucket region defaults to the destination region",
                         format!("set `destination.bucket_region` to \"{actual}\" in the plan"),
-                    )
-                    .into());
+                    ));
                 }
                 match s3.requester_pays(&plan.destination.bucket).await {
                     Ok(true) => {
-                        return Err(AwsFailure::requester_pays(&plan.destination.bucket).into())
+                        return Err(AwsFailure::requester_pays(&plan.destination.bucket))
                     }
                     Ok(false) => {}
                     Err(f) => self.events.warn(
@@ -203,7 +262,7 @@ impl Migration {
                     "`destination.create_bucket` is false, so ddb-ferry will not create it",
                     "create the bucket in the destination account, or set `destination.create_bucket` to true",
                 )
-                .into());
+                );
             }
             BucketState::Forbidden if owner == dest_id.account => {
                 return Err(AwsFailure::new(
@@ -216,7 +275,7 @@ impl Migration {
                     "bucket names are global: another AWS account owns this name, or an IAM policy refuses s3:ListBucket",
                     "choose another bucket name (`destination.bucket`), or set `destination.bucket_owner` if the bucket belongs to a third account",
                 )
-                .into());
+                );
             }
             BucketState::Forbidden => {
                 self.events.warn(
@@ -228,34 +287,9 @@ impl Migration {
             }
         }
 
-        self.journal.source_identity = Some(source_id);
-        self.journal.dest_identity = Some(dest_id.clone());
         self.journal.bucket.owner = Some(owner);
         self.journal.bucket.region = Some(bucket_region);
-        self.journal.source_table = Some(table);
-        self.journal.table_spec = Some(spec);
-        self.source = Some(SideClients {
-            cli_args: side_args(
-                plan.source.profile.as_deref(),
-                Some(&region_of_config(&source_config)),
-            ),
-            config: source_config,
-            dynamo: source_dynamo,
-            custom_endpoint: source_endpoint,
-        });
-        self.dest = Some(SideClients {
-            cli_args: side_args(plan.destination.profile.as_deref(), Some(&dest_id.region)),
-            config: dest_config,
-            dynamo: dest_dynamo,
-            custom_endpoint: dest_endpoint,
-        });
         self.bucket_s3 = Some(s3);
-        self.save()?;
-        self.events.send(Event::StepDone {
-            step: STEP,
-            summary: "both accounts answered; the source table exists; the new table name is free"
-                .into(),
-        });
         Ok(())
     }
 

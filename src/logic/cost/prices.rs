@@ -35,14 +35,20 @@ pub enum Charge {
     Pitr,
     /// S3 Standard storage, per GB-month.
     S3Standard,
+    /// A backup kept (DynamoDB's own or AWS Backup's warm storage), per GB-month.
+    BackupStorage,
+    /// Restoring a table from a backup or a point in time, per GB restored.
+    Restore,
 }
 
 impl Charge {
-    pub const ALL: [Charge; 4] = [
+    pub const ALL: [Charge; 6] = [
         Charge::Export,
         Charge::Import,
         Charge::Pitr,
         Charge::S3Standard,
+        Charge::BackupStorage,
+        Charge::Restore,
     ];
 
     /// The field of a region's entry in a prices file.
@@ -52,12 +58,17 @@ impl Charge {
             Charge::Import => "import_per_gb",
             Charge::Pitr => "pitr_per_gb_month",
             Charge::S3Standard => "s3_standard_per_gb_month",
+            Charge::BackupStorage => "backup_per_gb_month",
+            Charge::Restore => "restore_per_gb",
         }
     }
 
     /// Billed every month while the thing exists, rather than once.
     pub fn monthly(self) -> bool {
-        matches!(self, Charge::Pitr | Charge::S3Standard)
+        matches!(
+            self,
+            Charge::Pitr | Charge::S3Standard | Charge::BackupStorage
+        )
     }
 
     /// The unit of the price, as a cost line says it.

@@ -54,7 +54,7 @@ pub fn section(b: Option<&BackupPlan>) -> Entry {
     match b {
         Some(b) => Entry::field("backup", WHAT, fields(b)),
         None => Entry::note(format!(
-            "{WHAT}\n\"backup\" is not set: AWS Backup makes a new backup in the vault named Default, copies it into the destination's vault named Default when that is another account, with each account's default AWS Backup role, and restores it with a key DynamoDB owns, tags copied."
+            "{WHAT}\n\"backup\" is not set: AWS Backup makes a new backup in the vault named Default, copies it into the destination's vault named Default when that is another account (the roles must then be named in a backup section), and restores it with a key DynamoDB owns, tags copied."
         )),
     }
 }
@@ -99,13 +99,13 @@ fn fields(b: &BackupPlan) -> Node {
             "source_role_arn",
             "IAM role (ARN) AWS Backup uses in the source account to make and copy the backup.",
             &b.source_role_arn,
-            "the source account's default AWS Backup role is used (service-role/AWSBackupDefaultServiceRole, which the AWS Backup console creates).",
+            "required when the source uses AWS Backup (a backup it makes, or a copy); the AWS Backup console creates service-role/AWSBackupDefaultServiceRole.",
         ),
         optional(
             "dest_role_arn",
             "IAM role (ARN) AWS Backup uses in the destination account to restore the table.",
             &b.dest_role_arn,
-            "the destination account's default AWS Backup role is used.",
+            "required when AWS Backup restores (always across accounts).",
         ),
         Entry::value(
             "encryption",

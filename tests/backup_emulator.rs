@@ -1,0 +1,576 @@
+//! The backup road against the local emulator with two accounts: AWS Backup's backup, copy
+//! and restore jobs across accounts, DynamoDB's own backups and point-in-time restores in one
+//! account, a restore that loses an index, every missing prerequisite, and kill -9 during
+//! each job. The built binary runs `ddb-ferry run PLAN`; the tests inspect both accounts.
+
+mod support;
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType,
+};
+use serde_json::{json, Value};
+use support::*;
+
+const SOURCE_ACCOUNT: &str = "123456789012";
+const DEST_ACCOUNT: &str = "222222222222";
+const SOURCE_ROLE: &str = "arn:aws:iam::123456789012:role/backup";
+
+/// Short jobs: the road's three jobs in a few seconds each.
+fn quick() -> Knobs {
+    Knobs {
+        backup_job_s: Some(1.5),
+        copy_job_s: Some(1.5),
+        restore_job_s: Some(1.5),
+        ..Knobs::default()
+    }
+}
+
+fn failure_code(out: &std::process::Output) -> Option<String> {
+    json_events(out)
+        .into_iter()
+        .find(|e| e["event"] == "failed")
+        .and_then(|e| e["code"].as_str().map(str::to_owned))
+}
+
+/// Every code the run reported: its failure and its explained warnings.
+fn codes(out: &std::process::Output) -> Vec<String> {
+    json_events(out)
+        .into_iter()
+        .filter(|e| e["event"] == "failed" || e["event"] == "warning")
+        .filter_map(|e| e["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// `orders` with keys pk (S) and sk (N), the GSI `by-status` and the LSI `by-date`.
+async fn create_table_with_both_indexes(client: &aws_sdk_dynamodb::Client, name: &str) {
+    let def = |n: &str, t: ScalarAttributeType| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(t)
+            .build()
+            .unwrap()
+    };
+    let key = |n: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+            .unwrap()
+    };
+    let all = || {
+        Projection::builder()
+            .projection_type(ProjectionType::All)
+            .build()
+    };
+    client
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(def("pk", ScalarAttributeType::S))
+        .attribute_definitions(def("sk", ScalarAttributeType::N))
+        .attribute_definitions(def("status", ScalarAttributeType::S))
+        .attribute_definitions(def("created", ScalarAttributeType::S))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("by-status")
+                .key_schema(key("status", KeyType::Hash))
+                .projection(all())
+                .build()
+                .unwrap(),
+        )
+        .local_secondary_indexes(
+            LocalSecondaryIndex::builder()
+                .index_name("by-date")
+                .key_schema(key("pk", KeyType::Hash))
+                .key_schema(key("created", KeyType::Range))
+                .projection(all())
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create table");
+}
+
+async fn seed_with_both_indexes(emu: &Emulator, n: usize) -> aws_sdk_dynamodb::Client {
+    let src = emu.dynamo("source", None).await;
+    create_table_with_both_indexes(&src, "orders").await;
+    put_items(&src, "orders", (0..n).map(varied_item).collect()).await;
+    src
+}
+
+/// The indexes of `table`: (GSI names, LSI names).
+async fn indexes(client: &aws_sdk_dynamodb::Client, table: &str) -> (Vec<String>, Vec<String>) {
+    let t = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap();
+    let t = t.table().unwrap();
+    let gsis = t
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|g| g.index_name().map(str::to_owned))
+        .collect();
+    let lsis = t
+        .local_secondary_indexes()
+        .iter()
+        .filter_map(|l| l.index_name().map(str::to_owned))
+        .collect();
+    (gsis, lsis)
+}
+
+async fn backup_client(emu: &Emulator, profile: &str) -> aws_sdk_backup::Client {
+    aws_sdk_backup::Client::new(&emu.sdk_config(profile, None).await)
+}
+
+/// What a cross-account copy needs, in place: one Organization with cross-account backup on,
+/// AWS Backup's advanced DynamoDB features on at the source, a vault on each side (the
+/// destination's policy holding a statement of its own, which must be kept).
+async fn prepare_cross_account(emu: &Emulator) {
+    join_one_organization(emu).await;
+    let src = backup_client(emu, "source").await;
+    let dst = backup_client(emu, "dest").await;
+    src.update_region_settings()
+        .resource_type_management_preference("DynamoDB", true)
+        .send()
+        .await
+        .expect("advanced DynamoDB features on");
+    src.update_global_settings()
+        .global_settings("isCrossAccountBackupEnabled", "true")
+        .send()
+        .await
+        .expect("cross-account backup on");
+    src.create_backup_vault()
+        .backup_vault_name("Default")
+        .send()
+        .await
+        .expect("source vault");
+    dst.create_backup_vault()
+        .backup_vault_name("landing")
+        .send()
+        .await
+        .expect("destination vault");
+    let theirs = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "KeepMe", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+        "Action": "backup:DeleteRecoveryPoint", "Resource": "*"}]});
+    dst.put_backup_vault_access_policy()
+        .backup_vault_name("landing")
+        .policy(theirs.to_string())
+        .send()
+        .await
+        .expect("the vault's own policy");
+}
+
+/// Both demo accounts in one AWS Organization.
+async fn join_one_organization(emu: &Emulator) {
+    let src = aws_sdk_organizations::Client::new(&emu.sdk_config("source", None).await);
+    let dst = aws_sdk_organizations::Client::new(&emu.sdk_config("dest", None).await);
+    src.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("an organization");
+    let invited = src
+        .invite_account_to_organization()
+        .target(
+            aws_sdk_organizations::types::HandshakeParty::builder()
+                .id(DEST_ACCOUNT)
+                .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("the invitation");
+    let handshake = invited.handshake().and_then(|h| h.id()).unwrap().to_owned();
+    dst.accept_handshake()
+        .handshake_id(handshake)
+        .send()
+        .await
+        .expect("the destination joins");
+}
+
+fn cross_account_plan(table: &str) -> Value {
+    json!({
+        "via": "backup",
+        "source": {"profile": "source", "table": "orders"},
+        "destination": {"profile": "dest"},
+        "table": {"name": table},
+        "backup": {
+            "dest_vault": "landing",
+            "source_role_arn": SOURCE_ROLE,
+            "dest_role_arn": format!("arn:aws:iam::{DEST_ACCOUNT}:role/restore"),
+        }
+    })
+}
+
+fn same_account_plan(table: &str, backup: Value) -> Value {
+    json!({
+        "via": "backup",
+        "source": {"profile": "source", "table": "orders"},
+        "destination": {"profile": "source"},
+        "table": {"name": table},
+        "backup": backup,
+    })
+}
+
+async fn backup_jobs(emu: &Emulator) -> usize {
+    let src = backup_client(emu, "source").await;
+    src.list_backup_jobs()
+        .send()
+        .await
+        .unwrap()
+        .backup_jobs()
+        .len()
+}
+
+async fn copy_jobs(emu: &Emulator) -> usize {
+    let src = backup_client(emu, "source").await;
+    src.list_copy_jobs().send().await.unwrap().copy_jobs().len()
+}
+
+async fn restore_jobs(emu: &Emulator) -> usize {
+    let dst = backup_client(emu, "dest").await;
+    dst.list_restore_jobs()
+        .send()
+        .await
+        .unwrap()
+        .restore_jobs()
+        .len()
+}
+
+/// Across two accounts: a backup job, a copy into the destination's vault (its policy gains
+/// one statement and keeps its own), a restore with both indexes and every item.
+#[tokio::test(flavor = "multi_thread")]
+async fn across_accounts_both_indexes_and_every_item_arrive() {
+    let emu = Emulator::start(quick());
+    let src = seed_with_both_indexes(&emu, 120).await;
+    prepare_cross_account(&emu).await;
+    let plan_file = emu.plan("plan.json", &cross_account_plan("orders"));
+    let plan_path = plan_file.to_str().unwrap();
+
+    let dry = emu.run(&["run", "--dry-run", "--json", plan_path]);
+    let calls: Vec<String> = json_events(&dry)
+        .into_iter()
+        .filter(|e| e["event"] == "call")
+        .filter_map(|e| e["operation"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(calls, ["backup:StartBackupJob"], "{}", text(&dry));
+    assert_eq!(backup_jobs(&emu).await, 0, "a dry run starts nothing");
+
+    let out = emu.run(&["run", "--json", plan_path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let dst = emu.dynamo("dest", None).await;
+    assert_same_items(&src, &dst, "orders", 120).await;
+    assert_eq!(
+        indexes(&dst, "orders").await,
+        (vec!["by-status".to_owned()], vec!["by-date".to_owned()])
+    );
+    assert_eq!(
+        (
+            backup_jobs(&emu).await,
+            copy_jobs(&emu).await,
+            restore_jobs(&emu).await
+        ),
+        (1, 1, 1)
+    );
+    let policy = backup_client(&emu, "dest")
+        .await
+        .get_backup_vault_access_policy()
+        .backup_vault_name("landing")
+        .send()
+        .await
+        .unwrap();
+    let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(sids.len(), 2, "{policy}");
+    assert_eq!(
+        sids[0], "KeepMe",
+        "the vault's own statement is kept, first"
+    );
+    let journal = emu.journal().unwrap();
+    assert_eq!(journal["backup"]["statements_added"][0], sids[1]);
+    assert!(
+        text(&out).contains("aws backup start-copy-job"),
+        "{}",
+        text(&out)
+    );
+    let summary_events = json_events(&out);
+    assert!(summary_events.iter().any(|e| e["event"] == "job_status"
+        && e["job"] == "restore"
+        && e.get("percent_done").is_some()));
+}
+
+/// One account: a DynamoDB backup restored (both indexes kept), and a point-in-time restore
+/// that lacks a write made after its time.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_one_account_a_dynamodb_backup_and_a_point_in_time_are_restored() {
+    let emu = Emulator::start(quick());
+    let src = seed_with_both_indexes(&emu, 60).await;
+    let plan_file = emu.plan(
+        "from-backup.json",
+        &same_account_plan("orders-from-backup", json!({"made_by": "dynamodb"})),
+    );
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        indexes(&src, "orders-from-backup").await,
+        (vec!["by-status".to_owned()], vec!["by-date".to_owned()])
+    );
+    assert_eq!(scan_all(&src, "orders-from-backup").await.len(), 60);
+    let backups = src
+        .list_backups()
+        .table_name("orders")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backups.backup_summaries().len(), 1, "one backup, kept");
+
+    src.update_continuous_backups()
+        .table_name("orders")
+        .point_in_time_recovery_specification(
+            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    put_items(&src, "orders", vec![varied_item(1000)]).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let cut = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    put_items(&src, "orders", vec![varied_item(2000)]).await;
+    let plan_file = emu.plan(
+        "pit.json",
+        &same_account_plan(
+            "orders-as-of",
+            json!({"from": "point_in_time", "restore_time": cut}),
+        ),
+    );
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let restored: Vec<String> = scan_all(&src, "orders-as-of")
+        .await
+        .iter()
+        .map(key_of)
+        .collect();
+    assert_eq!(
+        restored.len(),
+        61,
+        "the 60 seeded items and the write before the time"
+    );
+    assert!(restored.contains(&key_of(&varied_item(1000))));
+    assert!(
+        !restored.contains(&key_of(&varied_item(2000))),
+        "the later write is absent"
+    );
+}
+
+/// A restore that silently loses the GSI: Verify says so and the run fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_that_drops_an_index_is_caught_by_verify() {
+    let emu = Emulator::start(Knobs {
+        restore_drop_index: Some("by-status".into()),
+        ..quick()
+    });
+    seed_with_both_indexes(&emu, 20).await;
+    let plan_file = emu.plan(
+        "plan.json",
+        &same_account_plan("orders-lossy", json!({"made_by": "dynamodb"})),
+    );
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(
+        failure_code(&out).as_deref(),
+        Some("verify-schema-mismatch"),
+        "{}",
+        text(&out)
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out).contains("by-status"), "{}", text(&out));
+}
+
+/// Each missing prerequisite of a cross-account copy is named by its code, and nothing
+/// changed: no job, no table, the vault policy as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_missing_prerequisite_is_named_and_nothing_changes() {
+    let emu = Emulator::start(quick());
+    seed_with_both_indexes(&emu, 5).await;
+    let base = cross_account_plan("orders");
+    let with = |path: &[&str], value: Value| {
+        let mut p = base.clone();
+        let mut at = &mut p;
+        for key in &path[..path.len() - 1] {
+            at = &mut at[*key];
+        }
+        at[path[path.len() - 1]] = value;
+        p
+    };
+    let run = |name: &str, plan: &Value| {
+        let file = emu.plan(&format!("{name}.json"), plan);
+        emu.run(&["run", "--json", "--new", file.to_str().unwrap()])
+    };
+    // Nothing prepared yet: not in an Organization, no vaults, features and setting off.
+    let out = run("bare", &base);
+    let found = codes(&out);
+    for code in [
+        "backup-vault-missing",
+        "advanced-dynamodb-backup-off",
+        "not-in-organization",
+        "cross-account-backup-off",
+    ] {
+        assert!(
+            found.iter().any(|c| c == code),
+            "{code} not in {found:?}: {}",
+            text(&out)
+        );
+    }
+    prepare_cross_account(&emu).await;
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "backup-role-missing",
+            with(&["backup", "source_role_arn"], Value::Null),
+        ),
+        (
+            "backup-role-missing",
+            with(&["backup", "dest_role_arn"], Value::Null),
+        ),
+        (
+            "backup-role-other-account",
+            with(
+                &["backup", "source_role_arn"],
+                json!("arn:aws:iam::111111111111:role/x"),
+            ),
+        ),
+        (
+            "backup-vault-missing",
+            with(&["backup", "dest_vault"], json!("nowhere")),
+        ),
+        (
+            "vault-policy-missing",
+            with(&["backup", "add_vault_policy"], json!(false)),
+        ),
+        (
+            "point-in-time-other-account",
+            with(&["backup", "from"], json!("point_in_time")),
+        ),
+        (
+            "dynamodb-backup-cannot-cross",
+            with(&["backup", "made_by"], json!("dynamodb")),
+        ),
+    ];
+    for (i, (code, plan)) in cases.iter().enumerate() {
+        let out = run(&format!("case-{i}"), plan);
+        assert_eq!(failure_code(&out).as_deref(), Some(*code), "{}", text(&out));
+        assert_eq!(out.status.code(), Some(2), "bad input: {}", text(&out));
+    }
+    // A backup DynamoDB made cannot cross accounts.
+    let src = emu.dynamo("source", None).await;
+    let made = src
+        .create_backup()
+        .table_name("orders")
+        .backup_name("by-hand")
+        .send()
+        .await
+        .unwrap();
+    let arn = made.backup_details().unwrap().backup_arn().to_owned();
+    let plan = with(&["backup", "from"], json!("recovery_point"));
+    let mut plan = plan;
+    plan["backup"]["recovery_point_arn"] = json!(arn);
+    let out = run("dynamodb-made", &plan);
+    assert_eq!(
+        failure_code(&out).as_deref(),
+        Some("recovery-point-not-copyable"),
+        "{}",
+        text(&out)
+    );
+
+    assert_eq!(
+        (
+            backup_jobs(&emu).await,
+            copy_jobs(&emu).await,
+            restore_jobs(&emu).await
+        ),
+        (0, 0, 0)
+    );
+    let dst = emu.dynamo("dest", None).await;
+    assert!(!table_exists(&dst, "orders").await);
+    let policy = backup_client(&emu, "dest")
+        .await
+        .get_backup_vault_access_policy()
+        .backup_vault_name("landing")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !policy.policy().unwrap().contains(SOURCE_ACCOUNT),
+        "the policy is unchanged"
+    );
+}
+
+/// kill -9 as each job starts (backup, copy, restore): the next run continues it, and each
+/// migration ends with exactly one job of each kind and every item.
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_as_each_job_starts_the_next_run_makes_no_second_job() {
+    let emu = Emulator::start(Knobs {
+        backup_job_s: Some(3.0),
+        copy_job_s: Some(3.0),
+        restore_job_s: Some(3.0),
+        ..Knobs::default()
+    });
+    let src = seed_with_both_indexes(&emu, 30).await;
+    prepare_cross_account(&emu).await;
+    for (i, job) in ["backup", "copy", "restore"].iter().enumerate() {
+        let table = format!("orders-{i}");
+        let plan_file = emu.plan(&format!("kill-{i}.json"), &cross_account_plan(&table));
+        let pf = plan_file.to_str().unwrap();
+        let (mut child, matched) = emu.spawn_until(&["run", "--json", pf], |e| {
+            e["event"] == "job_started" && e["job"] == *job
+        });
+        assert!(matched, "the {job} job never started");
+        child.kill().unwrap();
+        let _ = child.wait();
+        let out = emu.run(&["run", "--json", pf]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "after a kill at the {job}: {}",
+            text(&out)
+        );
+        assert!(
+            json_events(&out).iter().any(|e| e["event"] == "job_started"
+                && e["job"] == *job
+                && e["reattached"] == true),
+            "the {job} job was found again: {}",
+            text(&out)
+        );
+        let dst = emu.dynamo("dest", None).await;
+        assert_eq!(scan_all(&dst, &table).await.len(), 30);
+        let n = i + 1;
+        assert_eq!(
+            (
+                backup_jobs(&emu).await,
+                copy_jobs(&emu).await,
+                restore_jobs(&emu).await
+            ),
+            (n, n, n),
+            "one job of each kind per migration"
+        );
+    }
+    let _ = src;
+}
