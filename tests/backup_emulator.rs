@@ -263,6 +263,21 @@ async fn across_accounts_both_indexes_and_every_item_arrive() {
         .filter_map(|e| e["operation"].as_str().map(str::to_owned))
         .collect();
     assert_eq!(calls, ["backup:StartBackupJob"], "{}", text(&dry));
+    let estimate = json_events(&dry)
+        .into_iter()
+        .find(|e| e["event"] == "estimate")
+        .expect("the road's cost comes before its first job");
+    let charges: Vec<&str> = estimate["estimate"]["costs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["charge"].as_str())
+        .collect();
+    assert_eq!(
+        charges.len(),
+        3,
+        "restore, the backup, its copy: {estimate}"
+    );
     assert_eq!(backup_jobs(&emu).await, 0, "a dry run starts nothing");
 
     let out = emu.run(&["run", "--json", plan_path]);

@@ -138,16 +138,18 @@ pub fn human_line(event: &Event) -> Option<String> {
             status,
             elapsed_secs,
             next_check_secs,
+            percent_done,
             ..
         } => format!(
-            "  {job} {status}, {} elapsed (next check in {next_check_secs} s)",
+            "  {job} {status}{}, {} elapsed (next check in {next_check_secs} s)",
+            percent_done.map_or(String::new(), |p| format!(" {p}% done")),
             clock(*elapsed_secs)
         ),
         Event::Estimate { step, lines, .. } => {
-            let before = if *step == Step::Import {
-                "the import"
-            } else {
-                "the export"
+            let before = match step {
+                Step::Import => "the import",
+                Step::Backup => "the backup road (restore, and the backups it keeps)",
+                _ => "the export",
             };
             let mut s = format!("  Estimated cost of {before} (an estimate from list prices, not a quote; see docs/costs.md):");
             for line in lines {
@@ -158,7 +160,7 @@ pub fn human_line(event: &Event) -> Option<String> {
         }
         Event::Leftovers { items } => leftover_lines(items),
         Event::NotCarried { item } => format!(
-            "  not carried by the import: {} (source: {})\n    apply with: {}",
+            "  not carried to the new table: {} (source: {})\n    apply with: {}",
             item.setting, item.source_value, item.how_to_apply
         ),
         Event::Failed { failure, .. } => format!(

@@ -33,6 +33,10 @@ pub fn status(json: bool) -> i32 {
                         "export_status": j.export.as_ref().and_then(|e| e.status.clone()),
                         "import_arn": j.import.as_ref().and_then(|e| e.arn.clone()),
                         "import_status": j.import.as_ref().and_then(|e| e.status.clone()),
+                        "via": j.plan.via,
+                        "job": j.latest_job().map(|(name, _)| name),
+                        "job_id": j.latest_job().and_then(|(_, r)| r.arn.clone()),
+                        "job_status": j.latest_job().and_then(|(_, r)| r.status.clone()),
                         "updated_at": j.updated_at,
                         "journal": path.display().to_string(),
                     });
@@ -46,14 +50,11 @@ pub fn status(json: bool) -> i32 {
                     }
                     println!("{line}");
                 } else {
-                    let job = match (&j.import, &j.export) {
-                        (Some(i), _) => {
-                            format!("import {}", i.status.as_deref().unwrap_or("starting"))
+                    let job = match j.latest_job() {
+                        Some((name, r)) => {
+                            format!("{name} {}", r.status.as_deref().unwrap_or("starting"))
                         }
-                        (None, Some(e)) => {
-                            format!("export {}", e.status.as_deref().unwrap_or("starting"))
-                        }
-                        _ => String::new(),
+                        None => String::new(),
                     };
                     println!(
                         "{}  {:?} at {:?}  {} -> {}  {}  (updated {})",

@@ -6,9 +6,11 @@
 use super::events::Event;
 use super::journal::{Journal, Step};
 use super::migration::Migration;
+use super::plan::BackupFrom;
 use super::prices::load_prices;
 use crate::logic::cost::{
-    export_estimate, import_estimate, Estimate, ExportInputs, ImportInputs, PitrUse, Prices, SizeOf,
+    backup_road_estimate, export_estimate, import_estimate, BackupRoadInputs, Estimate,
+    ExportInputs, ImportInputs, PitrUse, Prices, SizeOf,
 };
 
 /// The region the source table is in, as preflight found it (the plan's, before that).
@@ -121,6 +123,21 @@ pub fn import_estimate_of(journal: &Journal, prices: &Prices) -> Estimate {
     )
 }
 
+/// The estimate before the backup road's first job.
+pub fn backup_estimate_of(journal: &Journal, prices: &Prices) -> Estimate {
+    let plan = journal.plan.backup_or_default();
+    backup_road_estimate(
+        prices,
+        &BackupRoadInputs {
+            source_region: &source_region(journal),
+            dest_region: &dest_region(journal),
+            table_bytes: table_bytes(journal),
+            makes_backup: plan.from == BackupFrom::New,
+            copies: journal.backup.needs_copy,
+        },
+    )
+}
+
 impl Migration {
     /// The prices the driver chose (`Session::use_prices`), else the built-in ones with the
     /// file `DDB_FERRY_PRICES` names. A file that cannot be used is said once and the
@@ -140,13 +157,14 @@ impl Migration {
         prices
     }
 
-    /// Sends the estimate of the job `step` is about to start: the export or the import.
+    /// Sends the estimate of the job `step` is about to start: the export, the import, or
+    /// (at the backup step) the backup road's restore and the backups it keeps.
     pub(crate) fn announce_estimate(&mut self, step: Step) {
         let prices = self.prices(step);
-        let estimate = if step == Step::Import {
-            import_estimate_of(&self.journal, &prices)
-        } else {
-            export_estimate_of(&self.journal, &prices)
+        let estimate = match step {
+            Step::Import => import_estimate_of(&self.journal, &prices),
+            Step::Backup => backup_estimate_of(&self.journal, &prices),
+            _ => export_estimate_of(&self.journal, &prices),
         };
         self.events.send(Event::Estimate {
             step,

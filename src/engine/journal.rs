@@ -416,6 +416,21 @@ impl Journal {
             .unwrap_or_default()
     }
 
+    /// The job started last, by name ("export", "import", "backup", "copy", "restore"): the
+    /// one a person watching wants to hear about.
+    pub fn latest_job(&self) -> Option<(&'static str, &JobRecord)> {
+        let road = &self.backup;
+        [
+            ("restore", &road.restore),
+            ("copy", &road.copy),
+            ("backup", &road.backup),
+            ("import", &self.import),
+            ("export", &self.export),
+        ]
+        .into_iter()
+        .find_map(|(name, job)| job.as_ref().map(|j| (name, j)))
+    }
+
     pub fn record(&mut self, step: Step, what: impl Into<String>, cli: Option<String>) {
         self.history.push(HistoryEntry {
             at: now_rfc3339(),

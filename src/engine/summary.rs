@@ -62,6 +62,29 @@ pub fn render(j: &Journal, leftovers: &[Leftover]) -> String {
             d.bucket, d.prefix, d.data_files
         );
     }
+    let jobs = [
+        ("Backup", &j.backup.backup),
+        ("Copy", &j.backup.copy),
+        ("Restore", &j.backup.restore),
+    ];
+    for (name, job) in jobs {
+        if let Some(job) = job {
+            let _ = writeln!(
+                s,
+                "- {name} job: {} ({})",
+                job.arn.as_deref().unwrap_or("-"),
+                job.status.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    if let Some(p) = &j.backup.recovery_point {
+        let what = match (&p.arn, &p.restore_time) {
+            (Some(arn), _) => format!("{arn} ({})", p.found_by),
+            (None, Some(t)) => format!("the source table as it was at {t}"),
+            (None, None) => "the source table at its latest restorable time".to_owned(),
+        };
+        let _ = writeln!(s, "- Restored from: {what}");
+    }
     if let Some(i) = &j.import {
         let _ = writeln!(
             s,
@@ -85,7 +108,7 @@ pub fn render(j: &Journal, leftovers: &[Leftover]) -> String {
         );
     }
     if !j.not_carried.is_empty() {
-        let _ = writeln!(s, "\n## Settings the import did not carry\n");
+        let _ = writeln!(s, "\n## Settings not carried to the new table\n");
         for n in &j.not_carried {
             let _ = writeln!(
                 s,

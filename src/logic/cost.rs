@@ -5,11 +5,13 @@
 //! than borrowing another region's figure. Pure: the engine and the wizard pass the sizes and
 //! regions they know, and get the same lines.
 
+mod backup;
 mod money;
 mod prices;
 
 use serde::Serialize;
 
+pub use backup::{backup_road_estimate, BackupRoadInputs};
 pub use money::{about, size, unit_price, BYTES_PER_GB};
 pub use prices::{Charge, Price, PriceError, Prices, BUILTIN};
 

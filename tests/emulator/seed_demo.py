@@ -7,8 +7,11 @@ billing, TTL on `expires_at`, two tags, and ~500 varied items (non-ASCII and quo
 strings, numbers, maps, lists, string sets, booleans, nulls, binary). Point-in-time
 recovery is left OFF, so the demo shows ddb-ferry turning it on and off again.
 
+With --lsi the table also has the local secondary index `by-date` (customer, placed_at),
+which only the backup road keeps (an import creates no LSI).
+
 Needs AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE from `local-aws start`.
-usage: seed_demo.py [--profile source] [--table orders] [--items 500]
+usage: seed_demo.py [--profile source] [--table orders] [--items 500] [--lsi]
 """
 
 import argparse
@@ -73,16 +76,25 @@ def main() -> int:
     ap.add_argument("--profile", default="source")
     ap.add_argument("--table", default="orders")
     ap.add_argument("--items", type=int, default=500)
+    ap.add_argument("--lsi", action="store_true", help="add the LSI by-date")
     args = ap.parse_args()
 
     ddb = boto3.Session(profile_name=args.profile).client("dynamodb")
+    extra = {}
+    if args.lsi:
+        extra["LocalSecondaryIndexes"] = [{
+            "IndexName": "by-date",
+            "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
+                          {"AttributeName": "placed_at", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }]
     ddb.create_table(
         TableName=args.table,
         AttributeDefinitions=[
             {"AttributeName": "customer", "AttributeType": "S"},
             {"AttributeName": "order_no", "AttributeType": "N"},
             {"AttributeName": "status", "AttributeType": "S"},
-        ],
+        ] + ([{"AttributeName": "placed_at", "AttributeType": "S"}] if args.lsi else []),
         KeySchema=[
             {"AttributeName": "customer", "KeyType": "HASH"},
             {"AttributeName": "order_no", "KeyType": "RANGE"},
@@ -94,6 +106,7 @@ def main() -> int:
         }],
         BillingMode="PAY_PER_REQUEST",
         Tags=[{"Key": "team", "Value": "shop"}, {"Key": "env", "Value": "demo"}],
+        **extra,
     )
     ddb.get_waiter("table_exists").wait(TableName=args.table)
     ddb.update_time_to_live(
@@ -108,7 +121,8 @@ def main() -> int:
             requests = answer.get("UnprocessedItems", {}).get(args.table, [])
     account = boto3.Session(profile_name=args.profile).client("sts").get_caller_identity()["Account"]
     print(f"seeded table {args.table} in account {account}: {len(batch)} items, "
-          f"key customer (S) + order_no (N), GSI by-status, TTL on expires_at, PITR off")
+          f"key customer (S) + order_no (N), GSI by-status{', LSI by-date' if args.lsi else ''}, "
+          f"TTL on expires_at, PITR off")
     return 0
 
 

@@ -18,6 +18,11 @@ impl Migration {
         if self.journal.backup.recovery_point.is_some() {
             return Ok(());
         }
+        // The first job of the road is about to start (or a dry run shows its calls): what the
+        // road will cost comes first.
+        if self.journal.backup.backup.is_none() {
+            self.announce_estimate(STEP);
+        }
         let record = match plan.from {
             BackupFrom::PointInTime => RecoveryPointRecord {
                 found_by: "point in time".into(),
