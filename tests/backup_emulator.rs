@@ -397,6 +397,41 @@ async fn in_one_account_a_dynamodb_backup_and_a_point_in_time_are_restored() {
     );
 }
 
+/// One account, another region: a point-in-time restore creates the table there, reading
+/// the source table in its own region; nothing is copied.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_one_account_a_point_in_time_lands_in_another_region() {
+    let emu = Emulator::start(quick());
+    let src = seed_with_both_indexes(&emu, 25).await;
+    src.update_continuous_backups()
+        .table_name("orders")
+        .point_in_time_recovery_specification(
+            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut plan = same_account_plan("orders-west", json!({"from": "point_in_time"}));
+    plan["destination"]["region"] = json!("us-west-2");
+    let plan_file = emu.plan("west.json", &plan);
+    let out = emu.run(&["run", "--json", plan_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let west = emu.dynamo("source", Some("us-west-2")).await;
+    assert_eq!(scan_all(&west, "orders-west").await.len(), 25);
+    assert_eq!(
+        indexes(&west, "orders-west").await,
+        (vec!["by-status".to_owned()], vec!["by-date".to_owned()])
+    );
+    assert!(
+        !table_exists(&src, "orders-west").await,
+        "nothing in the source's region"
+    );
+    assert_eq!(backup_jobs(&emu).await + copy_jobs(&emu).await, 0);
+}
+
 /// A restore that silently loses the GSI: Verify says so and the run fails.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restore_that_drops_an_index_is_caught_by_verify() {

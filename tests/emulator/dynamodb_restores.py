@@ -48,7 +48,7 @@ from moto.dynamodb.exceptions import (  # noqa: E402
     SourceTableNotFoundException,
     TableAlreadyExistsException,
 )
-from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends  # noqa: E402
 from moto.dynamodb.models.table import Backup, Table  # noqa: E402
 from moto.dynamodb.models.utilities import dynamo_json_dump  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler, DynamoResult  # noqa: E402
@@ -432,9 +432,19 @@ def _restore_time(table: Table, body: dict) -> float:
 
 
 def _source_table(backend: DynamoDBBackend, body: dict) -> Table:
+    """The source by name, or by ARN: an ARN of another Region of the same account is a
+    cross-Region restore (AWS allows it for point-in-time restores); another account's
+    table is not found, as in AWS."""
     ref = body.get("SourceTableArn") or body.get("SourceTableName")
     if not ref:
         raise MockValidationException("Either SourceTableArn or SourceTableName must be specified")
+    parts = ref.split(":")
+    if ref.startswith("arn:") and len(parts) >= 6 and parts[5].startswith("table/"):
+        region, account, name = parts[3], parts[4], parts[5][len("table/"):]
+        if account != backend.account_id:
+            raise SourceTableNotFoundException(ref)
+        backend = dynamodb_backends[account][region]
+        ref = name
     try:
         return backend.get_table(ref)
     except Exception:
