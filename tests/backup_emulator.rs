@@ -262,7 +262,21 @@ async fn across_accounts_both_indexes_and_every_item_arrive() {
         .filter(|e| e["event"] == "call")
         .filter_map(|e| e["operation"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(calls, ["backup:StartBackupJob"], "{}", text(&dry));
+    assert_eq!(
+        calls,
+        [
+            "backup:StartBackupJob",
+            "backup:PutBackupVaultAccessPolicy",
+            "backup:StartCopyJob",
+            "backup:StartRestoreJob"
+        ],
+        "{}",
+        text(&dry)
+    );
+    assert!(
+        text(&dry).contains("RECOVERY_POINT_ARN"),
+        "the later commands name the backup a dry run did not make"
+    );
     let estimate = json_events(&dry)
         .into_iter()
         .find(|e| e["event"] == "estimate")
@@ -279,6 +293,17 @@ async fn across_accounts_both_indexes_and_every_item_arrive() {
         "restore, the backup, its copy: {estimate}"
     );
     assert_eq!(backup_jobs(&emu).await, 0, "a dry run starts nothing");
+    let untouched = backup_client(&emu, "dest")
+        .await
+        .get_backup_vault_access_policy()
+        .backup_vault_name("landing")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !untouched.policy().unwrap().contains(SOURCE_ACCOUNT),
+        "nor changes a policy"
+    );
 
     let out = emu.run(&["run", "--json", plan_path]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

@@ -12,6 +12,9 @@ use super::backup_route::made_by_dynamodb;
 
 const STEP: Step = Step::Backup;
 
+/// What a dry run's later commands name in place of the backup it did not make.
+pub(super) const DRY_RUN_POINT: &str = "RECOVERY_POINT_ARN";
+
 impl Migration {
     pub(crate) async fn backup(&mut self) -> StepResult {
         let plan = self.plan().backup_or_default();
@@ -32,8 +35,15 @@ impl Migration {
             BackupFrom::RecoveryPoint => self.chosen_point(&plan).await?,
             BackupFrom::New => match self.make_backup(&plan).await? {
                 Some(r) => r,
-                // A dry run announced the call and stops: nothing to restore yet.
-                None => return Err(Stop::DryRunComplete),
+                // A dry run announced the call: the later steps show theirs with the name
+                // the backup would get in its place.
+                None => RecoveryPointRecord {
+                    arn: Some(DRY_RUN_POINT.to_owned()),
+                    vault: (plan.made_by == BackupMaker::AwsBackup)
+                        .then(|| plan.source_vault.clone()),
+                    found_by: "made now".into(),
+                    ..RecoveryPointRecord::default()
+                },
             },
         };
         let summary = match (&record.arn, &record.restore_time) {

@@ -9,6 +9,9 @@ use super::super::migration::{journal_incomplete, Migration, StepResult};
 
 const STEP: Step = Step::Copy;
 
+/// What a dry run's restore command names in place of the copy it did not make.
+const DRY_RUN_COPY: &str = "COPIED_RECOVERY_POINT_ARN";
+
 impl Migration {
     pub(crate) async fn copy(&mut self) -> StepResult {
         if !self.journal.backup.needs_copy || self.journal.backup.copied.is_some() {
@@ -58,6 +61,13 @@ impl Migration {
                     &token,
                 );
                 if !self.announce_call(STEP, "backup:StartCopyJob", cli, None) {
+                    // A dry run: the restore's command names the copy it did not make.
+                    self.journal.backup.copied = Some(RecoveryPointRecord {
+                        arn: Some(DRY_RUN_COPY.to_owned()),
+                        vault: Some(plan.dest_vault.clone()),
+                        found_by: "copied".into(),
+                        ..RecoveryPointRecord::default()
+                    });
                     return Ok(());
                 }
                 self.start_job(&job, Some(token)).await?

@@ -11,7 +11,7 @@ use super::super::cli_backup::{
 use super::super::events::Event;
 use super::super::jobs::{AwsRestoreJob, DynamoRestoreFrom, DynamoRestoreJob};
 use super::super::journal::Step;
-use super::super::migration::{journal_incomplete, Migration, StepResult};
+use super::super::migration::{journal_incomplete, Migration, StepResult, Stop};
 use super::backup_route::{route, Route};
 
 const STEP: Step = Step::Restore;
@@ -75,7 +75,7 @@ impl Migration {
                             &token,
                         );
                         if !self.announce_call(STEP, "backup:StartRestoreJob", cli, None) {
-                            return Ok(());
+                            return Err(Stop::DryRunComplete);
                         }
                         self.start_job(&job, Some(token)).await?
                     }
@@ -130,7 +130,7 @@ impl Migration {
                             ),
                         };
                         if !self.announce_call(STEP, operation, cli, None) {
-                            return Ok(());
+                            return Err(Stop::DryRunComplete);
                         }
                         self.start_job(&job, None).await?
                     }
