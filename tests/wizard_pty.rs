@@ -194,7 +194,7 @@ fn wizard_asks_for_a_larger_window() {
     };
     assert!(screen.lines().count() <= 24);
     pty.send("q");
-    assert_eq!(pty.wait_exit(Duration::from_secs(10)), Some(0));
+    assert_eq!(pty.wait_exit(Duration::from_secs(20)), Some(0));
 }
 
 /// Bucket: Tab into the field; the bar says EDITING, so `p`, `a` and `q` are typed into the
