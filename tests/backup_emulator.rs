@@ -221,6 +221,18 @@ fn same_account_plan(table: &str, backup: Value) -> Value {
     })
 }
 
+/// The journal of the migration into `table`.
+fn journal_of(emu: &Emulator, table: &str) -> Value {
+    std::fs::read_dir(emu.state_dir.join("migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|p| serde_json::from_slice::<Value>(&std::fs::read(p).ok()?).ok())
+        .find(|j| j["plan"]["table"]["name"] == table)
+        .expect("a journal of that migration")
+}
+
 async fn backup_jobs(emu: &Emulator) -> usize {
     let src = backup_client(emu, "source").await;
     src.list_backup_jobs()
@@ -601,7 +613,7 @@ async fn each_missing_prerequisite_is_named_and_nothing_changes() {
 /// kill -9 as each job starts (backup, copy, restore): the next run continues it, and each
 /// migration ends with exactly one job of each kind and every item.
 #[tokio::test(flavor = "multi_thread")]
-async fn killed_as_each_job_starts_the_next_run_makes_no_second_job() {
+async fn killed_at_each_job_and_the_vault_policy_the_next_run_makes_nothing_twice() {
     let emu = Emulator::start(Knobs {
         backup_job_s: Some(3.0),
         copy_job_s: Some(3.0),
@@ -610,30 +622,49 @@ async fn killed_as_each_job_starts_the_next_run_makes_no_second_job() {
     });
     let src = seed_with_both_indexes(&emu, 30).await;
     prepare_cross_account(&emu).await;
-    for (i, job) in ["backup", "copy", "restore"].iter().enumerate() {
+    // Killed as the vault policy is written (first: the vault has no statement yet), and as
+    // each job starts.
+    let points = [
+        ("call", "operation", "backup:PutBackupVaultAccessPolicy"),
+        ("job_started", "job", "backup"),
+        ("job_started", "job", "copy"),
+        ("job_started", "job", "restore"),
+    ];
+    for (i, (event, field, value)) in points.into_iter().enumerate() {
         let table = format!("orders-{i}");
         let plan_file = emu.plan(&format!("kill-{i}.json"), &cross_account_plan(&table));
         let pf = plan_file.to_str().unwrap();
         let (mut child, matched) = emu.spawn_until(&["run", "--json", pf], |e| {
-            e["event"] == "job_started" && e["job"] == *job
+            e["event"] == event && e[field] == value
         });
-        assert!(matched, "the {job} job never started");
+        assert!(matched, "{value} was never reached");
         child.kill().unwrap();
         let _ = child.wait();
         let out = emu.run(&["run", "--json", pf]);
         assert_eq!(
             out.status.code(),
             Some(0),
-            "after a kill at the {job}: {}",
+            "after a kill at {value}: {}",
             text(&out)
         );
-        assert!(
-            json_events(&out).iter().any(|e| e["event"] == "job_started"
-                && e["job"] == *job
-                && e["reattached"] == true),
-            "the {job} job was found again: {}",
-            text(&out)
-        );
+        if event == "job_started" {
+            assert!(
+                json_events(&out).iter().any(|e| e["event"] == "job_started"
+                    && e["job"] == value
+                    && e["reattached"] == true),
+                "the {value} job was found again: {}",
+                text(&out)
+            );
+        } else {
+            let journal = journal_of(&emu, &table);
+            assert_eq!(
+                journal["backup"]["statements_added"]
+                    .as_array()
+                    .map(Vec::len),
+                Some(1),
+                "the statement is listed as ddb-ferry's: {journal}"
+            );
+        }
         let dst = emu.dynamo("dest", None).await;
         assert_eq!(scan_all(&dst, &table).await.len(), 30);
         let n = i + 1;

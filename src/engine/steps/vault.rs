@@ -7,7 +7,7 @@ use super::super::events::Event;
 use super::super::journal::Step;
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::backup_prereqs;
-use crate::logic::vault_policy::{describe_vault_change, merge_copy_grant};
+use crate::logic::vault_policy::{copy_sid, describe_vault_change, merge_copy_grant};
 
 const STEP: Step = Step::Vault;
 
@@ -29,6 +29,17 @@ impl Migration {
                 backup_prereqs::vault_policy_unreadable(&plan.dest_vault, &e.to_string())
             })?;
         if change.already_allowed {
+            // Ours, when a run was killed after adding it and before saving the journal: it
+            // is still ddb-ferry's to list among what stays behind.
+            let ours = copy_sid(&self.journal.id);
+            let statements = change.policy["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if statements.iter().any(|s| s["Sid"] == ours.as_str()) {
+                self.journal.backup.statements_added = vec![ours];
+                self.journal.backup.policy_only_ours = change.only_ours;
+            }
             self.journal.backup.policy_done = true;
             self.save()?;
             self.events.send(Event::StepDone {
