@@ -25,11 +25,16 @@ impl Migration {
             .clone()
             .ok_or_else(journal_incomplete)?;
         let target = self.plan().table.name.clone();
-        let restored = dest
-            .dynamo
-            .describe_table(&target)
-            .await?
-            .ok_or_else(journal_incomplete)?;
+        let Some(restored) = dest.dynamo.describe_table(&target).await? else {
+            return Err(AwsFailure::new(
+                "restored-table-gone",
+                FailureKind::JobFailed,
+                format!("the restored table {target} is not in the destination"),
+                "it was deleted after the restore finished, or the destination profile now points to another account or region",
+                "check `aws dynamodb list-tables` in the destination; `ddb-ferry run --new PLAN` restores again (the backup is kept)",
+            )
+            .into());
+        };
         let lost = schema_differences(&before, &restored);
         if !lost.is_empty() {
             self.journal.verify = Some(VerifyRecord {
