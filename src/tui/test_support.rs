@@ -402,6 +402,7 @@ pub fn export_running() -> (App, Box<Journal>) {
             elapsed_secs: 0,
             next_check_secs: 30,
             percent_done: None,
+            expected_minutes: None,
         },
     );
     app.update(Msg::ExportFiles {
@@ -672,6 +673,7 @@ pub fn import_running() -> (App, Box<Journal>) {
             elapsed_secs: 0,
             next_check_secs: 30,
             percent_done: None,
+            expected_minutes: None,
         },
     );
     (app, j)
