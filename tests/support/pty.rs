@@ -26,6 +26,10 @@ pub const WAIT: Duration = Duration::from_secs(60);
 
 // What the screens say (verified by hand at 80x24 against the emulator).
 pub const BOTH_ANSWERED: &str = "Both accounts answered";
+/// The Road screen's question.
+pub const ROAD: &str = "How should";
+pub const ROAD_S3_CHOSEN: &str = "(*) Export and import through S3";
+pub const ROAD_BACKUP_CHOSEN: &str = "(*) Through a backup";
 pub const PITR_DISABLED: &str = "Point-in-time recovery: DISABLED";
 pub const PITR_ON: &str = "PITR is on. Enter: continue to the bucket.";
 pub const BUCKET_LIST: &str = "Destination buckets";
@@ -412,10 +416,16 @@ pub fn choose_accounts(pty: &mut Pty) {
     pty.send(ENTER);
 }
 
-/// Table: the highlighted (first) table, `table`; PITR turned on; on to the bucket: Enter
+/// Table: the highlighted (first) table, `table`; the S3 road (recommended across accounts
+/// for a table without local secondary indexes); PITR turned on; on to the bucket: Enter
 /// each time, as the key bar says.
 pub fn choose_table_and_pitr(pty: &mut Pty, table: &str) {
     pty.wait_for_word(table, WAIT);
+    pty.send(ENTER);
+    let road = pty.wait_for(ROAD, WAIT);
+    if !road.contains(ROAD_S3_CHOSEN) {
+        pty.fail("the S3 road is not the one chosen already");
+    }
     pty.send(ENTER);
     pty.wait_for(PITR_DISABLED, WAIT);
     pty.send(ENTER);
