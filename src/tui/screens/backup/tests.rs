@@ -15,6 +15,13 @@ use crate::tui::test_support::*;
 
 /// Both profiles are the source account: everything can be restored where it is.
 fn same_account_setup() -> crate::tui::app::App {
+    same_account_setup_with("DISABLED")
+}
+
+/// The same, with the source's PITR in `pitr` state.
+fn same_account_setup_with(pitr: &str) -> crate::tui::app::App {
+    let mut details = orders_details();
+    details.pitr_status = pitr.into();
     let mut app = accounts_listed();
     pick_profiles(&mut app);
     connected(&mut app, Side::Source, Ok(identity(Side::Source)));
@@ -23,7 +30,7 @@ fn same_account_setup() -> crate::tui::app::App {
     app.update(Msg::Tables(Ok(vec!["orders".into()])));
     app.update(Msg::TableDetails {
         name: "orders".into(),
-        result: Ok(orders_details()),
+        result: Ok(details),
     });
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Road);
@@ -296,4 +303,29 @@ fn the_saved_plan_of_the_backup_road_reads_back() {
     let text = plan.render_commented(&[]);
     let back = Plan::parse(&text, "saved.jsonc").expect("it parses");
     assert_eq!(back, plan);
+}
+
+#[test]
+fn the_point_in_time_takes_a_time_or_the_latest() {
+    let mut app = same_account_setup_with("ENABLED");
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(super::order(&app)[..2], [Focus::List, Focus::Time]);
+    press(&mut app, KeyCode::Tab);
+    assert!(app.editing());
+    type_text(&mut app, "yesterday");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.backup.stage, Stage::Form);
+    assert!(app.backup.message.is_some(), "the time's rule is said");
+    // Enter left the field; `e` edits it again.
+    press(&mut app, KeyCode::Char('e'));
+    assert!(app.editing());
+    for _ in 0.."yesterday".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.backup.stage, Stage::Review);
+    let plan = super::draft::backup_plan(&app).expect("a plan");
+    assert_eq!(plan.from, BackupFrom::PointInTime);
+    assert_eq!(plan.restore_time, None, "empty: the latest restorable time");
 }
