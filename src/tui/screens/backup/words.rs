@@ -108,13 +108,19 @@ fn estimate(app: &App, row: &Row, shape: Shape) -> Estimate {
             SizeOf::TableSize,
         ),
     };
-    let mut costs = vec![CostLine::new(
+    let mut restore = CostLine::new(
         &app.prices,
         Charge::Restore,
         &dest_region(app),
         bytes,
         size_of,
-    )];
+    );
+    if bytes == 0 {
+        restore = restore.with_note(
+            "AWS updates the size DescribeTable reports about every six hours, so a table filled since may hold more",
+        );
+    }
+    let mut costs = vec![restore];
     if matches!(row.source, Source::NewAwsBackup | Source::NewDynamodb) {
         costs.push(
             CostLine::new(
