@@ -172,7 +172,7 @@ async fn wizard_restores_a_dynamodb_backup_in_one_account() {
     let mut pty = Pty::wizard(&emu);
     // Accounts: `source` for the source, then `source` again for the destination (the
     // destination list starts on the other profile, `dest`).
-    pty.wait_for_word("source", WAIT);
+    pty.wait_for(PROFILES_LISTED, WAIT);
     for column in [0, 40] {
         pty.send(DOWN);
         let highlighted = pty.wait_until(WAIT, |s| {

@@ -26,6 +26,9 @@ pub const WAIT: Duration = Duration::from_secs(60);
 
 // What the screens say (verified by hand at 80x24 against the emulator).
 pub const BOTH_ANSWERED: &str = "Both accounts answered";
+/// The profile lists once they arrived: the first profile (alphabetically, `dest`) is
+/// highlighted. The key bar says "source" before they arrive, so the word alone is no sign.
+pub const PROFILES_LISTED: &str = "> dest";
 /// The Road screen's question.
 pub const ROAD: &str = "How should";
 pub const ROAD_S3_CHOSEN: &str = "(*) Export and import through S3";
@@ -407,8 +410,9 @@ fn clock_ticks_per_second() -> u64 {
 
 /// Accounts: `source` for the source, `dest` for the destination, then on to the tables.
 pub fn choose_accounts(pty: &mut Pty) {
-    // The profiles are listed alphabetically: dest, source.
-    pty.wait_for_word("source", WAIT);
+    // The profiles are listed alphabetically: dest, source. A ↓ sent before they arrive
+    // would be lost and `dest` taken for the source.
+    pty.wait_for(PROFILES_LISTED, WAIT);
     pty.send(DOWN);
     pty.send(ENTER);
     pty.send(ENTER);
