@@ -157,6 +157,100 @@ async fn wizard_reattaches_after_being_killed_during_the_export() {
     assert_same_items(&emu, &src, 120).await;
 }
 
+/// (e) The backup road in one account (profile `source` on both sides): the Road screen
+/// recommends it, a DynamoDB backup is made now and restored under a new name, and Verify
+/// speaks of the restore. Enter moves on at every step.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_restores_a_dynamodb_backup_in_one_account() {
+    let emu = Emulator::start(Knobs {
+        backup_job_s: Some(1.0),
+        restore_job_s: Some(1.0),
+        ..Knobs::default()
+    });
+    let src = seed(&emu, 40).await;
+
+    let mut pty = Pty::wizard(&emu);
+    // Accounts: `source` for the source, then `source` again for the destination (the
+    // destination list starts on the other profile, `dest`).
+    pty.wait_for(PROFILES_LISTED, WAIT);
+    for column in [0, 40] {
+        pty.send(DOWN);
+        let highlighted = pty.wait_until(WAIT, |s| {
+            s.lines().any(|l| {
+                l.chars()
+                    .skip(column)
+                    .take(40)
+                    .collect::<String>()
+                    .contains("> source")
+            })
+        });
+        if highlighted.is_none() {
+            pty.fail("↓ did not highlight the profile `source`");
+        }
+        pty.send(ENTER);
+    }
+    pty.wait_for("Both profiles are the same account", WAIT);
+    pty.send(ENTER);
+    pty.wait_for_word(TABLE, WAIT);
+    pty.send(ENTER);
+    let road = pty.wait_for(ROAD, WAIT);
+    assert!(
+        road.contains(ROAD_BACKUP_CHOSEN) && road.contains("both tables are in one account"),
+        "in one account the backup road is recommended and chosen:\n{road}"
+    );
+    pty.send(ENTER);
+    // Backup setup: the new name is free; ↓ chooses DynamoDB's own backup.
+    pty.wait_for("New table: orders-restored  free", WAIT);
+    pty.send(DOWN);
+    let setup = pty.wait_for("DynamoDB makes an on-demand backup", WAIT);
+    assert_eq!(
+        setup.matches("not here").count(),
+        1,
+        "in one account only the point in time is dimmed (PITR is off):\n{setup}"
+    );
+    assert!(
+        setup.contains("not here: point-in-time recovery is off"),
+        "{setup}"
+    );
+    pty.send(ENTER);
+    pty.wait_for("Nothing has changed yet: Enter starts", WAIT);
+    pty.send(ENTER);
+    pty.wait_for("Backup, copy & restore", WAIT);
+    let done = pty.wait_for("Restore complete", WAIT);
+    assert!(
+        done.contains("2. Copy: not needed"),
+        "one account and region need no copy:\n{done}"
+    );
+    pty.send(ENTER);
+    let last = match pty.wait_until(WAIT, |s| {
+        s.contains("Keys and indexes") && body(s).contains(QUIT_HINT)
+    }) {
+        Some(s) => s,
+        None => pty.fail("the restore did not reach Verify & finish"),
+    };
+    assert!(
+        last.contains("Items: in the source 40, counted in the new table 40"),
+        "{last}"
+    );
+    assert!(last.contains("what a restore leaves out"), "{last}");
+    assert!(
+        !last.to_lowercase().contains("export") && !last.contains("import"),
+        "no export or import words after a restore:\n{last}"
+    );
+    pty.send(ENTER);
+    match pty.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after the final Enter"),
+        None => pty.fail("the wizard did not quit on Enter"),
+    }
+    assert_eq!(scan_all(&src, "orders-restored").await.len(), 40);
+    let backups = src.list_backups().table_name(TABLE).send().await.unwrap();
+    assert_eq!(
+        backups.backup_summaries().len(),
+        1,
+        "one backup made, and kept"
+    );
+}
+
 /// (c) Without a terminal the wizard does not start: exit 2 and a pointer to `ddb-ferry run`.
 #[test]
 fn wizard_refuses_to_run_without_a_terminal() {

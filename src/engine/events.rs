@@ -76,6 +76,10 @@ pub enum Event {
         /// Only for jobs whose API reports a percentage; exports and imports report none.
         #[serde(skip_serializing_if = "Option::is_none")]
         percent_done: Option<u8>,
+        /// AWS's estimate of the whole job in minutes, where it gives one (AWS Backup's
+        /// restore jobs only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected_minutes: Option<u64>,
     },
     /// A rough cost, before `step` starts its job (the export or the import): `lines` in plain
     /// words, `estimate` with every size, price and source.

@@ -178,16 +178,19 @@ pub fn prepare(
         }
         let mut journal = existing;
         if journal.plan != plan {
-            if !table_settings_changed_before_import(&journal, &plan) {
+            if !table_settings_changed_before_import(&journal, &plan)
+                && !backup_settings_changed_before_any_job(&journal, &plan)
+            {
                 return Ok(Prepared::PlanChanged { path });
             }
             // A fix of the new table's keys or settings after a refused key check: the export
             // is kept and the run continues with the corrected plan.
-            journal.record(
-                Step::Preflight,
-                "the plan's table settings changed before the import; continuing with them",
-                None,
-            );
+            let what = if plan.via == plan::Via::Backup {
+                "the plan's backup settings changed before any backup job; continuing with them"
+            } else {
+                "the plan's table settings changed before the import; continuing with them"
+            };
+            journal.record(Step::Preflight, what, None);
             journal.plan = plan;
         }
         if endpoint_url.is_some() {
@@ -198,6 +201,24 @@ pub fn prepare(
             resumed: true,
         });
     }
+}
+
+/// True on the backup road when only the backup's settings (vaults, roles, encryption, who
+/// makes it, the vault policy) differ and nothing was backed up, copied or restored yet: a
+/// person who fixes a role or a vault after a refused preflight continues the same migration
+/// (what is restored is part of the id, so it cannot differ here).
+fn backup_settings_changed_before_any_job(journal: &Journal, plan: &Plan) -> bool {
+    let old = &journal.plan;
+    let road = &journal.backup;
+    old.via == plan::Via::Backup
+        && plan.via == plan::Via::Backup
+        && road.recovery_point.is_none()
+        && road.backup.is_none()
+        && road.copy.is_none()
+        && road.restore.is_none()
+        && old.source == plan.source
+        && old.destination == plan.destination
+        && old.table == plan.table
 }
 
 /// True when only the new table's settings or the options differ and no import started yet.
@@ -299,5 +320,41 @@ mod tests {
         };
         assert!(!resumed);
         assert!(fresh.id.ends_with("-2"));
+    }
+
+    /// A role or vault fixed after a refused preflight continues the same backup migration;
+    /// once a backup job is on record the plan may no longer change.
+    #[test]
+    fn a_backup_plan_may_change_its_settings_until_a_job_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut backup = plan();
+        backup.via = plan::Via::Backup;
+        backup.destination.bucket = String::new();
+        backup.backup = Some(plan::BackupPlan::default());
+        let Prepared::Ready { mut journal, .. } =
+            prepare(backup.clone(), None, None, dir.path(), false).unwrap()
+        else {
+            panic!("expected a new journal")
+        };
+        journal.save(dir.path()).unwrap();
+        let mut fixed = backup.clone();
+        fixed.backup = Some(plan::BackupPlan {
+            source_role_arn: Some("arn:aws:iam::123456789012:role/backup".into()),
+            ..Default::default()
+        });
+        let Prepared::Ready {
+            journal: mut j,
+            resumed: true,
+        } = prepare(fixed.clone(), None, None, dir.path(), false).unwrap()
+        else {
+            panic!("a fixed role before any job continues the migration")
+        };
+        assert_eq!(j.plan, fixed);
+        j.backup.backup = Some(journal::JobRecord::default());
+        j.save(dir.path()).unwrap();
+        assert!(matches!(
+            prepare(backup, None, None, dir.path(), false).unwrap(),
+            Prepared::PlanChanged { .. }
+        ));
     }
 }

@@ -108,8 +108,9 @@ fn s3_lines(f: &RoadFacts) -> Vec<String> {
     });
     if f.gsi_count > 0 {
         lines.push(format!(
-            "The {} are created by the import; keys, indexes, billing and encryption can be changed on the way.",
-            count(f.gsi_count, "global secondary index", "global secondary indexes")
+            "The {} {} created by the import; keys, indexes, billing and encryption can be changed on the way.",
+            count(f.gsi_count, "global secondary index", "global secondary indexes"),
+            if f.gsi_count == 1 { "is" } else { "are" }
         ));
     } else {
         lines.push("Keys, indexes, billing and encryption can be changed on the way.".to_owned());

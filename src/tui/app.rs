@@ -9,7 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{Msg, Side};
 use super::screens::{
-    accounts, bucket, export, folder, full_check, keys, pitr, progress, table, verify,
+    accounts, backup, backup_progress, bucket, export, folder, full_check, keys, pitr, progress,
+    road, table, verify,
 };
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
@@ -17,11 +18,14 @@ use crate::engine::journal::{Journal, Step};
 use crate::engine::plan::{DestinationPlan, Options, Plan, SourcePlan, Via};
 use crate::engine::session::Decision;
 
-/// The screens, in the console's order.
+/// The screens. Their order is the order of both roads: each road's screens (see
+/// [`Screen::road`]) come in this order, so "further along" means the same on either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Screen {
     Accounts,
     Table,
+    /// Which road the table takes: through S3, or through a backup.
+    Road,
     Pitr,
     Bucket,
     Export,
@@ -29,27 +33,52 @@ pub enum Screen {
     DataFolder,
     Keys,
     ImportProgress,
+    /// The backup road: what is restored, the new table, vault and roles, then a review.
+    BackupSetup,
+    /// The backup road: the backup, copy and restore jobs.
+    BackupProgress,
     Verify,
 }
 
+/// The screens of the S3 road, in order.
+const S3_SCREENS: [Screen; 11] = [
+    Screen::Accounts,
+    Screen::Table,
+    Screen::Road,
+    Screen::Pitr,
+    Screen::Bucket,
+    Screen::Export,
+    Screen::ExportProgress,
+    Screen::DataFolder,
+    Screen::Keys,
+    Screen::ImportProgress,
+    Screen::Verify,
+];
+
+/// The screens of the backup road, in order.
+const BACKUP_SCREENS: [Screen; 6] = [
+    Screen::Accounts,
+    Screen::Table,
+    Screen::Road,
+    Screen::BackupSetup,
+    Screen::BackupProgress,
+    Screen::Verify,
+];
+
 impl Screen {
-    pub const ALL: [Screen; 10] = [
-        Screen::Accounts,
-        Screen::Table,
-        Screen::Pitr,
-        Screen::Bucket,
-        Screen::Export,
-        Screen::ExportProgress,
-        Screen::DataFolder,
-        Screen::Keys,
-        Screen::ImportProgress,
-        Screen::Verify,
-    ];
+    /// The screens a migration on `via` passes, in order (the step bar draws them).
+    pub fn road(via: Via) -> &'static [Screen] {
+        match via {
+            Via::S3 => &S3_SCREENS,
+            Via::Backup => &BACKUP_SCREENS,
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
             Screen::Accounts => "Accounts",
             Screen::Table => "Table",
+            Screen::Road => "Road",
             Screen::Pitr => "Point-in-time recovery",
             Screen::Bucket => "Bucket & owner",
             Screen::Export => "Export",
@@ -57,6 +86,8 @@ impl Screen {
             Screen::DataFolder => "Data folder",
             Screen::Keys => "Keys & new table",
             Screen::ImportProgress => "Import progress",
+            Screen::BackupSetup => "Backup & new table",
+            Screen::BackupProgress => "Backup, copy & restore",
             Screen::Verify => "Verify & finish",
         }
     }
@@ -65,6 +96,7 @@ impl Screen {
         match self {
             Screen::Accounts => "Accounts",
             Screen::DataFolder => "Data folder",
+            Screen::BackupSetup => "Backup setup",
             other => other.short(),
         }
     }
@@ -73,6 +105,7 @@ impl Screen {
         match self {
             Screen::Accounts => "Acct",
             Screen::Table => "Table",
+            Screen::Road => "Road",
             Screen::Pitr => "PITR",
             Screen::Bucket => "Bucket",
             Screen::Export => "Export",
@@ -80,25 +113,30 @@ impl Screen {
             Screen::DataFolder => "Folder",
             Screen::Keys => "Keys",
             Screen::ImportProgress => "Importing",
+            Screen::BackupSetup => "Backup",
+            Screen::BackupProgress => "Restoring",
             Screen::Verify => "Verify",
         }
     }
 
-    fn prev(self) -> Screen {
-        let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Screen::ALL[i.saturating_sub(1)]
+    /// The screen before this one on `via` (Accounts stays).
+    fn prev_on(self, via: Via) -> Screen {
+        let road = Screen::road(via);
+        let i = road.iter().position(|s| *s == self).unwrap_or(0);
+        road[i.saturating_sub(1)]
     }
 
-    /// The screen that shows a migration standing at `step`.
-    pub fn for_step(step: Step) -> Screen {
-        match step {
-            Step::Preflight | Step::Pitr | Step::Bucket => Screen::Bucket,
-            Step::Export => Screen::ExportProgress,
-            Step::Locate => Screen::DataFolder,
-            Step::KeyCheck => Screen::Keys,
-            Step::Import => Screen::ImportProgress,
-            Step::Backup | Step::Vault | Step::Copy | Step::Restore => Screen::ImportProgress,
-            Step::Verify | Step::Finish => Screen::Verify,
+    /// The screen that shows a migration on `via` standing at `step`.
+    pub fn for_step(via: Via, step: Step) -> Screen {
+        match (via, step) {
+            (Via::Backup, Step::Preflight | Step::Pitr | Step::Bucket) => Screen::BackupSetup,
+            (_, Step::Preflight | Step::Pitr | Step::Bucket) => Screen::Bucket,
+            (_, Step::Export) => Screen::ExportProgress,
+            (_, Step::Locate) => Screen::DataFolder,
+            (_, Step::KeyCheck) => Screen::Keys,
+            (_, Step::Import) => Screen::ImportProgress,
+            (_, Step::Backup | Step::Vault | Step::Copy | Step::Restore) => Screen::BackupProgress,
+            (_, Step::Verify | Step::Finish) => Screen::Verify,
         }
     }
 }
@@ -143,6 +181,8 @@ pub struct App {
     pub overlay: Overlay,
     pub accounts: accounts::State,
     pub table: table::State,
+    pub road: road::State,
+    pub backup: backup::State,
     pub pitr: pitr::State,
     pub bucket: bucket::State,
     pub export: export::State,
@@ -168,6 +208,9 @@ pub struct App {
     pub quit: bool,
     /// Set at start, for the clock of the panels.
     pub started: Instant,
+    /// The session being opened was asked for from the screens' plan (not reattached from
+    /// a journal).
+    pub opening_from_plan: bool,
     /// The id of the migration the wizard works on, once its journal exists.
     pub migration_id: Option<String>,
     /// The prices of the cost estimates (list prices, or the person's own file).
@@ -182,6 +225,8 @@ impl App {
             overlay: Overlay::None,
             accounts: accounts::State::default(),
             table: table::State::default(),
+            road: road::State::default(),
+            backup: backup::State::default(),
             pitr: pitr::State::default(),
             bucket: bucket::State::default(),
             export: export::State::default(),
@@ -199,6 +244,7 @@ impl App {
             state_dir,
             quit: false,
             started: Instant::now(),
+            opening_from_plan: false,
             migration_id: None,
             prices: crate::logic::cost::Prices::builtin(),
         }
@@ -212,6 +258,25 @@ impl App {
     /// A clock is on screen: tick once a second, and only then.
     pub fn clock_running(&self) -> bool {
         self.engine_busy || self.pitr.enabling || self.watching.is_some()
+    }
+
+    /// The road of this migration: the opened one's, else the one taken on the Road screen
+    /// (S3 until then).
+    pub fn via(&self) -> Via {
+        match &self.journal {
+            Some(j) => j.plan.via,
+            None => self.road.chosen.unwrap_or_default(),
+        }
+    }
+
+    /// The screens the step bar shows: the road's, and on the Road screen the road
+    /// highlighted there, so the bar shows where each choice leads.
+    pub fn road_screens(&self) -> &'static [Screen] {
+        if self.screen == Screen::Road && self.journal.is_none() {
+            Screen::road(self.road.selected)
+        } else {
+            Screen::road(self.via())
+        }
     }
 
     pub fn go(&mut self, screen: Screen) {
@@ -228,6 +293,7 @@ impl App {
             Screen::Accounts => self.accounts.editing(),
             Screen::Table => self.table.picker.filtering,
             Screen::Bucket => self.bucket.editing(),
+            Screen::BackupSetup => self.backup.editing(),
             Screen::Export => self.export.editing(),
             Screen::DataFolder => self.folder.picker.filtering,
             Screen::Keys => self.keys.editing(),
@@ -260,7 +326,12 @@ impl App {
             }
             Msg::Buckets(r) => bucket::on_buckets(self, r),
             Msg::Policy(r) => bucket::on_policy(self, r),
+            Msg::NameChecked { name, result } if self.via() == Via::Backup => {
+                backup::on_name_checked(self, name, result)
+            }
             Msg::NameChecked { name, result } => keys::on_name_checked(self, name, result),
+            Msg::RecoveryPoints { points, failures } => backup::on_points(self, points, failures),
+            Msg::VaultPolicy { vault, result } => backup::on_vault(self, vault, result),
             Msg::ExportFiles { files, bytes } => {
                 self.progress.export_files = Some((files, bytes));
                 Vec::new()
@@ -342,12 +413,15 @@ impl App {
         let cmds = match self.screen {
             Screen::Accounts => accounts::on_key(self, key),
             Screen::Table => table::on_key(self, key),
+            Screen::Road => road::on_key(self, key),
             Screen::Pitr => pitr::on_key(self, key),
             Screen::Bucket => bucket::on_key(self, key),
             Screen::Export => export::on_key(self, key),
             Screen::ExportProgress | Screen::ImportProgress => progress::on_key(self, key),
             Screen::DataFolder => folder::on_key(self, key),
             Screen::Keys => keys::on_key(self, key),
+            Screen::BackupSetup => backup::on_key(self, key),
+            Screen::BackupProgress => backup_progress::on_key(self, key),
             Screen::Verify => verify::on_key(self, key),
         };
         match cmds {
@@ -356,7 +430,7 @@ impl App {
             // there Esc only leaves the field).
             None if key.code == KeyCode::Esc && !editing => {
                 if !self.engine_busy && self.screen != Screen::Accounts {
-                    self.screen = self.screen.prev();
+                    self.screen = self.screen.prev_on(self.via());
                     self.failure = None;
                 }
                 Vec::new()

@@ -186,12 +186,13 @@ fn choosing_a_table_asks_for_its_details_when_not_cached() {
     assert_eq!(app.table.chosen.as_deref(), Some("orders"));
     assert_eq!(app.screen, Screen::Table);
 
-    // The details of the chosen table arrive: on to PITR, with the keys prefilled.
+    // The details of the chosen table arrive: on to the road's choice, with the keys
+    // prefilled.
     app.update(Msg::TableDetails {
         name: "orders".into(),
         result: Ok(orders_details()),
     });
-    assert_eq!(app.screen, Screen::Pitr);
+    assert_eq!(app.screen, Screen::Road);
     assert_eq!(app.pitr.status.as_deref(), Some("DISABLED"));
     assert_eq!(app.keys.pk.value(), "customerId");
 }
@@ -201,7 +202,7 @@ fn choosing_a_described_table_needs_no_call() {
     let mut app = table_with_details();
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(cmds.is_empty());
-    assert_eq!(app.screen, Screen::Pitr);
+    assert_eq!(app.screen, Screen::Road);
 }
 
 #[test]

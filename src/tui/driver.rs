@@ -8,11 +8,12 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Holder, Overlay, ResumeOffer, Screen};
-use super::screens::{folder, keys, verify};
+use super::screens::{backup, folder, keys, verify};
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{Journal, MigrationState};
+use crate::engine::plan::Via;
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::{Decision, OpenFailure, OpenFrom};
 use crate::engine::unfinished::Unfinished;
@@ -85,6 +86,7 @@ impl App {
 
     /// Asks the task layer to open a session; its reports come back as `Msg::Session`.
     pub fn open_session(&mut self, from: OpenFrom) -> Vec<Cmd> {
+        self.opening_from_plan = matches!(from, OpenFrom::Plan { .. });
         self.engine_busy = true;
         self.failure = None;
         self.pending = None;
@@ -107,15 +109,17 @@ impl App {
     /// The session opened: fill the screens from its journal and continue it (reattaching to
     /// a running export or import).
     fn on_opened(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
-        let fresh = journal.history.is_empty() && journal.export.is_none();
+        let via = journal.plan.via;
+        // A backup-road attempt opened again from its screen (after a refused preflight)
+        // stays on its progress screen: only a reattach follows the journal's step.
+        let fresh = (journal.history.is_empty() && journal.export.is_none())
+            || (self.opening_from_plan && via == Via::Backup);
         self.migration_id = Some(journal.id.clone());
         let mut cmds = Vec::new();
         if !fresh {
             // Reattached from the offer: the screens take the journal's choices.
-            let screen = Screen::for_step(journal.step);
-            self.accounts.fill_from_plan(&journal.plan);
-            self.table.chosen = Some(journal.plan.source.table.clone());
-            self.keys.fill_from_plan(&journal.plan);
+            let screen = Screen::for_step(via, journal.step);
+            self.fill_from_journal(&journal);
             cmds.extend(
                 self.accounts
                     .connect_cmds(&journal.plan, self.endpoint_url.clone()),
@@ -128,6 +132,18 @@ impl App {
         self.journal = Some(journal);
         cmds.extend(self.continue_session(Vec::new()));
         cmds
+    }
+
+    /// The screens take a journal's choices: a reattached or watched migration.
+    fn fill_from_journal(&mut self, journal: &Journal) {
+        self.accounts.fill_from_plan(&journal.plan);
+        self.table.chosen = Some(journal.plan.source.table.clone());
+        self.road.chosen = Some(journal.plan.via);
+        self.road.selected = journal.plan.via;
+        match journal.plan.via {
+            Via::S3 => self.keys.fill_from_plan(&journal.plan),
+            Via::Backup => backup::fill_from_plan(self, &journal.plan),
+        }
     }
 
     fn on_open_failed(&mut self, failure: OpenFailure) -> Vec<Cmd> {
@@ -143,11 +159,9 @@ impl App {
 
     /// A fresh copy of the journal another process writes.
     pub(super) fn on_watched(&mut self, journal: Box<Journal>) -> Vec<Cmd> {
-        let screen = Screen::for_step(journal.step);
+        let screen = Screen::for_step(journal.plan.via, journal.step);
         if self.journal.is_none() {
-            self.accounts.fill_from_plan(&journal.plan);
-            self.table.chosen = Some(journal.plan.source.table.clone());
-            self.keys.fill_from_plan(&journal.plan);
+            self.fill_from_journal(&journal);
         }
         self.progress.journal_snapshot(&journal);
         self.verify.from_journal(&journal);
@@ -239,7 +253,8 @@ impl App {
         match (outcome, pending) {
             (Outcome::Paused, Some(decision)) => cmds.extend(self.ask(decision)),
             (Outcome::Succeeded, _) => {
-                if self.screen != Screen::ImportProgress {
+                // A finished job's panel stays until Enter; elsewhere the check is shown.
+                if !matches!(self.screen, Screen::ImportProgress | Screen::BackupProgress) {
                     self.go(Screen::Verify);
                 }
                 self.verify.done = true;
@@ -276,6 +291,9 @@ impl App {
 
 /// The engine's advice speaks of the plan file; in the wizard the same fix is made on screen.
 fn wizard_advice(failure: AwsFailure) -> AwsFailure {
+    if let Some(next) = backup_advice(&failure) {
+        return failure.with_next(next);
+    }
     let next = match failure.code.as_str() {
         "key-mismatch" | "gsi-key-type-mismatch" | "key-type-conflict" => {
             "retype the key names or types on this screen (the right spelling is above) and press Enter to check again; the export is kept"
@@ -288,10 +306,43 @@ fn wizard_advice(failure: AwsFailure) -> AwsFailure {
     failure.with_next(next)
 }
 
+/// The backup road's prerequisites, fixed on the Backup or Road screen rather than in a
+/// plan field; the commands in the advice are kept.
+fn backup_advice(failure: &AwsFailure) -> Option<String> {
+    let next = &failure.next;
+    let on_screen = "(Esc goes back to the Backup screen)";
+    Some(match failure.code.as_str() {
+        "backup-role-missing" => format!("type the role's ARN on the Backup screen {on_screen}; the role AWS Backup's console creates is arn:aws:iam::ACCOUNT:role/service-role/AWSBackupDefaultServiceRole (AWS Backup console → Settings)"),
+        "backup-role-other-account" => format!("type a role of that account on the Backup screen {on_screen}"),
+        "backup-vault-missing" => next.replace(
+            "or name an existing vault in the plan",
+            &format!("or type the name of an existing vault on the Backup screen {on_screen}"),
+        ),
+        "vault-policy-missing" => next.replace(
+            "or set `backup.add_vault_policy` to true",
+            &format!("or start again {on_screen} and answer y when asked to add the statement"),
+        ),
+        "not-in-organization" | "different-organizations" => next.replace(
+            "use the S3 road (`\"via\": \"s3\"`)",
+            "take the S3 road (Esc twice goes back to the Road screen)",
+        ),
+        _ => return None,
+    })
+}
+
 fn job_state(j: &Journal) -> String {
-    match (&j.import, &j.export) {
-        (Some(i), _) => format!(" (import {})", i.status.as_deref().unwrap_or("starting")),
-        (None, Some(e)) => format!(" (export {})", e.status.as_deref().unwrap_or("starting")),
-        _ => String::new(),
+    let b = &j.backup;
+    let latest = [
+        ("import", &j.import),
+        ("restore", &b.restore),
+        ("copy", &b.copy),
+        ("backup", &b.backup),
+        ("export", &j.export),
+    ]
+    .into_iter()
+    .find_map(|(name, record)| record.as_ref().map(|r| (name, r)));
+    match latest {
+        Some((name, r)) => format!(" ({name} {})", r.status.as_deref().unwrap_or("starting")),
+        None => String::new(),
     }
 }

@@ -16,6 +16,10 @@ pub mod widgets;
 #[cfg(test)]
 mod app_tests;
 #[cfg(test)]
+mod backup_snapshots;
+#[cfg(test)]
+mod backup_support;
+#[cfg(test)]
 mod snapshots;
 #[cfg(test)]
 mod test_support;

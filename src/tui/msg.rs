@@ -25,6 +25,31 @@ pub struct TableDetails {
     pub table: SourceTable,
     pub pitr_status: String,
     pub ttl_attribute: Option<String>,
+    /// How many tags the table has (0 when they could not be read): the road comparison says
+    /// whether they travel.
+    pub tag_count: usize,
+}
+
+/// A backup of the source table that could be restored: an AWS Backup recovery point or a
+/// DynamoDB backup, as the backup screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryPoint {
+    pub arn: String,
+    /// RFC 3339.
+    pub created: Option<String>,
+    pub size_bytes: Option<i64>,
+    /// As AWS says it: COMPLETED (AWS Backup) or AVAILABLE (DynamoDB) when it can be restored.
+    pub status: String,
+    /// The vault holding it; `None` for a backup DynamoDB keeps itself.
+    pub vault: Option<String>,
+}
+
+/// The destination vault as the backup screen previews it: whether it exists, and its
+/// access policy text (`None`: it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultLook {
+    pub exists: bool,
+    pub policy: Option<String>,
 }
 
 /// One folder of the bucket browser.
@@ -78,6 +103,17 @@ pub enum Msg {
     CheckDone(Result<Box<CheckReport>, AwsFailure>),
     /// The first lines of the import's CloudWatch error log.
     ImportErrors(Result<Vec<String>, AwsFailure>),
+    /// The source table's recovery points and backups, newest first, and the listings that
+    /// failed (AWS Backup's and DynamoDB's are read apart, so one refusal hides only its half).
+    RecoveryPoints {
+        points: Vec<RecoveryPoint>,
+        failures: Vec<AwsFailure>,
+    },
+    /// The destination vault and its access policy, for the preview of the copy grant.
+    VaultPolicy {
+        vault: String,
+        result: Result<VaultLook, AwsFailure>,
+    },
     /// Unfinished migrations in the state folder, found at start.
     Unfinished(Vec<Unfinished>),
     /// What the migration session reports: its events, its journal, the decision it waits for.

@@ -12,11 +12,15 @@ use crate::engine::plan::Plan;
 pub fn current_plan(app: &App) -> Option<Plan> {
     let journal = app.journal.as_ref()?;
     let mut plan = journal.plan.clone();
-    if journal.export.is_none() {
-        plan.export = app.export.plan();
-    }
-    if journal.import.is_none() {
-        plan.table = app.keys.table_plan(&plan.source.table);
+    // On the S3 road the export and the new table may still be on screen, unsent; the
+    // backup road sends its whole plan when it starts.
+    if plan.via == crate::engine::plan::Via::S3 {
+        if journal.export.is_none() {
+            plan.export = app.export.plan();
+        }
+        if journal.import.is_none() {
+            plan.table = app.keys.table_plan(&plan.source.table);
+        }
     }
     for (setting, result) in &app.verify.applied {
         match (setting.as_str(), result) {
@@ -51,9 +55,11 @@ pub fn save(app: &mut App) -> Vec<Cmd> {
     let (Some(plan), Some(id)) = (current_plan(app), app.migration_id.clone()) else {
         app.overlay = Overlay::Notice {
             title: "No plan yet".into(),
-            lines: vec![
-                "A plan needs the accounts, the table and the bucket: apply the Bucket screen first (Enter there), then Ctrl-P saves the choices.".into(),
-            ],
+            lines: vec![if app.via() == crate::engine::plan::Via::Backup {
+                "A plan needs every choice of the backup: start it from the review (Enter there), then Ctrl-P saves the choices.".into()
+            } else {
+                "A plan needs the accounts, the table and the bucket: apply the Bucket screen first (Enter there), then Ctrl-P saves the choices.".into()
+            }],
         };
         return Vec::new();
     };

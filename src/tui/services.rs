@@ -9,7 +9,9 @@ use aws_config::SdkConfig;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::msg::{FolderListing, Msg, Side, TableDetails};
+use super::msg::{FolderListing, Msg, Side, TableDetails, VaultLook};
+use super::screens::backup::rows::merge_points;
+use crate::aws::backup::AwsBackup;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
 use crate::aws::s3::S3;
@@ -41,6 +43,15 @@ pub enum Cmd {
         bucket: String,
         region: String,
         grant: ExportGrant,
+    },
+    /// The source table's AWS Backup recovery points and DynamoDB backups.
+    ListRecoveryPoints {
+        table: String,
+        table_arn: String,
+    },
+    /// The destination vault and its access policy (the backup road across accounts).
+    ReadVaultPolicy {
+        vault: String,
     },
     /// Checks that a destination table name is free, after a pause (typing goes on).
     CheckName(String),
@@ -133,6 +144,11 @@ impl Services {
         Ok(Dynamo::new(&config, side_label(side)))
     }
 
+    fn aws_backup(&self, side: Side) -> Result<AwsBackup, AwsFailure> {
+        let (config, _) = self.side(side).ok_or_else(not_connected)?;
+        Ok(AwsBackup::new(&config, side_label(side)))
+    }
+
     fn s3(&self, region: &str) -> Result<S3, AwsFailure> {
         let (config, custom) = self.side(Side::Dest).ok_or_else(not_connected)?;
         Ok(S3::new(&config, region, custom, side_label(Side::Dest)))
@@ -207,10 +223,12 @@ impl Services {
                         })?;
                         let pitr = d.pitr_status(&name).await?;
                         let ttl = d.ttl_attribute(&name).await.unwrap_or(None);
+                        let tag_count = d.tags(&table.arn).await.map_or(0, |t| t.len());
                         Ok(TableDetails {
                             table,
                             pitr_status: pitr.status,
                             ttl_attribute: ttl,
+                            tag_count,
                         })
                     }
                     .await;
@@ -254,6 +272,54 @@ impl Services {
                         Err(f) => Err(f),
                     };
                     let _ = tx.send(Msg::Policy(result));
+                });
+            }
+            Cmd::ListRecoveryPoints { table, table_arn } => {
+                let backup = self.aws_backup(Side::Source);
+                let dynamo = self.dynamo(Side::Source);
+                tokio::spawn(async move {
+                    let mut failures = Vec::new();
+                    let points = match backup {
+                        Ok(b) => b.recovery_points_of(&table_arn).await,
+                        Err(f) => Err(f),
+                    };
+                    let backups = match dynamo {
+                        Ok(d) => d.list_backups(&table).await,
+                        Err(f) => Err(f),
+                    };
+                    let points = points.unwrap_or_else(|f| {
+                        failures.push(f);
+                        Vec::new()
+                    });
+                    let backups = backups.unwrap_or_else(|f| {
+                        failures.push(f);
+                        Vec::new()
+                    });
+                    let _ = tx.send(Msg::RecoveryPoints {
+                        points: merge_points(points, backups),
+                        failures,
+                    });
+                });
+            }
+            Cmd::ReadVaultPolicy { vault } => {
+                let backup = self.aws_backup(Side::Dest);
+                tokio::spawn(async move {
+                    let result = async {
+                        let b = backup?;
+                        if b.vault(&vault).await?.is_none() {
+                            return Ok(VaultLook {
+                                exists: false,
+                                policy: None,
+                            });
+                        }
+                        let policy = b.vault_access_policy(&vault).await?;
+                        Ok(VaultLook {
+                            exists: true,
+                            policy,
+                        })
+                    }
+                    .await;
+                    let _ = tx.send(Msg::VaultPolicy { vault, result });
                 });
             }
             Cmd::CheckName(name) => {

@@ -26,7 +26,7 @@ fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// Asserts the screen at one size. The elapsed clocks count from a start time in the past
 /// (or from "now"), so their digits are redacted; everything else must be stable.
-fn snap_at(app: &App, name: &str, width: u16, height: u16) {
+pub(super) fn snap_at(app: &App, name: &str, width: u16, height: u16) {
     let terminal = draw(app, width, height);
     insta::with_settings!({
         filters => vec![
@@ -40,7 +40,7 @@ fn snap_at(app: &App, name: &str, width: u16, height: u16) {
     });
 }
 
-fn snap(app: &App, name: &str) {
+pub(super) fn snap(app: &App, name: &str) {
     for (width, height) in SIZES {
         snap_at(app, name, width, height);
     }

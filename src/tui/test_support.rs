@@ -15,6 +15,7 @@ use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{
     DataFolder, JobRecord, Journal, KeyCheckRecord, NotCarried, Step, VerifyRecord,
 };
+use crate::engine::plan::Via;
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::Decision;
 use crate::engine::steps::bucket::PolicyPreview;
@@ -47,7 +48,8 @@ pub fn new_app() -> App {
     let mine = crate::logic::cost::Prices::parse(
         r#"{"label": "price from my prices file", "as_of": "2026-11", "regions": {"eu-west-1": {
             "export_per_gb": 0.11, "import_per_gb": 0.165,
-            "pitr_per_gb_month": 0.22, "s3_standard_per_gb_month": 0.024}}}"#,
+            "pitr_per_gb_month": 0.22, "s3_standard_per_gb_month": 0.024,
+            "backup_per_gb_month": 0.11, "restore_per_gb": 0.165}}}"#,
     )
     .expect("a valid prices file");
     app.prices = crate::logic::cost::Prices::builtin().overridden_by(mine);
@@ -144,6 +146,7 @@ pub fn orders_details() -> TableDetails {
         table: orders_table(),
         pitr_status: "DISABLED".into(),
         ttl_attribute: Some("expiresAt".into()),
+        tag_count: 2,
     }
 }
 
@@ -207,9 +210,21 @@ pub fn table_with_details() -> App {
     app
 }
 
-/// PITR: `orders` chosen; its PITR is off.
-pub fn pitr_disabled() -> App {
+/// Road: `orders` chosen; its local secondary index makes the backup road the one
+/// recommended, and so highlighted.
+pub fn road_offered() -> App {
     let mut app = table_with_details();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Road);
+    assert_eq!(app.road.selected, Via::Backup);
+    app
+}
+
+/// PITR: the S3 road taken for `orders` (↓ then Enter on Road); its PITR is off.
+pub fn pitr_disabled() -> App {
+    let mut app = road_offered();
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.road.selected, Via::S3);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Pitr);
     app
@@ -402,6 +417,7 @@ pub fn export_running() -> (App, Box<Journal>) {
             elapsed_secs: 0,
             next_check_secs: 30,
             percent_done: None,
+            expected_minutes: None,
         },
     );
     app.update(Msg::ExportFiles {
@@ -672,6 +688,7 @@ pub fn import_running() -> (App, Box<Journal>) {
             elapsed_secs: 0,
             next_check_secs: 30,
             percent_done: None,
+            expected_minutes: None,
         },
     );
     (app, j)

@@ -9,7 +9,10 @@ use ratatui::Frame;
 
 use super::app::{App, Overlay, Screen};
 use super::key_bar::{hint, Bar, Hint};
-use super::screens::{accounts, bucket, export, folder, keys, pitr, progress, table, verify};
+use super::screens::{
+    accounts, backup, backup_progress, bucket, export, folder, keys, pitr, progress, road, table,
+    verify,
+};
 use super::widgets::step_bar;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -31,16 +34,19 @@ pub fn render(app: &App, f: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
-    step_bar::render(f, bar, app.screen, app.reached);
+    step_bar::render(f, bar, app.road_screens(), app.screen, app.reached);
     match app.screen {
         Screen::Accounts => accounts::render(app, f, body),
         Screen::Table => table::render(app, f, body),
+        Screen::Road => road::render(app, f, body),
         Screen::Pitr => pitr::render(app, f, body),
         Screen::Bucket => bucket::render(app, f, body),
         Screen::Export => export::render(app, f, body),
         Screen::ExportProgress | Screen::ImportProgress => progress::render(app, f, body),
         Screen::DataFolder => folder::render(app, f, body),
         Screen::Keys => keys::render(app, f, body),
+        Screen::BackupSetup => backup::render(app, f, body),
+        Screen::BackupProgress => backup_progress::render(app, f, body),
         Screen::Verify => verify::render(app, f, body),
     }
     f.render_widget(
@@ -122,19 +128,25 @@ pub fn bar(app: &App) -> Bar {
         ));
         return bar;
     }
-    let on_progress = matches!(app.screen, Screen::ExportProgress | Screen::ImportProgress);
+    let on_progress = matches!(
+        app.screen,
+        Screen::ExportProgress | Screen::ImportProgress | Screen::BackupProgress
+    );
     if on_progress && app.failure.is_some() && !app.engine_busy {
         return Bar::commands(vec![hint("Esc", "back (nothing is running)")]);
     }
     match app.screen {
         Screen::Accounts => accounts::bar(app),
         Screen::Table => table::bar(app),
+        Screen::Road => road::bar(app),
         Screen::Pitr => pitr::bar(app),
         Screen::Bucket => bucket::bar(app),
         Screen::Export => export::bar(app),
         Screen::ExportProgress | Screen::ImportProgress => progress::bar(app),
         Screen::DataFolder => folder::bar(app),
         Screen::Keys => keys::bar(app),
+        Screen::BackupSetup => backup::bar(app),
+        Screen::BackupProgress => backup_progress::bar(app),
         Screen::Verify => verify::bar(app),
     }
 }
@@ -150,7 +162,7 @@ fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec
         Overlay::ConfirmQuit => (
             "Quit".into(),
             &[
-                "A job (an export or an import) runs inside AWS, not in this window. Quitting leaves it running; it finishes on its own.",
+                "A job (an export, an import, a backup, a copy or a restore) runs inside AWS, not in this window. Quitting leaves it running; it finishes on its own.",
                 "Run ddb-ferry again later: it finds the unfinished migration and reattaches to the same job without starting it twice.",
             ],
             vec![hint("y", "quit"), hint("any other key", "stay")],
@@ -183,13 +195,16 @@ fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec
             let paragraphs: &'static [&'static str] = match app.screen {
                 Screen::Accounts => accounts::HELP,
                 Screen::Table => table::HELP,
+                Screen::Road => road::HELP,
                 Screen::Pitr => pitr::HELP,
                 Screen::Bucket => bucket::HELP,
                 Screen::Export => export::HELP,
                 Screen::ExportProgress | Screen::ImportProgress => progress::HELP,
                 Screen::DataFolder => folder::HELP,
                 Screen::Keys => keys::HELP,
-                Screen::Verify => verify::HELP,
+                Screen::BackupSetup => backup::HELP,
+                Screen::BackupProgress => backup_progress::HELP,
+                Screen::Verify => verify::help(app),
             };
             (app.screen.title().to_owned(), paragraphs, bar(app).all())
         }

@@ -26,6 +26,13 @@ pub const WAIT: Duration = Duration::from_secs(60);
 
 // What the screens say (verified by hand at 80x24 against the emulator).
 pub const BOTH_ANSWERED: &str = "Both accounts answered";
+/// The profile lists once they arrived: the first profile (alphabetically, `dest`) is
+/// highlighted. The key bar says "source" before they arrive, so the word alone is no sign.
+pub const PROFILES_LISTED: &str = "> dest";
+/// The Road screen's question.
+pub const ROAD: &str = "How should";
+pub const ROAD_S3_CHOSEN: &str = "(*) Export and import through S3";
+pub const ROAD_BACKUP_CHOSEN: &str = "(*) Through a backup";
 pub const PITR_DISABLED: &str = "Point-in-time recovery: DISABLED";
 pub const PITR_ON: &str = "PITR is on. Enter: continue to the bucket.";
 pub const BUCKET_LIST: &str = "Destination buckets";
@@ -403,8 +410,9 @@ fn clock_ticks_per_second() -> u64 {
 
 /// Accounts: `source` for the source, `dest` for the destination, then on to the tables.
 pub fn choose_accounts(pty: &mut Pty) {
-    // The profiles are listed alphabetically: dest, source.
-    pty.wait_for_word("source", WAIT);
+    // The profiles are listed alphabetically: dest, source. A ↓ sent before they arrive
+    // would be lost and `dest` taken for the source.
+    pty.wait_for(PROFILES_LISTED, WAIT);
     pty.send(DOWN);
     pty.send(ENTER);
     pty.send(ENTER);
@@ -412,10 +420,16 @@ pub fn choose_accounts(pty: &mut Pty) {
     pty.send(ENTER);
 }
 
-/// Table: the highlighted (first) table, `table`; PITR turned on; on to the bucket: Enter
+/// Table: the highlighted (first) table, `table`; the S3 road (recommended across accounts
+/// for a table without local secondary indexes); PITR turned on; on to the bucket: Enter
 /// each time, as the key bar says.
 pub fn choose_table_and_pitr(pty: &mut Pty, table: &str) {
     pty.wait_for_word(table, WAIT);
+    pty.send(ENTER);
+    let road = pty.wait_for(ROAD, WAIT);
+    if !road.contains(ROAD_S3_CHOSEN) {
+        pty.fail("the S3 road is not the one chosen already");
+    }
     pty.send(ENTER);
     pty.wait_for(PITR_DISABLED, WAIT);
     pty.send(ENTER);

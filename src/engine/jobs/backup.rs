@@ -74,6 +74,7 @@ impl LongJob for AwsBackupJob {
             failure_code: None,
             failure_message: info.message.as_deref(),
             percent_done: info.percent_done,
+            expected_minutes: None,
         }
     }
 

@@ -98,6 +98,7 @@ impl LongJob for ExportJob {
             failure_code: info.failure_code.as_deref(),
             failure_message: info.failure_message.as_deref(),
             percent_done: None,
+            expected_minutes: None,
         }
     }
 

@@ -100,6 +100,7 @@ impl LongJob for ImportJob {
             failure_code: info.failure_code.as_deref(),
             failure_message: info.failure_message.as_deref(),
             percent_done: None,
+            expected_minutes: None,
         }
     }
 

@@ -77,6 +77,10 @@ impl LongJob for AwsRestoreJob {
             ended_at: info.completed.as_deref(),
             failure_message: info.message.as_deref(),
             percent_done: info.percent_done,
+            expected_minutes: info
+                .expected_minutes
+                .and_then(|m| u64::try_from(m).ok())
+                .filter(|m| *m > 0),
             ..JobView::default()
         }
     }

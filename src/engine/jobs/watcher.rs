@@ -36,6 +36,9 @@ pub(crate) struct JobView<'a> {
     pub failure_message: Option<&'a str>,
     /// Only where the API reports one (AWS Backup jobs); exports and imports report none.
     pub percent_done: Option<u8>,
+    /// AWS's own estimate of the whole job in minutes, where the API gives one (AWS Backup's
+    /// restore jobs): the wizard shows it as the expected completion.
+    pub expected_minutes: Option<u64>,
 }
 
 /// A wait the kind asks for before trying its start call again, outside the retry budget.
@@ -197,6 +200,7 @@ impl Migration {
                 elapsed_secs: elapsed_since(view.started_at, started),
                 next_check_secs: delay.as_secs(),
                 percent_done: view.percent_done,
+                expected_minutes: view.expected_minutes,
             });
             let arn = view.arn.to_owned();
             let previous = view.status.to_owned();
@@ -453,6 +457,7 @@ mod tests {
             elapsed_secs: 1,
             next_check_secs: 2,
             percent_done,
+            expected_minutes: None,
         };
         let none = serde_json::to_string(&status(None)).unwrap();
         assert_eq!(

@@ -4,7 +4,8 @@ mod after_import;
 mod backup;
 mod backup_preflight;
 mod backup_prereqs;
-mod backup_route;
+/// Which calls the backup road makes; the wizard asks it too, so its choices match the run.
+pub(crate) mod backup_route;
 pub mod bucket;
 mod copy;
 mod export;

@@ -230,7 +230,7 @@ fn forward(app: &mut App) -> Vec<Cmd> {
         if let Some(step) = app.journal.as_ref().map(|j| j.step) {
             let screen = match app.pending {
                 Some(crate::engine::session::Decision::ExportSettings) => Screen::Export,
-                _ => Screen::for_step(step),
+                _ => Screen::for_step(crate::engine::plan::Via::S3, step),
             };
             app.go(screen);
         }

@@ -1,6 +1,8 @@
 //! One module per screen: its state, its keys, its messages and its drawing.
 
 pub mod accounts;
+pub mod backup;
+pub mod backup_progress;
 pub mod bucket;
 pub mod export;
 pub mod folder;
@@ -8,6 +10,7 @@ pub mod full_check;
 pub mod keys;
 pub mod pitr;
 pub mod progress;
+pub mod road;
 pub mod table;
 pub mod verify;
 

@@ -1,6 +1,7 @@
 //! The live export and import panels. They show only true signals: AWS reports no counters
 //! while a job runs, so the panels show status, the elapsed time, an estimate labelled as such
-//! and, for an export, the data files already written (a live S3 listing).
+//! and, for an export, the data files already written (a live S3 listing). The state also
+//! follows the backup road's jobs, which `backup_progress.rs` draws with the same log.
 
 use std::time::{Duration, Instant};
 
@@ -27,12 +28,20 @@ pub struct Job {
     pub status: Option<String>,
     pub started_at: Option<String>,
     pub record: Option<JobRecord>,
+    /// AWS's PercentDone, where the job's API reports one (AWS Backup's jobs).
+    pub percent: Option<u8>,
+    /// AWS's estimate of the whole job in minutes (AWS Backup's restore jobs).
+    pub expected_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub export: Job,
     pub import: Job,
+    /// The backup road's jobs.
+    pub backup: Job,
+    pub copy: Job,
+    pub restore: Job,
     pub export_files: Option<(usize, u64)>,
     /// Bucket, region and prefix the export writes under (for the live listing).
     pub export_location: Option<(String, String, String)>,
@@ -46,6 +55,11 @@ pub struct State {
     pub size_known: bool,
     /// The first lines of the import's CloudWatch error log, once asked for.
     pub import_error_lines: Option<Result<Vec<String>, crate::aws::explain::AwsFailure>>,
+    /// The step the session runs now, and those it finished, as its events said: the
+    /// backup road's panel marks a job done by its step (a DynamoDB restore has no status
+    /// word of its own for "done").
+    pub step_now: Option<Step>,
+    pub steps_done: Vec<Step>,
 }
 
 impl State {
@@ -74,6 +88,8 @@ impl State {
                 job,
                 status,
                 started_at,
+                percent_done,
+                expected_minutes,
                 ..
             } => {
                 let j = self.job_mut(job);
@@ -81,9 +97,15 @@ impl State {
                 if started_at.is_some() {
                     j.started_at = started_at.clone();
                 }
+                j.percent = percent_done.or(j.percent);
+                j.expected_minutes = expected_minutes.or(j.expected_minutes);
             }
-            Event::StepDone { summary, .. }
-            | Event::Info {
+            Event::StepStarted { step, .. } => self.step_now = Some(*step),
+            Event::StepDone { step, summary } => {
+                self.steps_done.push(*step);
+                self.push(summary.clone());
+            }
+            Event::Info {
                 message: summary, ..
             } => self.push(summary.clone()),
             Event::Warning { message, next, .. } => {
@@ -96,13 +118,24 @@ impl State {
         }
     }
 
-    /// The panel of the job the watcher named ("export" or "import").
+    /// The panel of the job the watcher named.
     fn job_mut(&mut self, name: &str) -> &mut Job {
-        if name == "export" {
-            &mut self.export
-        } else {
-            &mut self.import
+        match name {
+            "export" => &mut self.export,
+            "backup" => &mut self.backup,
+            "copy" => &mut self.copy,
+            "restore" => &mut self.restore,
+            _ => &mut self.import,
         }
+    }
+
+    /// A new attempt on the backup road starts with none of an earlier attempt's jobs.
+    pub fn forget_backup_jobs(&mut self) {
+        self.backup = Job::default();
+        self.copy = Job::default();
+        self.restore = Job::default();
+        self.step_now = None;
+        self.steps_done.clear();
     }
 
     fn push(&mut self, line: String) {
@@ -120,6 +153,9 @@ impl State {
         for (record, job) in [
             (&journal.export, &mut self.export),
             (&journal.import, &mut self.import),
+            (&journal.backup.backup, &mut self.backup),
+            (&journal.backup.copy, &mut self.copy),
+            (&journal.backup.restore, &mut self.restore),
         ] {
             if let Some(r) = record {
                 job.arn = r.arn.clone();
@@ -143,7 +179,7 @@ impl State {
         }
     }
 
-    fn elapsed(&self, job: &Job) -> u64 {
+    pub fn elapsed(&self, job: &Job) -> u64 {
         elapsed_since(
             job.started_at.as_deref(),
             self.engine_started.unwrap_or_else(Instant::now),
@@ -220,7 +256,7 @@ pub const HELP: &[&str] = &[
     "When the job is complete the panel says so; Enter then moves on. PgUp and PgDn scroll the log of what happened so far.",
 ];
 
-fn clock(secs: u64) -> String {
+pub fn clock(secs: u64) -> String {
     format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
@@ -396,15 +432,23 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             .label(label),
         gauge,
     );
+    render_log(app, f, log_title, log);
+}
+
+/// The log of what happened so far (PgUp/PgDn scroll it), or the failure that stopped the
+/// migration in its place: the failure box with its code, what, why and next.
+pub fn render_log(app: &App, f: &mut Frame, title: Rect, log: Rect) {
+    let st = &app.progress;
     if let Some(fail) = &app.failure {
-        failure::render(f, log_title.union(log), fail);
+        failure::render(f, title.union(log), fail);
         return;
     }
     f.render_widget(
         Paragraph::new("What happened so far (PgUp/PgDn scroll):")
             .style(Style::default().add_modifier(Modifier::DIM)),
-        log_title,
+        title,
     );
+    let width = log.width.max(1) as usize;
     let wrapped: Vec<String> = st
         .lines
         .iter()

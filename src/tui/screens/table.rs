@@ -63,12 +63,15 @@ pub fn on_details(
 ) -> Vec<Cmd> {
     let chosen_now =
         app.screen == Screen::Table && app.table.chosen.as_deref() == Some(name.as_str());
+    let ready = chosen_now && result.is_ok();
     if let (true, Ok(d)) = (chosen_now, &result) {
         app.pitr.status = Some(d.pitr_status.clone());
         app.keys.prefill_from_source(&d.table);
-        app.go(Screen::Pitr);
     }
     app.table.details.insert(name, result);
+    if ready {
+        return super::road::enter(app);
+    }
     Vec::new()
 }
 
@@ -93,8 +96,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 Some(Ok(d)) => {
                     app.pitr.status = Some(d.pitr_status.clone());
                     app.keys.prefill_from_source(&d.table);
-                    app.go(Screen::Pitr);
-                    Some(Vec::new())
+                    Some(super::road::enter(app))
                 }
                 _ => Some(vec![Cmd::DescribeTable(name)]),
             }

@@ -30,6 +30,8 @@ pub struct State {
     pub summary: Option<String>,
     pub pitr_off: bool,
     pub new_table: String,
+    /// The new table was restored from a backup (the words say restore, not import).
+    pub restored: bool,
     /// Items the import rejected, and where AWS logged them.
     pub import_errors: Option<(i64, String)>,
     /// First line of the Finish pane shown (PgUp/PgDn).
@@ -42,6 +44,7 @@ impl State {
         self.not_carried = j.not_carried.clone();
         self.pitr_off = j.pitr.disabled_after;
         self.new_table = j.plan.table.name.clone();
+        self.restored = j.plan.via == crate::engine::plan::Via::Backup;
         self.import_errors = j.import.as_ref().and_then(|i| {
             let n = i.error_count.filter(|n| *n > 0)?;
             let id = i.arn.as_deref()?.rsplit('/').next()?.to_owned();
@@ -129,19 +132,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ));
     }
     if let Some(v) = &st.verify {
-        let show = |x: Option<i64>| x.map_or("-".to_owned(), |n| n.to_string());
-        lines.push(Line::from(format!(
-            "Items: export {}, imported {}, counted in the new table {}",
-            show(v.expected_items),
-            show(v.imported_items),
-            show(v.counted_items)
-        )));
-        lines.push(Line::from(format!(
-            "Sample: {} items read back, {} differences — {}",
-            v.sampled,
-            v.sample_mismatches.len(),
-            if v.passed { "verified" } else { "NOT verified" }
-        )));
+        lines.extend(count_lines(v, st.restored));
     }
     if st.pitr_off {
         lines.push(Line::from(
@@ -154,9 +145,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         )));
     }
     if st.done {
-        lines.push(Line::from(
-            "Done: the new table is ready. Enter quits; below, what the import did not carry.",
-        ));
+        lines.push(Line::from(if st.restored {
+            "Done: the new table is ready; Enter quits. Below: what a restore leaves out."
+        } else {
+            "Done: the new table is ready. Enter quits; below, what the import did not carry."
+        }));
         if let Some(s) = &st.summary {
             lines.push(Line::from(
                 "A summary with every AWS CLI command was saved to:",
@@ -174,13 +167,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         failure::render(f, bottom, fail);
         return;
     }
-    let mut items: Vec<Line> = vec![Line::from(
-        "Settings an import does not copy (↑↓ choose; a applies the chosen one):",
-    )];
+    let mut items: Vec<Line> = vec![Line::from(format!(
+        "Settings {} does not copy (↑↓ choose; a applies the chosen one):",
+        if st.restored {
+            "a restore"
+        } else {
+            "an import"
+        }
+    ))];
     if st.not_carried.is_empty() && st.done {
-        items.push(Line::from(
-            "Nothing: the source had no TTL, stream, tags or other such settings.",
-        ));
+        items.push(Line::from(if st.restored {
+            "Nothing: the source had no TTL, stream or other setting a restore leaves out."
+        } else {
+            "Nothing: the source had no TTL, stream, tags or other such settings."
+        }));
     }
     for (i, n) in st.not_carried.iter().enumerate() {
         let mark = if i == st.selected { "> " } else { "  " };
@@ -206,6 +206,55 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     render_scrolled(f, bottom, "Finish", false, items, st.scroll);
+}
+
+/// The counts and the sample, in the words of the road: an import is compared with its
+/// export; a restore with the source as it is now (or, for an older backup, by its keys and
+/// indexes only, since its items are of the backup's time).
+fn count_lines(v: &VerifyRecord, restored: bool) -> Vec<Line<'static>> {
+    let show = |x: Option<i64>| x.map_or("-".to_owned(), |n| n.to_string());
+    let verdict = if v.passed { "verified" } else { "NOT verified" };
+    if !restored {
+        return vec![
+            Line::from(format!(
+                "Items: export {}, imported {}, counted in the new table {}",
+                show(v.expected_items),
+                show(v.imported_items),
+                show(v.counted_items)
+            )),
+            Line::from(format!(
+                "Sample: {} items read back, {} differences — {verdict}",
+                v.sampled,
+                v.sample_mismatches.len()
+            )),
+        ];
+    }
+    let compared = v.sampled > 0 || v.counted_items.is_some();
+    if !v.passed && !compared {
+        // The schema check failed: the differences are the lost keys or indexes.
+        return vec![Line::from(format!(
+            "Keys and indexes: NOT as in the source: {}",
+            v.sample_mismatches.join("; ")
+        ))];
+    }
+    let mut lines = vec![Line::from("Keys and indexes: as in the source.")];
+    if !compared {
+        lines.push(Line::from(format!(
+            "Items: of the backup's time, so not compared with the source as it is now — {verdict}"
+        )));
+        return lines;
+    }
+    lines.push(Line::from(format!(
+        "Items: in the source {}, counted in the new table {}",
+        show(v.expected_items),
+        show(v.counted_items)
+    )));
+    lines.push(Line::from(format!(
+        "Sample: {} items compared with the source, {} differences — {verdict}",
+        v.sampled,
+        v.sample_mismatches.len()
+    )));
+    lines
 }
 
 /// What stays behind, what keeping each costs, and the commands that remove it: ddb-ferry
@@ -254,6 +303,21 @@ pub fn bar(app: &App) -> Bar {
     }
     Bar::commands(hints)
 }
+
+/// The help of the screen, in the words of the road the table took.
+pub fn help(app: &App) -> &'static [&'static str] {
+    if app.verify.restored {
+        HELP_RESTORED
+    } else {
+        HELP
+    }
+}
+
+pub const HELP_RESTORED: &[&str] = &[
+    "ddb-ferry checks that the restored table has the source's keys and every index, then — when the backup is of the table as it is now — counts the items of both tables and reads a sample back from the new one, comparing each attribute with the source (numbers by value).",
+    "A restore keeps the keys, indexes and billing, and (through AWS Backup, when asked) the tags. Settings like TTL (items that expire), the stream (change feed), auto scaling and PITR (continuous backups) are not copied: each is listed with the source's value and the AWS CLI command that applies it. `a` applies TTL and PITR for you; the others need choices only you can make.",
+    "Nothing is deleted: the backup ddb-ferry made, its copy in the destination's vault and ddb-ferry's statement in that vault's access policy stay until you remove them. The Finish pane lists each with what keeping it costs (an estimate) and the exact commands that remove it; PgDn scrolls to them.",
+];
 
 pub const HELP: &[&str] = &[
     "ddb-ferry counts the new table's items and reads a sample back, comparing each attribute with the export (numbers by value).",
