@@ -167,9 +167,8 @@ fn job_line(app: &App, j: &Journal, kind: Kind, n: usize) -> String {
                 percent_words(j, kind, job)
             );
             if let Some(m) = job.expected_minutes {
-                line.push_str(&format!(
-                    "; AWS expects it to take about {m} minutes in all"
-                ));
+                let unit = if m == 1 { "minute" } else { "minutes" };
+                line.push_str(&format!("; AWS expects it to take about {m} {unit} in all"));
             }
             line + "."
         }

@@ -48,6 +48,7 @@ fn on_confirm_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
         }
         KeyCode::Esc => {
             app.backup.stage = Stage::Review;
+            app.backup.scroll = 0;
             Some(Vec::new())
         }
         _ => Some(Vec::new()),
@@ -97,7 +98,9 @@ fn forward_from_review(app: &mut App) -> Vec<Cmd> {
             Vec::new()
         }
         p if p.adds() => {
+            // The question is at the top of the pane: it must be seen whatever was scrolled.
             app.backup.stage = Stage::Confirm;
+            app.backup.scroll = 0;
             Vec::new()
         }
         // Nothing to add, or nothing that could be added: the run checks it and explains.

@@ -69,12 +69,13 @@ pub fn rows(points: &[RecoveryPoint], facts: &Facts) -> Vec<Row> {
 }
 
 /// Why `source` cannot be restored between these accounts, in words; `None` when it can.
+/// Short enough for the row's second line at 80 columns.
 pub fn blocked(source: &Source, facts: &Facts) -> Option<String> {
     match source {
         Source::NewAwsBackup => None,
-        Source::NewDynamodb if facts.crosses() => Some(
-            "a DynamoDB backup stays in its own account and region; choose AWS Backup".into(),
-        ),
+        Source::NewDynamodb if facts.crosses() => {
+            Some("a DynamoDB backup cannot leave its account and region".into())
+        }
         Source::NewDynamodb => None,
         Source::PointInTime if !facts.same_account => {
             Some("a point-in-time restore stays in the source account".into())
@@ -88,9 +89,9 @@ pub fn blocked(source: &Source, facts: &Facts) -> Option<String> {
             Some(_) if !matches!(p.status.as_str(), "COMPLETED" | "AVAILABLE") => {
                 Some(format!("not ready to restore ({})", p.status))
             }
-            Some(kind) if facts.crosses() && !kind.can_cross_accounts() => Some(
-                "a DynamoDB backup cannot leave its account and region; only AWS Backup's own recovery points can be copied".into(),
-            ),
+            Some(kind) if facts.crosses() && !kind.can_cross_accounts() => {
+                Some("made by DynamoDB: it cannot leave its account and region".into())
+            }
             Some(_) => None,
         },
     }

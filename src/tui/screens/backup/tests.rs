@@ -55,7 +55,7 @@ fn a_dimmed_row_cannot_be_chosen_and_says_why() {
     assert!(cmds.is_empty(), "{cmds:?}");
     assert_eq!(app.backup.stage, Stage::Form);
     let why = app.backup.message.clone().expect("the reason is shown");
-    assert!(why.contains("stays in its own account"), "{why}");
+    assert!(why.contains("cannot leave its account"), "{why}");
     // The recovery point AWS Backup made can cross: Enter opens the review.
     for _ in 0..4 {
         press(&mut app, KeyCode::Down);
@@ -136,6 +136,16 @@ fn the_vault_statement_is_added_only_after_yes() {
     assert_eq!(plan.validate(), Ok(()));
     assert_eq!(app.screen, Screen::BackupProgress);
     assert!(app.engine_busy);
+}
+
+#[test]
+fn the_vault_question_is_shown_from_its_top_whatever_was_scrolled() {
+    let mut app = backup_review();
+    press(&mut app, KeyCode::PageDown);
+    assert!(app.backup.scroll > 0, "the review scrolled");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.backup.stage, Stage::Confirm);
+    assert_eq!(app.backup.scroll, 0, "the question's first line is in view");
 }
 
 #[test]
