@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 const AFTER_HELP: &str = "\
 Exit codes: 0 success (or dry run; for `check`, no problem found), 2 bad input (plan, names, \
 credentials, command line; for `check`, problems found in the data), 3 AWS refused a call \
-or could not be reached, 4 an export or import job failed or verification found differences, \
+or could not be reached, 4 an export, import, backup, copy or restore job failed or verification found differences, \
 5 interrupted by Ctrl-C, a closed terminal or SIGTERM (the AWS job keeps running; run the same \
 command again to reattach), 1 an unexpected internal error.
 
@@ -24,7 +24,7 @@ Journals and summaries live in $DDB_FERRY_STATE_DIR, else $XDG_STATE_HOME/ddb-fe
 #[command(
     name = "ddb-ferry",
     version,
-    about = "Move a DynamoDB table to another AWS account or region through S3: export, import, verify.",
+    about = "Move a DynamoDB table to another AWS account or region: through S3 (export, import, verify) or through a backup (back up, copy, restore, verify).",
     after_help = AFTER_HELP
 )]
 pub struct Cli {
@@ -46,11 +46,13 @@ pub enum Command {
     Wizard,
     /// Run the migration a plan file describes (continues it if it was interrupted).
     Run {
-        /// The plan file (JSON; comments allowed). See assets/plan.example.jsonc.
+        /// The plan file (JSON; comments allowed). See assets/plan.example.jsonc, and
+        /// assets/plans/backup-cross-account.jsonc for the backup road.
         plan: PathBuf,
         #[command(flatten)]
         opts: RunOptions,
-        /// Print every call that would change something (and the bucket policy) and change nothing.
+        /// Print every call that would change something (and the bucket or vault policy) and
+        /// change nothing.
         #[arg(long)]
         dry_run: bool,
         /// Start a new attempt even if a journal for this plan exists.
