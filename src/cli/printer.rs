@@ -139,11 +139,16 @@ pub fn human_line(event: &Event) -> Option<String> {
             elapsed_secs,
             next_check_secs,
             percent_done,
+            expected_minutes,
             ..
         } => format!(
-            "  {job} {status}{}, {} elapsed (next check in {next_check_secs} s)",
+            "  {job} {status}{}, {} elapsed{} (next check in {next_check_secs} s)",
             percent_done.map_or(String::new(), |p| format!(" {p}% done")),
-            clock(*elapsed_secs)
+            clock(*elapsed_secs),
+            expected_minutes.map_or(String::new(), |m| format!(
+                " of about {m} minute{} AWS expects",
+                if m == 1 { "" } else { "s" }
+            )),
         ),
         Event::Estimate { step, lines, .. } => {
             let before = match step {
