@@ -157,6 +157,98 @@ async fn wizard_reattaches_after_being_killed_during_the_export() {
     assert_same_items(&emu, &src, 120).await;
 }
 
+/// The backup road across two accounts, as a person walks it: Road recommends it for a table
+/// with an LSI; AWS Backup's new backup (the first row) is reviewed with the vault statement
+/// in words; `y` adds it and starts; the three jobs run; Verify finds both indexes and every
+/// item. The destination vault keeps its own statement beside ddb-ferry's one.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_moves_a_table_with_an_lsi_across_accounts_through_aws_backup() {
+    let emu = Emulator::start(Knobs {
+        backup_job_s: Some(1.0),
+        copy_job_s: Some(1.0),
+        restore_job_s: Some(1.0),
+        ..Knobs::default()
+    });
+    let src = support::backup::seed_with_both_indexes(&emu, 30).await;
+    support::backup::prepare_cross_account(&emu).await;
+    // The wizard offers the vault named Default in the destination.
+    support::backup::backup_client(&emu, "dest")
+        .await
+        .create_backup_vault()
+        .backup_vault_name("Default")
+        .send()
+        .await
+        .expect("the destination's Default vault");
+
+    let mut pty = Pty::wizard(&emu);
+    choose_accounts(&mut pty);
+    pty.wait_for_word(TABLE, WAIT);
+    pty.send(ENTER);
+    let road = pty.wait_for(ROAD, WAIT);
+    assert!(
+        road.contains(ROAD_BACKUP_CHOSEN) && road.contains("local secondary index"),
+        "the LSI makes the backup road the recommended one:\n{road}"
+    );
+    pty.send(ENTER);
+    let setup = pty.wait_for("Make a new backup now (AWS Backup)", WAIT);
+    assert!(
+        setup.contains("not here: a DynamoDB backup cannot leave its account"),
+        "DynamoDB's own backup is dimmed across accounts:\n{setup}"
+    );
+    pty.send(ENTER);
+    // The vault's policy is read, then the statement to add is said in words.
+    pty.wait_for("Nothing has changed yet", WAIT);
+    let review = pty.wait_for("copy recovery points into the vault Default", WAIT);
+    assert!(
+        review.contains("Account 123456789012"),
+        "the review names who may copy:\n{review}"
+    );
+    pty.send(ENTER);
+    pty.wait_for("y: yes, add the statement", WAIT);
+    pty.send("y");
+    pty.wait_for("Backup, copy & restore", WAIT);
+    pty.wait_for("Restore complete", Duration::from_secs(90));
+    pty.send(ENTER);
+    let last = match pty.wait_until(WAIT, |s| {
+        s.contains("Keys and indexes") && body(s).contains(QUIT_HINT)
+    }) {
+        Some(s) => s,
+        None => pty.fail("the restore did not reach Verify & finish"),
+    };
+    assert!(
+        last.contains("Keys and indexes: as in the source"),
+        "{last}"
+    );
+    assert!(
+        last.contains("Items: in the source 30, counted in the new table 30"),
+        "{last}"
+    );
+    pty.send(ENTER);
+    match pty.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after the final Enter"),
+        None => pty.fail("the wizard did not quit on Enter"),
+    }
+
+    let dst = emu.dynamo("dest", None).await;
+    assert_eq!(scan_all(&dst, TABLE).await.len(), 30);
+    let described = dst.describe_table().table_name(TABLE).send().await.unwrap();
+    let t = described.table().unwrap();
+    assert_eq!(t.local_secondary_indexes().len(), 1, "the LSI arrived");
+    assert_eq!(t.global_secondary_indexes().len(), 1, "the GSI arrived");
+    let policy = support::backup::backup_client(&emu, "dest")
+        .await
+        .get_backup_vault_access_policy()
+        .backup_vault_name("Default")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        policy.policy().unwrap().contains("DdbFerryCopyIntoVault"),
+        "the statement confirmed with y is in the vault's policy"
+    );
+    let _ = src;
+}
+
 /// (e) The backup road in one account (profile `source` on both sides): the Road screen
 /// recommends it, a DynamoDB backup is made now and restored under a new name, and Verify
 /// speaks of the restore. Enter moves on at every step.

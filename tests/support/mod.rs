@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, PutRequest, ScalarAttributeType, WriteRequest,
 };
 
+pub mod backup;
 pub mod proxy;
 pub mod pty;
 
