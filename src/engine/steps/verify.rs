@@ -4,8 +4,9 @@
 use super::super::events::Event;
 use super::super::journal::{Step, VerifyRecord};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
+use super::compare::{key_names, sample_differences, Sampled};
 use super::sample::sample_items;
-use crate::aws::attr::{item_difference, JsonItem};
+use crate::aws::attr::JsonItem;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::check::sniff_format;
 use crate::logic::items::parse_item_line;
@@ -49,46 +50,16 @@ impl Migration {
                     DataFormat::DynamoDbJson => parse_item_line(&l.text).ok(),
                 })
                 .collect();
-            let mut key_names = vec![spec.partition_key.name.clone()];
-            if let Some(sk) = &spec.sort_key {
-                key_names.push(sk.name.clone());
-            }
-            let keys: Vec<JsonItem> = exported
-                .iter()
-                .map(|item| {
-                    key_names
-                        .iter()
-                        .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect()
-                })
-                .collect();
-            let found = dest.dynamo.get_items(&spec.name, &keys).await?;
-            for item in &exported {
-                sampled += 1;
-                let key: JsonItem = key_names
-                    .iter()
-                    .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-                    .collect();
-                let back = found.iter().find(|f| {
-                    key.iter().all(|(k, v)| {
-                        f.get(k).is_some_and(|fv| {
-                            crate::aws::attr::first_difference(fv, v, k).is_none()
-                        })
-                    })
-                });
-                match back {
-                    None => mismatches.push(format!(
-                        "{} is missing from the new table",
-                        serde_json::Value::Object(key)
-                    )),
-                    Some(b) => {
-                        if let Some(d) = item_difference(item, b, "") {
-                            mismatches
-                                .push(format!("{}: {d} differs", serde_json::Value::Object(key)));
-                        }
-                    }
-                }
-            }
+            sampled = exported.len() as u64;
+            mismatches = sample_differences(
+                &dest.dynamo,
+                &spec.name,
+                &exported,
+                &key_names(&spec.partition_key, spec.sort_key.as_ref()),
+                Sampled::Originals,
+                "is missing from the new table",
+            )
+            .await?;
         }
 
         let have = counted.or(imported);
