@@ -5,10 +5,14 @@
 
 use serde_json::Value;
 
+use super::super::journal::VerifyRecord;
 use crate::aws::attr::{first_difference, item_difference, JsonItem};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
 use crate::logic::table::KeySpec;
+
+/// Mismatches the journal keeps; the error still counts them all.
+const JOURNAL_MISMATCHES: usize = 20;
 
 /// Which side the sample is of. The original is always compared first, so that a
 /// difference reads the same way on both roads ("type N vs S" names the original's type
@@ -29,20 +33,58 @@ pub(super) fn key_names(partition: &KeySpec, sort: Option<&KeySpec>) -> Vec<Stri
         .collect()
 }
 
-/// Reads the counterpart of each sampled item from `table` by its key and returns, in the
-/// sample's order, a line for each item without one (`{key} {missing}`) or unequal to it
-/// (`{key}: {attribute} differs`).
-pub(super) async fn sample_differences(
+/// What the sample check found; the default is no sample.
+#[derive(Debug, Default)]
+pub(super) struct SampleCheck {
+    /// How many items were compared.
+    pub sampled: u64,
+    /// In the sample's order, a line for each item without a counterpart or unequal to it.
+    pub mismatches: Vec<String>,
+}
+
+impl SampleCheck {
+    /// The journal's record of a verify with these counts and this sample; it keeps the
+    /// first [`JOURNAL_MISMATCHES`] mismatches.
+    pub fn record(
+        &self,
+        expected: Option<i64>,
+        imported: Option<i64>,
+        counted: Option<i64>,
+        count_ok: bool,
+    ) -> VerifyRecord {
+        VerifyRecord {
+            expected_items: expected,
+            imported_items: imported,
+            counted_items: counted,
+            sampled: self.sampled,
+            sample_mismatches: self
+                .mismatches
+                .iter()
+                .take(JOURNAL_MISMATCHES)
+                .cloned()
+                .collect(),
+            passed: count_ok && self.mismatches.is_empty(),
+        }
+    }
+}
+
+/// Reads the counterpart of each sampled item from `table` by its key and compares them:
+/// a mismatch reads `{key} {missing}` for an item without one, `{key}: {attribute}
+/// differs` for one unequal to it.
+pub(super) async fn check_sample(
     dynamo: &Dynamo,
     table: &str,
     sampled: &[JsonItem],
     key_names: &[String],
     side: Sampled,
     missing: &str,
-) -> Result<Vec<String>, AwsFailure> {
+) -> Result<SampleCheck, AwsFailure> {
     let keys: Vec<JsonItem> = sampled.iter().map(|i| key_of(i, key_names)).collect();
     let counterparts = dynamo.get_items(table, &keys).await?;
-    Ok(differences(sampled, keys, &counterparts, side, missing))
+    Ok(SampleCheck {
+        sampled: sampled.len() as u64,
+        mismatches: differences(sampled, keys, &counterparts, side, missing),
+    })
 }
 
 /// The comparison itself, `keys[i]` being the key of `sampled[i]`.

@@ -2,9 +2,9 @@
 //! reads back from the new table equal, attribute by attribute (numbers by value).
 
 use super::super::events::Event;
-use super::super::journal::{Step, VerifyRecord};
+use super::super::journal::Step;
 use super::super::migration::{journal_incomplete, Migration, StepResult};
-use super::compare::{key_names, sample_differences, Sampled};
+use super::compare::{check_sample, key_names, SampleCheck, Sampled};
 use super::sample::sample_items;
 use crate::aws::attr::JsonItem;
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -38,9 +38,7 @@ impl Migration {
         };
 
         let sample_size = self.plan().options.verify_sample;
-        let mut mismatches = Vec::new();
-        let mut sampled = 0u64;
-        if sample_size > 0 {
+        let sample = if sample_size > 0 {
             let lines = sample_items(&s3, &folder.bucket, &folder.prefix, sample_size).await?;
             // DynamoDB JSON or Ion lines, both read into the same item shape.
             let exported: Vec<JsonItem> = lines
@@ -50,8 +48,7 @@ impl Migration {
                     DataFormat::DynamoDbJson => parse_item_line(&l.text).ok(),
                 })
                 .collect();
-            sampled = exported.len() as u64;
-            mismatches = sample_differences(
+            check_sample(
                 &dest.dynamo,
                 &spec.name,
                 &exported,
@@ -59,24 +56,19 @@ impl Migration {
                 Sampled::Originals,
                 "is missing from the new table",
             )
-            .await?;
-        }
+            .await?
+        } else {
+            SampleCheck::default()
+        };
 
         let have = counted.or(imported);
         let count_ok = match (expected, have) {
             (Some(e), Some(h)) => e == h,
             _ => true,
         };
-        let passed = count_ok && mismatches.is_empty();
-        self.journal.verify = Some(VerifyRecord {
-            expected_items: expected,
-            imported_items: imported,
-            counted_items: counted,
-            sampled,
-            sample_mismatches: mismatches.iter().take(20).cloned().collect(),
-            passed,
-        });
+        self.journal.verify = Some(sample.record(expected, imported, counted, count_ok));
         self.save()?;
+        let (sampled, mismatches) = (sample.sampled, sample.mismatches);
         let show = |v: Option<i64>| v.map_or("unknown".to_owned(), |n| n.to_string());
         if !count_ok {
             return Err(AwsFailure::new(

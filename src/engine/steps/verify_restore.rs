@@ -6,7 +6,7 @@ use super::super::events::Event;
 use super::super::journal::{Step, VerifyRecord};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::super::plan::BackupFrom;
-use super::compare::{key_names, sample_differences, Sampled};
+use super::compare::{check_sample, key_names, SampleCheck, Sampled};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::table::SourceTable;
 
@@ -86,12 +86,9 @@ impl Migration {
             counted = Some(dest.dynamo.count_items(&target).await?);
         }
         let sample = self.plan().options.verify_sample as usize;
-        let mut mismatches = Vec::new();
-        let mut sampled = 0u64;
-        if sample > 0 {
+        let sample = if sample > 0 {
             let items = dest.dynamo.first_items(&target, sample).await?;
-            sampled = items.len() as u64;
-            mismatches = sample_differences(
+            check_sample(
                 &source.dynamo,
                 &before.name,
                 &items,
@@ -99,19 +96,15 @@ impl Migration {
                 Sampled::Copies,
                 "is in the restored table but not in the source",
             )
-            .await?;
-        }
-        let count_ok = expected == counted;
-        let passed = count_ok && mismatches.is_empty();
-        self.journal.verify = Some(VerifyRecord {
-            expected_items: expected,
-            imported_items: None,
-            counted_items: counted,
-            sampled,
-            sample_mismatches: mismatches.iter().take(20).cloned().collect(),
-            passed,
-        });
+            .await?
+        } else {
+            SampleCheck::default()
+        };
+        let record = sample.record(expected, None, counted, expected == counted);
+        let passed = record.passed;
+        self.journal.verify = Some(record);
         self.save()?;
+        let (sampled, mismatches) = (sample.sampled, sample.mismatches);
         let show = |v: Option<i64>| v.map_or("unknown".to_owned(), |n| n.to_string());
         if !passed {
             return Err(AwsFailure::new(
