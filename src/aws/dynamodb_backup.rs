@@ -73,7 +73,9 @@ impl Dynamo {
 
     /// Every backup of `table` (user, system and AWS Backup ones), newest first.
     pub async fn list_backups(&self, table: &str) -> Result<Vec<DdbBackupInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, DdbBackupInfo)> = Vec::new();
+        // ListBackups pages by ExclusiveStartBackupArn, not NextToken: the SDK has no
+        // paginator for it.
+        let mut summaries: Vec<ddb::BackupSummary> = Vec::new();
         let mut start: Option<String> = None;
         loop {
             let out = self
@@ -85,17 +87,17 @@ impl Dynamo {
                 .send()
                 .await
                 .map_err(|e| AwsFailure::from_sdk("dynamodb:ListBackups", &self.side, e))?;
-            found.extend(
-                out.backup_summaries()
-                    .iter()
-                    .map(|s| (s.backup_creation_date_time().copied(), summary_info(s))),
-            );
+            summaries.extend_from_slice(out.backup_summaries());
             match out.last_evaluated_backup_arn() {
                 Some(a) if !a.is_empty() => start = Some(a.to_owned()),
                 _ => break,
             }
         }
-        Ok(newest_first(found))
+        Ok(newest_first(
+            &summaries,
+            ddb::BackupSummary::backup_creation_date_time,
+            summary_info,
+        ))
     }
 
     pub async fn describe_backup(&self, arn: &str) -> Result<DdbBackupInfo, AwsFailure> {
@@ -227,9 +229,18 @@ fn summary_info(s: &ddb::BackupSummary) -> DdbBackupInfo {
     }
 }
 
-/// Sorts by the SDK's time (RFC 3339 text with fractions does not sort as text), newest
-/// first; entries without a time go last.
-pub(super) fn newest_first<T>(mut found: Vec<(Option<DateTime>, T)>) -> Vec<T> {
+/// A listing's rows as `info` makes them, newest first by the SDK's time `created` (RFC
+/// 3339 text with fractions does not sort as text); rows without a time go last. Every
+/// listing of the backup road, DynamoDB's and AWS Backup's, is shown this way.
+pub(super) fn newest_first<R, T>(
+    rows: &[R],
+    created: impl Fn(&R) -> Option<&DateTime>,
+    info: impl Fn(&R) -> T,
+) -> Vec<T> {
+    let mut found: Vec<(Option<DateTime>, T)> = rows
+        .iter()
+        .map(|r| (created(r).copied(), info(r)))
+        .collect();
     found.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     found.into_iter().map(|(_, info)| info).collect()
 }
@@ -261,12 +272,13 @@ mod tests {
     #[test]
     fn backups_sort_newest_first_whatever_their_fractions() {
         let t = |s: &str| Some(DateTime::from_str(s, Format::DateTime).unwrap());
-        let sorted = newest_first(vec![
+        let rows = [
             (t("2025-01-01T00:00:00Z"), "whole"),
             (None, "no time"),
             (t("2025-01-01T00:00:00.5Z"), "half"),
             (t("2024-12-31T23:59:59Z"), "older"),
-        ]);
+        ];
+        let sorted = newest_first(&rows, |r| r.0.as_ref(), |r| r.1);
         assert_eq!(sorted, ["half", "whole", "older", "no time"]);
     }
 

@@ -315,7 +315,8 @@ pub(crate) fn name_excerpt(name: &str) -> String {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
+/// Name of a JSON value's type, for error messages (item lines and policy documents).
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

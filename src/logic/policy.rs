@@ -7,12 +7,15 @@
 //! silently remove someone else's access.
 
 mod diff;
+pub(super) mod document;
 mod equivalence;
 mod words;
 
 use std::collections::HashSet;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+
+use document::from_document_error;
 
 pub use diff::{statement_lines, DiffLine};
 pub use words::{describe_change, pretty_lines};
@@ -21,9 +24,6 @@ pub use words::{describe_change, pretty_lines};
 pub const ALLOW_SID: &str = "DdbFerryExportFromSourceAccount";
 /// Sid of the statement that refuses plain-HTTP access to the export's objects.
 pub const DENY_INSECURE_SID: &str = "DdbFerryDenyInsecureTransport";
-
-/// The policy language version that understands condition set operators and variables.
-const POLICY_VERSION: &str = "2012-10-17";
 
 /// What the AWS docs ("Requesting a table export in DynamoDB") list for writing an export:
 /// multipart uploads that can be aborted, the objects themselves, and their ACL.
@@ -161,6 +161,9 @@ pub enum PolicyError {
     TooLarge { size: usize, limit: usize },
 }
 
+// The text's faults, told of the bucket's policy.
+from_document_error!(PolicyError);
+
 /// Adds our statements to `existing` (the bucket's policy text, `None` when it has none).
 ///
 /// Existing statements and top-level fields are kept exactly and in order. A statement of
@@ -168,14 +171,7 @@ pub enum PolicyError {
 /// existing statement uses our Sid for something else, ours gets the next free Sid
 /// (`…2`, `…3`). Running `merge` on its own output adds nothing.
 pub fn merge(existing: Option<&str>, grant: &ExportGrant) -> Result<PolicyMerge, PolicyError> {
-    let (mut document, mut statements) = match existing.filter(|text| !text.trim().is_empty()) {
-        None => {
-            let mut document = Map::new();
-            document.insert("Version".into(), Value::String(POLICY_VERSION.into()));
-            (document, Vec::new())
-        }
-        Some(text) => parse_policy(text)?,
-    };
+    let (mut document, mut statements) = document::read(existing)?;
 
     let mut added = Vec::new();
     for ours in export_statements(grant) {
@@ -209,38 +205,6 @@ pub fn merge(existing: Option<&str>, grant: &ExportGrant) -> Result<PolicyMerge,
     })
 }
 
-/// Splits a policy document into its top-level fields and its statements as a list.
-fn parse_policy(text: &str) -> Result<(Map<String, Value>, Vec<Value>), PolicyError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::InvalidJson {
-        line: e.line(),
-        column: e.column(),
-        reason: e.to_string(),
-    })?;
-    let Value::Object(mut document) = value else {
-        return Err(PolicyError::NotAnObject {
-            found: json_kind(&value),
-        });
-    };
-    let statements = match document.remove("Statement") {
-        None => Vec::new(),
-        Some(Value::Array(list)) => list,
-        // IAM allows a lone statement object; it is kept and written back as a list of one.
-        Some(single @ Value::Object(_)) => vec![single],
-        Some(other) => {
-            return Err(PolicyError::BadStatement {
-                found: json_kind(&other),
-            })
-        }
-    };
-    if let Some((index, bad)) = statements.iter().enumerate().find(|(_, s)| !s.is_object()) {
-        return Err(PolicyError::BadStatementEntry {
-            number: index + 1,
-            found: json_kind(bad),
-        });
-    }
-    Ok((document, statements))
-}
-
 /// Gives `ours` a Sid no other statement uses: IAM wants Sids unique within a policy.
 fn with_free_sid(mut ours: Value, statements: &[Value]) -> Value {
     let used: HashSet<&str> = statements
@@ -263,18 +227,6 @@ fn with_free_sid(mut ours: Value, statements: &[Value]) -> Value {
         map.insert("Sid".into(), Value::String(free));
     }
     ours
-}
-
-/// Name of a JSON value's type, for error messages.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ mod words;
 
 use std::collections::HashSet;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+
+use super::policy::document::{self, from_document_error};
 
 pub use words::describe_vault_change;
 
@@ -21,9 +23,6 @@ pub use words::describe_vault_change;
 pub const COPY_ACTION: &str = "backup:CopyIntoBackupVault";
 /// Start of every Sid this tool writes in a vault policy; the rest comes from the migration id.
 pub const SID_PREFIX: &str = "DdbFerryCopyIntoVault";
-
-/// The policy language version that understands condition set operators and variables.
-const POLICY_VERSION: &str = "2012-10-17";
 
 /// The Sid of a migration's statement: [`SID_PREFIX`] and the migration id in CamelCase
 /// (`orders-to-orders-7c67c69d` → `DdbFerryCopyIntoVaultOrdersToOrders7c67c69d`), letters and
@@ -114,6 +113,9 @@ pub enum VaultPolicyError {
     },
 }
 
+// The text's faults, told of the vault's access policy.
+from_document_error!(VaultPolicyError);
+
 /// Adds the grant letting `source_account` copy into the vault to `existing` (the vault's
 /// access policy text, `None` when it has none), under the Sid `sid`.
 ///
@@ -126,14 +128,7 @@ pub fn merge_copy_grant(
     source_account: &str,
     sid: &str,
 ) -> Result<VaultPolicyChange, VaultPolicyError> {
-    let (mut document, mut statements) = match existing.filter(|t| !t.trim().is_empty()) {
-        None => {
-            let mut document = Map::new();
-            document.insert("Version".into(), Value::String(POLICY_VERSION.into()));
-            (document, Vec::new())
-        }
-        Some(text) => parse_policy(text)?,
-    };
+    let (mut document, mut statements) = document::read(existing)?;
     if let Some((number, denying)) = statements
         .iter()
         .enumerate()
@@ -186,49 +181,6 @@ fn free_sid(base: &str, statements: &[Value]) -> String {
         .map(|n| format!("{base}{n}"))
         .find(|candidate| !used.contains(candidate.as_str()))
         .unwrap_or_else(|| format!("{base}X"))
-}
-
-/// Splits a policy document into its top-level fields and its statements as a list.
-fn parse_policy(text: &str) -> Result<(Map<String, Value>, Vec<Value>), VaultPolicyError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| VaultPolicyError::InvalidJson {
-        line: e.line(),
-        column: e.column(),
-        reason: e.to_string(),
-    })?;
-    let Value::Object(mut document) = value else {
-        return Err(VaultPolicyError::NotAnObject {
-            found: json_kind(&value),
-        });
-    };
-    let statements = match document.remove("Statement") {
-        None => Vec::new(),
-        Some(Value::Array(list)) => list,
-        // A lone statement object is allowed; it is kept and written back as a list of one.
-        Some(single @ Value::Object(_)) => vec![single],
-        Some(other) => {
-            return Err(VaultPolicyError::BadStatement {
-                found: json_kind(&other),
-            })
-        }
-    };
-    if let Some((i, bad)) = statements.iter().enumerate().find(|(_, s)| !s.is_object()) {
-        return Err(VaultPolicyError::BadStatementEntry {
-            number: i + 1,
-            found: json_kind(bad),
-        });
-    }
-    Ok((document, statements))
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,12 @@
 use crossterm::event::KeyCode;
 
 use super::app::{App, Screen};
-use super::msg::{Msg, RecoveryPoint, Side, VaultLook};
+use super::msg::{Msg, RecoveryPoint, VaultLook};
 use super::services::Cmd;
 use super::test_support::*;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::events::{Event, Outcome};
-use crate::engine::journal::{
-    JobRecord, Journal, NotCarried, RecoveryPointRecord, Step, VerifyRecord,
-};
+use crate::engine::journal::{JobRecord, Journal, RecoveryPointRecord, Step, VerifyRecord};
 use crate::engine::plan::Plan;
 use crate::engine::session::actor::Report;
 use crate::engine::session::OpenFrom;
@@ -117,12 +115,7 @@ pub fn opened_plan(cmds: &[Cmd]) -> Plan {
 
 /// A new journal of `plan` as preflight leaves it, standing at `step`.
 pub fn backup_journal(plan: Plan, step: Step) -> Box<Journal> {
-    let id = crate::engine::migration_id(&plan, 1);
-    let mut journal = crate::engine::new_journal(plan, id, None, None);
-    journal.step = step;
-    journal.source_identity = Some(identity(Side::Source));
-    journal.dest_identity = Some(identity(Side::Dest));
-    journal.source_table = Some(orders_table());
+    let mut journal = preflight_journal(plan, step);
     journal.backup.needs_copy = true;
     Box::new(journal)
 }
@@ -294,33 +287,16 @@ pub fn backup_restored() -> App {
         sample_mismatches: Vec::new(),
         passed: true,
     });
-    j.not_carried = vec![
-        NotCarried {
-            setting: "TTL".into(),
-            source_value: "enabled on attribute expiresAt".into(),
-            how_to_apply: format!("aws dynamodb update-time-to-live --profile prod-dest --region {REGION} --table-name orders --time-to-live-specification Enabled=true,AttributeName=expiresAt"),
-        },
-        NotCarried {
-            setting: "DynamoDB stream".into(),
-            source_value: "enabled (NEW_AND_OLD_IMAGES)".into(),
-            how_to_apply: format!("aws dynamodb update-table --profile prod-dest --region {REGION} --table-name orders --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES"),
-        },
-    ];
+    j.not_carried = ttl_and_stream_not_carried();
     session_state(&mut app, j, None, Outcome::Succeeded);
     assert_eq!(app.screen, Screen::BackupProgress);
-    app.verify.summary = Some(format!(
-        "{STATE_DIR}/migrations/{}.summary.md",
-        app.journal.as_ref().map_or(String::new(), |j| j.id.clone())
-    ));
+    pin_summary(&mut app);
     app
 }
 
 /// Verify & finish after the restore.
 pub fn backup_verified() -> App {
-    let mut app = backup_restored();
-    press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::Verify);
-    app
+    enter_verify(backup_restored())
 }
 
 /// Preflight found the two accounts in no common Organization: the run stopped before any

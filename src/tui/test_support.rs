@@ -15,7 +15,7 @@ use crate::engine::events::{Event, Outcome};
 use crate::engine::journal::{
     DataFolder, JobRecord, Journal, KeyCheckRecord, NotCarried, Step, VerifyRecord,
 };
-use crate::engine::plan::Via;
+use crate::engine::plan::{Plan, Via};
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::Decision;
 use crate::engine::steps::bucket::PolicyPreview;
@@ -300,18 +300,25 @@ pub fn journal_at(app: &App, step: Step) -> Box<Journal> {
     let plan = app
         .plan_draft()
         .expect("a table and both accounts are chosen");
-    let id = crate::engine::migration_id(&plan, 1);
-    let mut journal = crate::engine::new_journal(plan, id, None, None);
-    journal.step = step;
-    journal.source_identity = Some(identity(Side::Source));
-    journal.dest_identity = Some(identity(Side::Dest));
-    journal.source_table = Some(orders_table());
+    let mut journal = preflight_journal(plan, step);
     journal.bucket.owner = Some(DEST_ACCOUNT.into());
     journal.bucket.region = Some(REGION.into());
     journal.bucket.policy_done = true;
     journal.pitr.initially_enabled = Some(false);
     journal.pitr.enabled_by_us = true;
     Box::new(journal)
+}
+
+/// A new journal of `plan` with what preflight records on either road (both accounts and
+/// the source table), standing at `step`.
+pub fn preflight_journal(plan: Plan, step: Step) -> Journal {
+    let id = crate::engine::migration_id(&plan, 1);
+    let mut journal = crate::engine::new_journal(plan, id, None, None);
+    journal.step = step;
+    journal.source_identity = Some(identity(Side::Source));
+    journal.dest_identity = Some(identity(Side::Dest));
+    journal.source_table = Some(orders_table());
+    journal
 }
 
 /// The requests to the session among `cmds`, in order.
@@ -726,8 +733,11 @@ pub fn import_failed() -> App {
 
 /// Verify & finish: counts compared, the sample read back, settings not carried listed.
 pub fn verify_done() -> App {
-    let mut app = import_complete();
-    // Enter on the finished import shows the check and what was not carried.
+    enter_verify(import_complete())
+}
+
+/// Enter on a road's finished last panel shows the check and what was not carried.
+pub fn enter_verify(mut app: App) -> App {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Verify);
     app
@@ -760,7 +770,22 @@ pub fn import_complete() -> App {
         passed: true,
     });
     j.pitr.disabled_after = true;
-    j.not_carried = vec![
+    j.not_carried = ttl_and_stream_not_carried();
+    j.not_carried.push(NotCarried {
+        setting: "Local secondary index".into(),
+        source_value: "byTotal".into(),
+        how_to_apply: "an LSI can only be created with a table: create the table yourself with the LSI and copy the items, or use a GSI instead".into(),
+    });
+    session_state(&mut app, j, None, Outcome::Succeeded);
+    assert!(app.verify.done);
+    assert_eq!(app.screen, Screen::ImportProgress);
+    pin_summary(&mut app);
+    app
+}
+
+/// The settings the source table has that neither road carries: its TTL and its stream.
+pub fn ttl_and_stream_not_carried() -> Vec<NotCarried> {
+    vec![
         NotCarried {
             setting: "TTL".into(),
             source_value: "enabled on attribute expiresAt".into(),
@@ -771,22 +796,16 @@ pub fn import_complete() -> App {
             source_value: "enabled (NEW_AND_OLD_IMAGES)".into(),
             how_to_apply: format!("aws dynamodb update-table --profile prod-dest --region {REGION} --table-name orders --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES"),
         },
-        NotCarried {
-            setting: "Local secondary index".into(),
-            source_value: "byTotal".into(),
-            how_to_apply: "an LSI can only be created with a table: create the table yourself with the LSI and copy the items, or use a GSI instead".into(),
-        },
-    ];
-    session_state(&mut app, j, None, Outcome::Succeeded);
-    assert!(app.verify.done);
-    assert_eq!(app.screen, Screen::ImportProgress);
-    // The summary's folder comes from the environment (`state_dir()`), not from the app:
-    // pinned here so the screen is the same on every machine.
+    ]
+}
+
+/// The summary's folder comes from the environment (`state_dir()`), not from the app:
+/// pinned here so the screen is the same on every machine.
+pub fn pin_summary(app: &mut App) {
     app.verify.summary = Some(format!(
         "{STATE_DIR}/migrations/{}.summary.md",
         app.journal.as_ref().map_or(String::new(), |j| j.id.clone())
     ));
-    app
 }
 
 /// The wizard drawn at 80x24, as text, for asserting what a person would read.

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_backup::types as bk;
-use aws_smithy_types::DateTime;
 
 use super::{no_retries, percent, AwsBackup};
 use crate::aws::dynamodb::time_text;
@@ -210,28 +209,19 @@ impl AwsBackup {
         &self,
         resource_arn: &str,
     ) -> Result<Vec<BackupJobInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, BackupJobInfo)> = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_backup_jobs()
-                .by_resource_arn(resource_arn)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| AwsFailure::from_sdk("backup:ListBackupJobs", &self.side, e))?;
-            found.extend(
-                out.backup_jobs()
-                    .iter()
-                    .map(|j| (j.creation_date().copied(), backup_job_info!(j))),
-            );
-            match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(newest_first(found))
+        let jobs = self
+            .client
+            .list_backup_jobs()
+            .by_resource_arn(resource_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("backup:ListBackupJobs", &self.side, e))?;
+        Ok(newest_first(&jobs, bk::BackupJob::creation_date, |j| {
+            backup_job_info!(j)
+        }))
     }
 
     pub async fn start_copy_job(
@@ -288,28 +278,21 @@ impl AwsBackup {
 
     /// Every copy job of the resource, started from this account, newest first.
     pub async fn list_copy_jobs(&self, resource_arn: &str) -> Result<Vec<CopyJobInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, CopyJobInfo)> = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_copy_jobs()
-                .by_resource_arn(resource_arn)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| AwsFailure::from_sdk("backup:ListCopyJobs", &self.side, e))?;
-            found.extend(
-                out.copy_jobs()
-                    .iter()
-                    .map(|j| (j.creation_date().copied(), copy_job_info(j))),
-            );
-            match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(newest_first(found))
+        let jobs = self
+            .client
+            .list_copy_jobs()
+            .by_resource_arn(resource_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("backup:ListCopyJobs", &self.side, e))?;
+        Ok(newest_first(
+            &jobs,
+            bk::CopyJob::creation_date,
+            copy_job_info,
+        ))
     }
 
     /// Starts a restore job into a new DynamoDB table. StartRestoreJob answers with the id
@@ -370,27 +353,20 @@ impl AwsBackup {
 
     /// Every DynamoDB restore job of this account AWS Backup still lists, newest first.
     pub async fn list_restore_jobs(&self) -> Result<Vec<RestoreJobInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, RestoreJobInfo)> = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_restore_jobs()
-                .by_resource_type("DynamoDB")
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| AwsFailure::from_sdk("backup:ListRestoreJobs", &self.side, e))?;
-            found.extend(
-                out.restore_jobs()
-                    .iter()
-                    .map(|j| (j.creation_date().copied(), restore_job_info!(j))),
-            );
-            match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(newest_first(found))
+        let jobs = self
+            .client
+            .list_restore_jobs()
+            .by_resource_type("DynamoDB")
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("backup:ListRestoreJobs", &self.side, e))?;
+        Ok(newest_first(
+            &jobs,
+            bk::RestoreJobsListMember::creation_date,
+            |j| restore_job_info!(j),
+        ))
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_backup::types as bk;
-use aws_smithy_types::DateTime;
 
 use super::{arn_service, AwsBackup};
 use crate::aws::dynamodb::time_text;
@@ -97,31 +96,23 @@ impl AwsBackup {
         &self,
         resource_arn: &str,
     ) -> Result<Vec<RecoveryPointInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, RecoveryPointInfo)> = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_recovery_points_by_resource()
-                .resource_arn(resource_arn)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsFailure::from_sdk("backup:ListRecoveryPointsByResource", &self.side, e)
-                })?;
-            found.extend(out.recovery_points().iter().map(|p| {
-                (
-                    p.creation_date().copied(),
-                    by_resource_info(p, resource_arn),
-                )
-            }));
-            match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(newest_first(found))
+        let points = self
+            .client
+            .list_recovery_points_by_resource()
+            .resource_arn(resource_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                AwsFailure::from_sdk("backup:ListRecoveryPointsByResource", &self.side, e)
+            })?;
+        Ok(newest_first(
+            &points,
+            bk::RecoveryPointByResource::creation_date,
+            |p| by_resource_info(p, resource_arn),
+        ))
     }
 
     /// Every recovery point in the vault, newest first.
@@ -129,30 +120,23 @@ impl AwsBackup {
         &self,
         vault: &str,
     ) -> Result<Vec<RecoveryPointInfo>, AwsFailure> {
-        let mut found: Vec<(Option<DateTime>, RecoveryPointInfo)> = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_recovery_points_by_backup_vault()
-                .backup_vault_name(vault)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsFailure::from_sdk("backup:ListRecoveryPointsByBackupVault", &self.side, e)
-                })?;
-            found.extend(
-                out.recovery_points()
-                    .iter()
-                    .map(|p| (p.creation_date().copied(), full_point_info!(p))),
-            );
-            match out.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_owned()),
-                _ => break,
-            }
-        }
-        Ok(newest_first(found))
+        let points = self
+            .client
+            .list_recovery_points_by_backup_vault()
+            .backup_vault_name(vault)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                AwsFailure::from_sdk("backup:ListRecoveryPointsByBackupVault", &self.side, e)
+            })?;
+        Ok(newest_first(
+            &points,
+            bk::RecoveryPointByBackupVault::creation_date,
+            |p| full_point_info!(p),
+        ))
     }
 
     /// The recovery point, or None when the vault does not hold it. A missing vault is an

@@ -7,6 +7,7 @@ mod backup_prereqs;
 /// Which calls the backup road makes; the wizard asks it too, so its choices match the run.
 pub(crate) mod backup_route;
 pub mod bucket;
+mod compare;
 mod copy;
 mod export;
 mod finish;

@@ -32,24 +32,15 @@ impl Migration {
             // Ours, when a run was killed after adding it and before saving the journal: it
             // is still ddb-ferry's to list among what stays behind.
             let ours = copy_sid(&self.journal.id);
-            let statements = change.policy["Statement"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            if statements.iter().any(|s| s["Sid"] == ours.as_str()) {
+            let statements = change.policy["Statement"].as_array();
+            if statements.is_some_and(|all| all.iter().any(|s| s["Sid"] == ours.as_str())) {
                 self.journal.backup.statements_added = vec![ours];
                 self.journal.backup.policy_only_ours = change.only_ours;
             }
-            self.journal.backup.policy_done = true;
-            self.save()?;
-            self.events.send(Event::StepDone {
-                step: STEP,
-                summary: format!(
-                    "the vault {} already lets account {source_account} copy into it; its policy is left as it is",
-                    plan.dest_vault
-                ),
-            });
-            return Ok(());
+            return self.vault_done(format!(
+                "the vault {} already lets account {source_account} copy into it; its policy is left as it is",
+                plan.dest_vault
+            ));
         }
         if !plan.add_vault_policy {
             return Err(backup_prereqs::vault_policy_missing(
@@ -77,15 +68,22 @@ impl Migration {
             .await?;
         self.journal.backup.statements_added = change.added_sids.clone();
         self.journal.backup.policy_only_ours = change.only_ours;
+        self.vault_done(format!(
+            "the vault {} now lets account {source_account} copy into it (statement {}); every other statement was kept",
+            plan.dest_vault,
+            change.added_sids.join(", ")
+        ))
+    }
+
+    /// The vault lets the source account copy, whether it already did or our statement was
+    /// just added: the journal says so before `summary` is reported, so a rerun skips the
+    /// step.
+    fn vault_done(&mut self, summary: String) -> StepResult {
         self.journal.backup.policy_done = true;
         self.save()?;
         self.events.send(Event::StepDone {
             step: STEP,
-            summary: format!(
-                "the vault {} now lets account {source_account} copy into it (statement {}); every other statement was kept",
-                plan.dest_vault,
-                change.added_sids.join(", ")
-            ),
+            summary,
         });
         Ok(())
     }

@@ -2,10 +2,11 @@
 //! reads back from the new table equal, attribute by attribute (numbers by value).
 
 use super::super::events::Event;
-use super::super::journal::{Step, VerifyRecord};
+use super::super::journal::Step;
 use super::super::migration::{journal_incomplete, Migration, StepResult};
+use super::compare::{check_sample, key_names, SampleCheck, Sampled};
 use super::sample::sample_items;
-use crate::aws::attr::{item_difference, JsonItem};
+use crate::aws::attr::JsonItem;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::check::sniff_format;
 use crate::logic::items::parse_item_line;
@@ -37,9 +38,7 @@ impl Migration {
         };
 
         let sample_size = self.plan().options.verify_sample;
-        let mut mismatches = Vec::new();
-        let mut sampled = 0u64;
-        if sample_size > 0 {
+        let sample = if sample_size > 0 {
             let lines = sample_items(&s3, &folder.bucket, &folder.prefix, sample_size).await?;
             // DynamoDB JSON or Ion lines, both read into the same item shape.
             let exported: Vec<JsonItem> = lines
@@ -49,63 +48,27 @@ impl Migration {
                     DataFormat::DynamoDbJson => parse_item_line(&l.text).ok(),
                 })
                 .collect();
-            let mut key_names = vec![spec.partition_key.name.clone()];
-            if let Some(sk) = &spec.sort_key {
-                key_names.push(sk.name.clone());
-            }
-            let keys: Vec<JsonItem> = exported
-                .iter()
-                .map(|item| {
-                    key_names
-                        .iter()
-                        .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect()
-                })
-                .collect();
-            let found = dest.dynamo.get_items(&spec.name, &keys).await?;
-            for item in &exported {
-                sampled += 1;
-                let key: JsonItem = key_names
-                    .iter()
-                    .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-                    .collect();
-                let back = found.iter().find(|f| {
-                    key.iter().all(|(k, v)| {
-                        f.get(k).is_some_and(|fv| {
-                            crate::aws::attr::first_difference(fv, v, k).is_none()
-                        })
-                    })
-                });
-                match back {
-                    None => mismatches.push(format!(
-                        "{} is missing from the new table",
-                        serde_json::Value::Object(key)
-                    )),
-                    Some(b) => {
-                        if let Some(d) = item_difference(item, b, "") {
-                            mismatches
-                                .push(format!("{}: {d} differs", serde_json::Value::Object(key)));
-                        }
-                    }
-                }
-            }
-        }
+            check_sample(
+                &dest.dynamo,
+                &spec.name,
+                &exported,
+                &key_names(&spec.partition_key, spec.sort_key.as_ref()),
+                Sampled::Originals,
+                "is missing from the new table",
+            )
+            .await?
+        } else {
+            SampleCheck::default()
+        };
 
         let have = counted.or(imported);
         let count_ok = match (expected, have) {
             (Some(e), Some(h)) => e == h,
             _ => true,
         };
-        let passed = count_ok && mismatches.is_empty();
-        self.journal.verify = Some(VerifyRecord {
-            expected_items: expected,
-            imported_items: imported,
-            counted_items: counted,
-            sampled,
-            sample_mismatches: mismatches.iter().take(20).cloned().collect(),
-            passed,
-        });
+        self.journal.verify = Some(sample.record(expected, imported, counted, count_ok));
         self.save()?;
+        let (sampled, mismatches) = (sample.sampled, sample.mismatches);
         let show = |v: Option<i64>| v.map_or("unknown".to_owned(), |n| n.to_string());
         if !count_ok {
             return Err(AwsFailure::new(

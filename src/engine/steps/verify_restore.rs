@@ -6,7 +6,7 @@ use super::super::events::Event;
 use super::super::journal::{Step, VerifyRecord};
 use super::super::migration::{journal_incomplete, Migration, StepResult};
 use super::super::plan::BackupFrom;
-use crate::aws::attr::{item_difference, JsonItem};
+use super::compare::{check_sample, key_names, SampleCheck, Sampled};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::table::SourceTable;
 
@@ -86,42 +86,25 @@ impl Migration {
             counted = Some(dest.dynamo.count_items(&target).await?);
         }
         let sample = self.plan().options.verify_sample as usize;
-        let mut mismatches = Vec::new();
-        let mut sampled = 0u64;
-        if sample > 0 {
+        let sample = if sample > 0 {
             let items = dest.dynamo.first_items(&target, sample).await?;
-            let key_names = key_names(&before);
-            let keys: Vec<JsonItem> = items.iter().map(|i| key_of(i, &key_names)).collect();
-            let originals = source.dynamo.get_items(&before.name, &keys).await?;
-            for item in &items {
-                sampled += 1;
-                let key = key_of(item, &key_names);
-                let original = originals.iter().find(|o| key_of(o, &key_names) == key);
-                match original {
-                    None => mismatches.push(format!(
-                        "{} is in the restored table but not in the source",
-                        serde_json::Value::Object(key)
-                    )),
-                    Some(o) => {
-                        if let Some(d) = item_difference(o, item, "") {
-                            mismatches
-                                .push(format!("{}: {d} differs", serde_json::Value::Object(key)));
-                        }
-                    }
-                }
-            }
-        }
-        let count_ok = expected == counted;
-        let passed = count_ok && mismatches.is_empty();
-        self.journal.verify = Some(VerifyRecord {
-            expected_items: expected,
-            imported_items: None,
-            counted_items: counted,
-            sampled,
-            sample_mismatches: mismatches.iter().take(20).cloned().collect(),
-            passed,
-        });
+            check_sample(
+                &source.dynamo,
+                &before.name,
+                &items,
+                &key_names(&before.partition_key, before.sort_key.as_ref()),
+                Sampled::Copies,
+                "is in the restored table but not in the source",
+            )
+            .await?
+        } else {
+            SampleCheck::default()
+        };
+        let record = sample.record(expected, None, counted, expected == counted);
+        let passed = record.passed;
+        self.journal.verify = Some(record);
         self.save()?;
+        let (sampled, mismatches) = (sample.sampled, sample.mismatches);
         let show = |v: Option<i64>| v.map_or("unknown".to_owned(), |n| n.to_string());
         if !passed {
             return Err(AwsFailure::new(
@@ -148,21 +131,6 @@ impl Migration {
         });
         Ok(())
     }
-}
-
-fn key_names(table: &SourceTable) -> Vec<String> {
-    let mut names = vec![table.partition_key.name.clone()];
-    if let Some(sk) = &table.sort_key {
-        names.push(sk.name.clone());
-    }
-    names
-}
-
-fn key_of(item: &JsonItem, names: &[String]) -> JsonItem {
-    names
-        .iter()
-        .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-        .collect()
 }
 
 /// What the restored table lacks or has otherwise than the source: keys, GSIs (with their

@@ -7,12 +7,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 use ratatui::Frame;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::progress::{clock, render_log, Job};
+use super::progress::{clock, render_info, render_log, scroll_log, Job};
 use super::KeyResult;
 use crate::engine::journal::{Journal, Step};
 use crate::engine::plan::BackupFrom;
@@ -180,15 +180,10 @@ fn job_line(app: &App, j: &Journal, kind: Kind, n: usize) -> String {
 
 /// Enter moves on once the restore is done; PgUp/PgDn scroll the log.
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    if scroll_log(app, key.code) {
+        return Some(Vec::new());
+    }
     match key.code {
-        KeyCode::PageUp | KeyCode::Char('K') => {
-            app.progress.log_back = app.progress.log_back.saturating_add(5);
-            Some(Vec::new())
-        }
-        KeyCode::PageDown | KeyCode::Char('J') => {
-            app.progress.log_back = app.progress.log_back.saturating_sub(5);
-            Some(Vec::new())
-        }
         KeyCode::Enter if restored(app) => {
             app.go(Screen::Verify);
             Some(Vec::new())
@@ -276,17 +271,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             "You may quit (q) at any time: the jobs keep running in AWS; reopen ddb-ferry to reattach.",
         ));
     }
-    let width = inner.width.max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
-    let info_height = (rows as u16).min(inner.height.saturating_sub(5));
-    let [info, gauge, log_title, log] = Layout::vertical([
-        Constraint::Length(info_height),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(2),
-    ])
-    .areas(inner);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    let [gauge, log_title, log] = render_info(f, inner, lines);
     f.render_widget(gauge_of(app, j, running), gauge);
     render_log(app, f, log_title, log);
 }

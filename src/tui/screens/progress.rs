@@ -195,16 +195,11 @@ impl Job {
 
 /// Enter moves on once the job is complete; PgUp/PgDn scroll the log.
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    if scroll_log(app, key.code) {
+        return Some(Vec::new());
+    }
     let importing = app.screen == Screen::ImportProgress;
     match key.code {
-        KeyCode::PageUp | KeyCode::Char('K') => {
-            app.progress.log_back = app.progress.log_back.saturating_add(5);
-            Some(Vec::new())
-        }
-        KeyCode::PageDown | KeyCode::Char('J') => {
-            app.progress.log_back = app.progress.log_back.saturating_sub(5);
-            Some(Vec::new())
-        }
         KeyCode::Enter if importing && app.progress.import.completed() => {
             app.go(Screen::Verify);
             Some(Vec::new())
@@ -220,6 +215,18 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         KeyCode::Enter => Some(Vec::new()),
         _ => None,
     }
+}
+
+/// PgUp/PgDn (or K/J) scroll the log of either road's progress panel five lines back or
+/// forth; false for a key that is not the log's.
+pub fn scroll_log(app: &mut App, code: KeyCode) -> bool {
+    let back = &mut app.progress.log_back;
+    *back = match code {
+        KeyCode::PageUp | KeyCode::Char('K') => back.saturating_add(5),
+        KeyCode::PageDown | KeyCode::Char('J') => back.saturating_sub(5),
+        _ => return false,
+    };
+    true
 }
 
 /// The keys of a progress screen now.
@@ -393,17 +400,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         )),
         None => {}
     }
-    let width = inner.width.max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
-    let info_height = (rows as u16).min(inner.height.saturating_sub(5));
-    let [info, gauge, log_title, log] = Layout::vertical([
-        Constraint::Length(info_height),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(2),
-    ])
-    .areas(inner);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    let [gauge, log_title, log] = render_info(f, inner, lines);
     let ratio = if estimate == 0 {
         0.0
     } else {
@@ -433,6 +430,25 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         gauge,
     );
     render_log(app, f, log_title, log);
+}
+
+/// Lays out a job panel, both roads' alike: the info lines, then a row for the gauge, a row
+/// for the log's title, and the log. The info lines get the rows they wrap to, but leave
+/// five for the rest (the gauge, the title, two lines of log). Draws the info lines and
+/// returns the gauge's, the log title's and the log's areas.
+pub fn render_info(f: &mut Frame, inner: Rect, lines: Vec<Line>) -> [Rect; 3] {
+    let width = inner.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let info_height = (rows as u16).min(inner.height.saturating_sub(5));
+    let [info, gauge, log_title, log] = Layout::vertical([
+        Constraint::Length(info_height),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(2),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), info);
+    [gauge, log_title, log]
 }
 
 /// The log of what happened so far (PgUp/PgDn scroll it), or the failure that stopped the
