@@ -56,6 +56,8 @@ fn main() {
                 threads,
             }) => cli::inspect::check(url, keys, gsi, opts, *json, *show, *threads).await,
             Some(Command::Validate { plan, json }) => cli::validate::validate(plan, *json),
+            Some(Command::Completions { shell }) => cli::install::completions(*shell),
+            Some(Command::Man) => cli::install::man(),
         }
     });
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

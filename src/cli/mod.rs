@@ -1,6 +1,7 @@
 //! The command line: `run`, `resume`, `status`, `validate`, `exports`, `check`.
 
 pub mod inspect;
+pub mod install;
 pub mod printer;
 pub mod run;
 pub mod status;
@@ -80,6 +81,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the shell completion script for bash, zsh or fish (install it where the shell
+    /// reads completions, e.g. `ddb-ferry completions bash > ~/.local/share/bash-completion/completions/ddb-ferry`).
+    Completions {
+        /// The shell: bash, zsh or fish.
+        shell: install::Shell,
+    },
+    /// Print the manual page (roff), made from the same definitions as `--help`
+    /// (`ddb-ferry man > ddb-ferry.1; man ./ddb-ferry.1`).
+    Man,
     /// List the DynamoDB exports under s3://BUCKET[/PREFIX]: time, table, format, type, items,
     /// size, data files, and whether each can be imported.
     #[command(
