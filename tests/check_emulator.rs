@@ -710,3 +710,71 @@ async fn a_download_cut_mid_body_resumes_where_it_stopped() {
         "the reader resumed the body itself: {log}"
     );
 }
+
+/// The emulator's ListExports, as AWS answers it: without `TableArn` it lists every export of
+/// the account, `MaxResults` (at most 25) a page with a `NextToken` (plain moto requires
+/// `TableArn` and answers everything at once). Watching many jobs relies on these pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_exports_pages_and_needs_no_table() {
+    let emu = Emulator::start(Knobs::default());
+    let src = emu.dynamo("source", None).await;
+    let s3 = emu.s3("source", "us-east-1").await;
+    s3.create_bucket()
+        .bucket("ferry-pages")
+        .send()
+        .await
+        .unwrap();
+    let mut arns = Vec::new();
+    for table in ["pages-a", "pages-b"] {
+        create_source_table(&src, table).await;
+        src.update_continuous_backups()
+            .table_name(table)
+            .point_in_time_recovery_specification(
+                aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+                    .point_in_time_recovery_enabled(true)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let arn = format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}");
+        for i in 0..14 {
+            src.export_table_to_point_in_time()
+                .table_arn(&arn)
+                .s3_bucket("ferry-pages")
+                .s3_prefix(format!("{table}/{i}"))
+                .send()
+                .await
+                .expect("an export");
+        }
+        arns.push(arn);
+    }
+    let mut pages = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = src
+            .list_exports()
+            .max_results(10)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .expect("ListExports without TableArn");
+        pages.push(out.export_summaries().len());
+        match out.next_token() {
+            Some(t) => token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, [10, 10, 8], "28 exports of two tables, 10 a page");
+    assert_eq!(
+        export_count(&src, &arns[0]).await,
+        14,
+        "TableArn still filters"
+    );
+    let capped = src.list_exports().max_results(100).send().await;
+    assert!(
+        capped.is_err() || capped.unwrap().export_summaries().len() <= 25,
+        "a page holds at most 25"
+    );
+}

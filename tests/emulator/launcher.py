@@ -504,6 +504,30 @@ def _list_imports(handler):
 
 DynamoHandler.list_imports = _list_imports
 
+
+# ---------------------------------------------------------------------------
+# Patch 4b: ListExports without TableArn, and pages. moto 5.2.5 requires TableArn (a
+# KeyError, HTTP 500, without it) and answers everything at once; real AWS lists the
+# account's exports of the last 90 days, MaxResults (at most 25) a page, with NextToken.
+# ---------------------------------------------------------------------------
+def _list_exports(handler):
+    table_arn = handler.body.get("TableArn")
+    page_size = max(1, min(25, int(handler.body.get("MaxResults") or 25)))
+    start = int(handler.body.get("NextToken") or 0)
+    exports = [e for e in handler.dynamodb_backend.table_exports.values()
+               if not table_arn or e.table.table_arn == table_arn]
+    page = exports[start:start + page_size]
+    result = {"ExportSummaries": [
+        {"ExportArn": e.arn, "ExportStatus": e.status, "ExportType": e.export_type}
+        for e in page
+    ]}
+    if start + page_size < len(exports):
+        result["NextToken"] = str(start + page_size)
+    return ActionResult(result)
+
+
+DynamoHandler.list_exports = _list_exports
+
 # ---------------------------------------------------------------------------
 # Patch 5: DynamoDB backups and restores (point in time included), AWS Backup for
 # DynamoDB tables and its account settings, and Organizations invitations (so that the
