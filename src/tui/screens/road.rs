@@ -160,7 +160,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             road_name(via).to_lowercase()
         ),
         None => format!(
-            "How should {table} travel to the destination? Both roads leave the source table as it is. Enter takes the road marked (*)."
+            "How should {table} travel to the destination? Neither road changes the items of the source table. Enter takes the road marked (*)."
         ),
     })];
     for via in [Via::S3, Via::Backup] {
