@@ -254,17 +254,7 @@ async fn in_one_account_a_dynamodb_backup_and_a_point_in_time_are_restored() {
         .unwrap();
     assert_eq!(backups.backup_summaries().len(), 1, "one backup, kept");
 
-    src.update_continuous_backups()
-        .table_name("orders")
-        .point_in_time_recovery_specification(
-            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
-                .point_in_time_recovery_enabled(true)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    turn_on_pitr(&src, "orders").await;
     put_items(&src, "orders", vec![varied_item(1000)]).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let cut = time::OffsetDateTime::now_utc()
@@ -304,17 +294,7 @@ async fn in_one_account_a_dynamodb_backup_and_a_point_in_time_are_restored() {
 async fn in_one_account_a_point_in_time_lands_in_another_region() {
     let emu = Emulator::start(quick());
     let src = seed_with_both_indexes(&emu, 25).await;
-    src.update_continuous_backups()
-        .table_name("orders")
-        .point_in_time_recovery_specification(
-            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
-                .point_in_time_recovery_enabled(true)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    turn_on_pitr(&src, "orders").await;
     let mut plan = same_account_plan("orders-west", json!({"from": "point_in_time"}));
     plan["destination"]["region"] = json!("us-west-2");
     let plan_file = emu.plan("west.json", &plan);

@@ -727,17 +727,7 @@ async fn list_exports_pages_and_needs_no_table() {
     let mut arns = Vec::new();
     for table in ["pages-a", "pages-b"] {
         create_source_table(&src, table).await;
-        src.update_continuous_backups()
-            .table_name(table)
-            .point_in_time_recovery_specification(
-                aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
-                    .point_in_time_recovery_enabled(true)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        turn_on_pitr(&src, table).await;
         let arn = format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}");
         for i in 0..14 {
             src.export_table_to_point_in_time()

@@ -1,65 +1,29 @@
 //! What the backup road's tests share: a table with both kinds of secondary index, and the
 //! two demo accounts made ready for a cross-account copy as an administrator would.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::{KeyType, LocalSecondaryIndex, ScalarAttributeType};
 use serde_json::json;
 
-use super::{put_items, varied_item, Emulator};
+use super::{
+    attribute, key_element, project_all, put_items, source_table_request, varied_item, Emulator,
+};
 
 pub const SOURCE_ACCOUNT: &str = "123456789012";
 pub const DEST_ACCOUNT: &str = "222222222222";
 
-/// `orders` with keys pk (S) and sk (N), the GSI `by-status` and the LSI `by-date`.
+/// The tests' table (`source_table_request`) with the LSI `by-date` (pk, `created`) too.
 pub async fn create_table_with_both_indexes(client: &aws_sdk_dynamodb::Client, name: &str) {
-    let def = |n: &str, t: ScalarAttributeType| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(t)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    let all = || {
-        Projection::builder()
-            .projection_type(ProjectionType::All)
-            .build()
-    };
-    client
-        .create_table()
-        .table_name(name)
-        .attribute_definitions(def("pk", ScalarAttributeType::S))
-        .attribute_definitions(def("sk", ScalarAttributeType::N))
-        .attribute_definitions(def("status", ScalarAttributeType::S))
-        .attribute_definitions(def("created", ScalarAttributeType::S))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name("by-status")
-                .key_schema(key("status", KeyType::Hash))
-                .projection(all())
-                .build()
-                .unwrap(),
-        )
+    source_table_request(client, name)
+        .attribute_definitions(attribute("created", ScalarAttributeType::S))
         .local_secondary_indexes(
             LocalSecondaryIndex::builder()
                 .index_name("by-date")
-                .key_schema(key("pk", KeyType::Hash))
-                .key_schema(key("created", KeyType::Range))
-                .projection(all())
+                .key_schema(key_element("pk", KeyType::Hash))
+                .key_schema(key_element("created", KeyType::Range))
+                .projection(project_all())
                 .build()
                 .unwrap(),
         )
-        .billing_mode(BillingMode::PayPerRequest)
         .send()
         .await
         .expect("create table");

@@ -259,47 +259,77 @@ impl Drop for Emulator {
     }
 }
 
-/// Creates a table with partition key `pk` (S), sort key `sk` (N) and a GSI `by-status` on
-/// `status` (S), PAY_PER_REQUEST, PITR off.
-pub async fn create_source_table(client: &aws_sdk_dynamodb::Client, name: &str) {
-    let def = |n: &str, t: ScalarAttributeType| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(t)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
+/// An attribute definition of a test table.
+pub fn attribute(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(kind)
+        .build()
+        .unwrap()
+}
+
+/// A key schema element of a test table or index.
+pub fn key_element(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .unwrap()
+}
+
+pub fn project_all() -> Projection {
+    Projection::builder()
+        .projection_type(ProjectionType::All)
+        .build()
+}
+
+/// The request that creates the tests' table: partition key `pk` (S), sort key `sk` (N), a
+/// GSI `by-status` on `status` (S), PAY_PER_REQUEST; callers may add to it before sending.
+pub fn source_table_request(
+    client: &aws_sdk_dynamodb::Client,
+    name: &str,
+) -> aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder {
     client
         .create_table()
         .table_name(name)
-        .attribute_definitions(def("pk", ScalarAttributeType::S))
-        .attribute_definitions(def("sk", ScalarAttributeType::N))
-        .attribute_definitions(def("status", ScalarAttributeType::S))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
+        .attribute_definitions(attribute("pk", ScalarAttributeType::S))
+        .attribute_definitions(attribute("sk", ScalarAttributeType::N))
+        .attribute_definitions(attribute("status", ScalarAttributeType::S))
+        .key_schema(key_element("pk", KeyType::Hash))
+        .key_schema(key_element("sk", KeyType::Range))
         .global_secondary_indexes(
             GlobalSecondaryIndex::builder()
                 .index_name("by-status")
-                .key_schema(key("status", KeyType::Hash))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
+                .key_schema(key_element("status", KeyType::Hash))
+                .projection(project_all())
                 .build()
                 .unwrap(),
         )
         .billing_mode(BillingMode::PayPerRequest)
+}
+
+/// Creates the tests' table (see `source_table_request`), PITR off.
+pub async fn create_source_table(client: &aws_sdk_dynamodb::Client, name: &str) {
+    source_table_request(client, name)
         .send()
         .await
         .expect("create table");
+}
+
+/// Turns point-in-time recovery on for `table`.
+pub async fn turn_on_pitr(client: &aws_sdk_dynamodb::Client, table: &str) {
+    client
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(
+            aws_sdk_dynamodb::types::PointInTimeRecoverySpecification::builder()
+                .point_in_time_recovery_enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("turn PITR on");
 }
 
 /// Item `i` of the test data set: every attribute type, non-ASCII text, quotes and
