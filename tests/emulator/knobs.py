@@ -23,6 +23,20 @@ def env_float(name: str, default: float) -> float:
     return value
 
 
+def env_int(name: str, default: int) -> int:
+    """A non-negative whole number (a count or a limit) from the environment."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        sys.exit(f"launcher: {name}={raw!r} is not a whole number")
+    if value < 0:
+        sys.exit(f"launcher: {name} must be >= 0")
+    return value
+
+
 def env_str(name: str) -> str:
     """A text knob; empty when unset."""
     return os.environ.get(name, "").strip()

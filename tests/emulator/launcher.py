@@ -21,6 +21,16 @@ Knobs (environment variables, read once at start):
     FERRY_EMU_RESTORE_JOB_S   float, default 3: AWS Backup restore jobs, and the tables
                               of DynamoDB's own restores, stay unfinished this long.
     FERRY_EMU_RESTORE_DROP_INDEX  index name: every restore leaves that index out.
+    FERRY_EMU_EXPORT_LIMIT    int, default 0 (none): at most this many exports IN_PROGRESS
+                              per account and Region; one more ExportTableToPointInTime
+                              answers LimitExceededException and starts nothing.
+    FERRY_EMU_IMPORT_LIMIT    int, default 0 (none): the same for ImportTable.
+    FERRY_EMU_LIMIT_EXCEEDED_FIRST  int, default 0: the first N ExportTableToPointInTime
+                              calls, and the first N ImportTable calls, of the emulator's
+                              life answer LimitExceededException and start nothing.
+    FERRY_EMU_STATS_FILE      path: keep a JSON file there of DynamoDB calls per account
+                              and operation, running / peak running jobs and refusals
+                              (job_limits.py describes it).
 
 Every patch below says why it exists. Keep them small: the point is moto plus the
 few places where moto differs from AWS in ways the product must be tested against.
@@ -530,19 +540,22 @@ DynamoHandler.list_exports = _list_exports
 
 # ---------------------------------------------------------------------------
 # Patch 5: DynamoDB backups and restores (point in time included), AWS Backup for
-# DynamoDB tables and its account settings, and Organizations invitations (so that the
-# two accounts can share an organization). Each module says what moto lacks and what it
-# does instead.
+# DynamoDB tables and its account settings, Organizations invitations (so that the
+# two accounts can share an organization), and the concurrency quotas of exports and
+# imports with a statistics file of calls and running jobs (job_limits.py). Each module
+# says what moto lacks and what it does instead.
 # ---------------------------------------------------------------------------
 import dynamodb_restores  # noqa: E402
 import backup_emulation  # noqa: E402
 import backup_settings  # noqa: E402
 import organizations_emulation  # noqa: E402
+import job_limits  # noqa: E402
 
 dynamodb_restores.install()
 backup_emulation.install()
 backup_settings.install()
 organizations_emulation.install()
+job_limits.install()
 
 
 def main() -> None:
@@ -557,6 +570,9 @@ def main() -> None:
     log.info("backup job %.1fs, copy job %.1fs, restore %.1fs, restore drops index: %s",
              backup_emulation.BACKUP_JOB_S, backup_emulation.COPY_JOB_S, dynamodb_restores.RESTORE_JOB_S,
              dynamodb_restores.DROP_INDEX or "none")
+    log.info("export limit %s, import limit %s, first %d start calls of each refused, stats file %s",
+             job_limits.EXPORT_LIMIT or "none", job_limits.IMPORT_LIMIT or "none",
+             job_limits.LIMIT_EXCEEDED_FIRST, job_limits.STATS_FILE or "none")
     moto.server.main(["-H", args.host, "-p", str(args.port)])
 
 
