@@ -6,7 +6,11 @@ Starts two private emulators on free ports, one plain and one with every knob on
 123456789012) with awkward items, exports it to a bucket of the dest account
 (222222222222, reached through STS like real users), checks the export's status
 and layout, imports the data folder into a fresh table in dest, and compares both
-tables item by item. Exits non-zero on any failed check or difference.
+tables item by item. A third emulator checks the job quotas and the stats file
+(job_limits.py): FERRY_EMU_EXPORT_LIMIT=2 with 2-second exports, the first export and
+import calls refused by FERRY_EMU_LIMIT_EXCEEDED_FIRST=1, and FERRY_EMU_STATS_FILE's
+counts; and a start with a bad count knob must fail. Exits non-zero on any failed
+check or difference.
 """
 
 import base64
@@ -20,10 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from decimal import Decimal
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCAL_AWS = os.path.join(HERE, "local-aws")
@@ -31,6 +37,7 @@ DEST_ACCOUNT = "222222222222"
 N_ITEMS = 240
 DELAY_S = 3.0
 DATA_FILES = 3
+LIMIT_DELAY_S = 2.0
 
 failures: list[str] = []
 checks = 0
@@ -333,18 +340,156 @@ def scenario(label: str, exports: dict, delayed: bool, real_layout: bool) -> int
     return diffs
 
 
+# ------------------------------------------------------------- quotas and stats
+def limits_scenario(label: str, exports: dict, stats_path: str) -> int:
+    """EXPORT_LIMIT=2, LIMIT_EXCEEDED_FIRST=1, STATS_FILE: refusals start nothing, an
+    idempotent repeat is answered, a place frees when a job ends, and the stats count."""
+    print(f"[{label}] emulator {exports['DDB_FERRY_EMULATOR_URL']}", file=sys.stderr)
+    src, dst = sessions(exports)
+    # No SDK retries: the stats must count exactly the calls made here (botocore's standard
+    # mode would repeat a LimitExceededException on its own).
+    once = Config(retries={"total_max_attempts": 1})
+    ddb_src, ddb_dst = src.client("dynamodb", config=once), dst.client("dynamodb", config=once)
+    made = {"123456789012": Counter(), DEST_ACCOUNT: Counter()}  # the DynamoDB calls made here
+    for client, account in ((ddb_src, "123456789012"), (ddb_dst, DEST_ACCOUNT)):
+        client.meta.events.register(
+            "before-call.dynamodb",
+            lambda model, account=account, **_: made[account].update([f"DynamoDB.{model.name}"]))
+    s3_dst = dst.client("s3", config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}))
+    key_schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attr_defs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    ddb_src.create_table(TableName="limits-src", KeySchema=key_schema, AttributeDefinitions=attr_defs,
+                         BillingMode="PAY_PER_REQUEST")
+    ddb_src.update_continuous_backups(TableName="limits-src",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb_src.put_item(TableName="limits-src", Item={"pk": {"S": "one"}})
+    table_arn = ddb_src.describe_table(TableName="limits-src")["Table"]["TableArn"]
+    bucket = "ferry-limits"
+    s3_dst.create_bucket(Bucket=bucket)
+    s3_dst.put_object(Bucket=bucket, Key="items/part-1.json", Body=json.dumps({"Item": {"pk": {"S": "a"}}}) + "\n")
+
+    def export(token):
+        return ddb_src.export_table_to_point_in_time(
+            TableArn=table_arn, S3Bucket=bucket, S3BucketOwner=DEST_ACCOUNT, S3Prefix=f"exports/{token}",
+            ExportFormat="DYNAMODB_JSON", ClientToken=token)["ExportDescription"]
+
+    def import_(token, table):
+        return ddb_dst.import_table(
+            ClientToken=token, S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "items/"},
+            InputFormat="DYNAMODB_JSON", InputCompressionType="NONE",
+            TableCreationParameters={"TableName": table, "KeySchema": key_schema,
+                                     "AttributeDefinitions": attr_defs, "BillingMode": "PAY_PER_REQUEST"},
+        )["ImportTableDescription"]
+
+    def refused(call, what):
+        try:
+            call()
+        except ClientError as e:
+            err, meta = e.response["Error"], e.response["ResponseMetadata"]
+            ok = (err["Code"] == "LimitExceededException" and meta["HTTPStatusCode"] == 400
+                  and "There is a limit of" in err["Message"])
+            return check(ok, f"[{label}] {what}: LimitExceededException, HTTP 400 (got {err['Code']} "
+                             f"{meta['HTTPStatusCode']} {err['Message']!r})")
+        return check(False, f"[{label}] {what}: refused (it was accepted)")
+
+    def n_exports():
+        return len(ddb_src.list_exports(TableArn=table_arn)["ExportSummaries"])
+
+    def export_folders():
+        keys = [o["Key"] for o in s3_dst.list_objects_v2(Bucket=bucket, Prefix="exports/").get("Contents", [])]
+        return {k.split("/")[1] for k in keys}
+
+    # LIMIT_EXCEEDED_FIRST=1: the first export call is refused although nothing runs.
+    refused(lambda: export("first"), "first export call")
+    check(n_exports() == 0, f"[{label}] the refused first export started nothing")
+    # EXPORT_LIMIT=2: two run, a third is refused and starts nothing.
+    e1, e2 = export("e1"), export("e2")
+    refused(lambda: export("e3"), "third concurrent export")
+    check(n_exports() == 2, f"[{label}] the refused third export started nothing (ListExports)")
+    again = export("e2")  # the same ClientToken as a running export: that export, not a refusal
+    check(again["ExportArn"] == e2["ExportArn"] and n_exports() == 2,
+          f"[{label}] a repeat with a running export's ClientToken answers that export")
+
+    # LIMIT_EXCEEDED_FIRST=1 for imports: only the first ImportTable call is refused.
+    refused(lambda: import_("i0", "limits-i0"), "first import call")
+    check("limits-i0" not in ddb_dst.list_tables()["TableNames"] and not ddb_dst.list_imports()["ImportSummaryList"],
+          f"[{label}] the refused import created no table and no import")
+    i1, i2 = import_("i1", "limits-i1"), import_("i2", "limits-i2")
+    check(bool(i1["ImportArn"]) and i1["ImportArn"] != i2["ImportArn"], f"[{label}] the second and third imports start")
+
+    def ended(arn):
+        d = ddb_src.describe_export(ExportArn=arn)["ExportDescription"]
+        return d if d["ExportStatus"] != "IN_PROGRESS" else None
+
+    for arn in (e1["ExportArn"], e2["ExportArn"]):
+        wait_for(lambda: ended(arn), "limited export completion", timeout=30)
+    e4 = export("e4")  # a place is free again
+    check(e4["ExportStatus"] == "IN_PROGRESS" and n_exports() == 3, f"[{label}] an export starts once one ended")
+
+    def import_done(arn):
+        d = ddb_dst.describe_import(ImportArn=arn)["ImportTableDescription"]
+        return d if d["ImportStatus"] != "IN_PROGRESS" else None
+
+    for imp in (i1, i2):
+        d = wait_for(lambda: import_done(imp["ImportArn"]), "import completion", timeout=30)
+        check(d["ImportStatus"] == "COMPLETED", f"[{label}] import {d['ImportStatus']}")
+
+    check(export_folders() == {"e1", "e2", "e4"}, f"[{label}] export folders {sorted(export_folders())}")
+
+    # The stats file, as of the last call (one more in source: "running" is e4 alone).
+    n_exports()
+    with open(stats_path, encoding="utf-8") as f:
+        stats = json.load(f)
+    check(set(stats) == {"calls", "running", "peak_running", "refused_limit"}, f"[{label}] stats keys {sorted(stats)}")
+    check(made["123456789012"]["DynamoDB.ExportTableToPointInTime"] == 6
+          and made[DEST_ACCOUNT]["DynamoDB.ImportTable"] == 3, f"[{label}] calls made here: {made}")
+    for account, counter in made.items():
+        got = stats["calls"].get(account)
+        check(got == dict(counter), f"[{label}] stats count every DynamoDB call of {account}: {got} != {dict(counter)}")
+    check(stats["refused_limit"].get("123456789012") == {"exports": 2, "imports": 0}
+          and stats["refused_limit"].get(DEST_ACCOUNT) == {"exports": 0, "imports": 1},
+          f"[{label}] stats refused_limit {stats['refused_limit']}")
+    check(stats["peak_running"].get("123456789012") == {"exports": 2, "imports": 0}
+          and stats["peak_running"].get(DEST_ACCOUNT) == {"exports": 0, "imports": 2},
+          f"[{label}] stats peak_running {stats['peak_running']}")
+    check(stats["running"].get("123456789012") == {"exports": 1, "imports": 0}
+          and stats["running"].get(DEST_ACCOUNT) == {"exports": 0, "imports": 0},
+          f"[{label}] stats running {stats['running']}")
+    print(f"[{label}] quotas, LimitExceededException and stats checked", file=sys.stderr)
+    return 0
+
+
+def bad_knob_refused() -> None:
+    """A count knob that is not a whole number stops the launcher at start."""
+    state_dir = tempfile.mkdtemp(prefix="ferry-selfcheck-badknob-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FERRY_EMU_")}
+    env["FERRY_EMU_EXPORT_LIMIT"] = "two"
+    try:
+        run = subprocess.run([LOCAL_AWS, "start", "--state-dir", state_dir], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(run.returncode != 0 and "FERRY_EMU_EXPORT_LIMIT='two' is not a whole number" in run.stderr,
+              f"[badknob] FERRY_EMU_EXPORT_LIMIT=two stops the launcher (exit {run.returncode})")
+    finally:
+        stop_emulator(state_dir)
+
+
 def main() -> int:
     total_diffs = 0
     phases = [
-        ("plain", {}, False, False),
+        ("plain", {}, lambda label, exports, state_dir: scenario(label, exports, False, False)),
         ("knobs", {"FERRY_EMU_EXPORT_DELAY_S": str(DELAY_S), "FERRY_EMU_IMPORT_DELAY_S": str(DELAY_S),
-                   "FERRY_EMU_REAL_LAYOUT": "1", "FERRY_EMU_DATA_FILES": str(DATA_FILES)}, True, True),
+                   "FERRY_EMU_REAL_LAYOUT": "1", "FERRY_EMU_DATA_FILES": str(DATA_FILES)},
+         lambda label, exports, state_dir: scenario(label, exports, True, True)),
+        ("limits", {"FERRY_EMU_EXPORT_LIMIT": "2", "FERRY_EMU_EXPORT_DELAY_S": str(LIMIT_DELAY_S),
+                    "FERRY_EMU_IMPORT_DELAY_S": "1", "FERRY_EMU_LIMIT_EXCEEDED_FIRST": "1",
+                    "FERRY_EMU_STATS_FILE": "{state_dir}/stats.json"},
+         lambda label, exports, state_dir: limits_scenario(label, exports, os.path.join(state_dir, "stats.json"))),
     ]
-    for label, knobs, delayed, real_layout in phases:
+    for label, knobs, run in phases:
         state_dir = tempfile.mkdtemp(prefix=f"ferry-selfcheck-{label}-")
         try:
-            exports = start_emulator(state_dir, knobs)
-            total_diffs += scenario(label, exports, delayed, real_layout)
+            exports = start_emulator(state_dir, {k: v.format(state_dir=state_dir) for k, v in knobs.items()})
+            total_diffs += run(label, exports, state_dir)
         except Exception as exc:  # report, stop the emulator, keep going
             check(False, f"[{label}] crashed: {exc!r}")
             log = os.path.join(state_dir, "moto.log")
@@ -352,9 +497,10 @@ def main() -> int:
                 print("".join(open(log, errors="replace").readlines()[-20:]), file=sys.stderr)
         finally:
             stop_emulator(state_dir)
+    bad_knob_refused()
     ok = not failures and total_diffs == 0
-    print(f"selfcheck {'OK' if ok else 'FAILED'}: {len(phases)} emulators, {N_ITEMS} items round-tripped per "
-          f"emulator, {total_diffs} differences, {checks - len(failures)}/{checks} checks passed")
+    print(f"selfcheck {'OK' if ok else 'FAILED'}: {len(phases)} emulators, {N_ITEMS} items round-tripped in "
+          f"the first two, {total_diffs} differences, {checks - len(failures)}/{checks} checks passed")
     return 0 if ok else 1
 
 
