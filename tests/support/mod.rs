@@ -44,6 +44,8 @@ pub struct Emulator {
     pub config_file: PathBuf,
     pub credentials_file: PathBuf,
     pub state_dir: PathBuf,
+    /// The emulator's stats file, when started with `Knobs { stats: true, .. }`.
+    pub stats_file: Option<PathBuf>,
 }
 
 /// Launcher knobs (see tests/README.md).
@@ -59,6 +61,16 @@ pub struct Knobs {
     pub restore_job_s: Option<f64>,
     /// An index every restore silently leaves out.
     pub restore_drop_index: Option<String>,
+    /// At most this many exports (imports) IN_PROGRESS at once per account and Region; one more
+    /// start call answers LimitExceededException (launcher default: no limit).
+    pub export_limit: Option<u32>,
+    pub import_limit: Option<u32>,
+    /// The first N export and, separately, the first N import start calls answer
+    /// LimitExceededException, whatever runs.
+    pub limit_exceeded_first: Option<u32>,
+    /// The emulator keeps a stats file (calls, running jobs, refusals) in its temp dir; read
+    /// it with `Emulator::stats`.
+    pub stats: bool,
 }
 
 impl Emulator {
@@ -66,6 +78,7 @@ impl Emulator {
         let dir = tempfile::tempdir().expect("temp dir");
         let script = repo_root().join("tests/emulator/local-aws");
         let mut command = Command::new(&script);
+        let stats_file = knobs.stats.then(|| dir.path().join("stats.json"));
         for (var, value) in [
             (
                 "FERRY_EMU_BACKUP_JOB_S",
@@ -82,6 +95,22 @@ impl Emulator {
             (
                 "FERRY_EMU_RESTORE_DROP_INDEX",
                 knobs.restore_drop_index.clone(),
+            ),
+            (
+                "FERRY_EMU_EXPORT_LIMIT",
+                knobs.export_limit.map(|n| n.to_string()),
+            ),
+            (
+                "FERRY_EMU_IMPORT_LIMIT",
+                knobs.import_limit.map(|n| n.to_string()),
+            ),
+            (
+                "FERRY_EMU_LIMIT_EXCEEDED_FIRST",
+                knobs.limit_exceeded_first.map(|n| n.to_string()),
+            ),
+            (
+                "FERRY_EMU_STATS_FILE",
+                stats_file.as_ref().map(|p| p.display().to_string()),
             ),
         ] {
             match value {
@@ -125,8 +154,26 @@ impl Emulator {
             config_file: PathBuf::from(var("AWS_CONFIG_FILE")),
             credentials_file: PathBuf::from(var("AWS_SHARED_CREDENTIALS_FILE")),
             state_dir,
+            stats_file,
             dir,
         }
+    }
+
+    /// The emulator's stats file, read as JSON: DynamoDB calls per account and operation,
+    /// running and peak running exports and imports, refusals (see tests/README.md).
+    pub fn stats(&self) -> serde_json::Value {
+        let path = self
+            .stats_file
+            .as_ref()
+            .expect("Emulator::stats: start the emulator with Knobs { stats: true, .. }");
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|e| panic!("read the emulator's stats file {}: {e}", path.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "the emulator's stats file {} is not JSON: {e}",
+                path.display()
+            )
+        })
     }
 
     /// The environment the binary and the SDK clients see: only the emulator's files.
