@@ -1,5 +1,6 @@
 //! The command line: `run`, `resume`, `status`, `validate`, `exports`, `check`.
 
+pub mod fleet;
 pub mod inspect;
 pub mod install;
 pub mod printer;
@@ -16,7 +17,8 @@ Exit codes: 0 success (or dry run; for `check`, no problem found), 2 bad input (
 credentials, command line; for `check`, problems found in the data), 3 AWS refused a call \
 or could not be reached, 4 an export, import, backup, copy or restore job failed or verification found differences, \
 5 interrupted by Ctrl-C, a closed terminal or SIGTERM (the AWS job keeps running; run the same \
-command again to reattach), 1 an unexpected internal error.
+command again to reattach), 6 a fleet ended with some tables moved and some failed (run the same \
+command to retry only those), 1 an unexpected internal error.
 
 Journals and summaries live in $DDB_FERRY_STATE_DIR, else $XDG_STATE_HOME/ddb-ferry \
 (~/.local/state/ddb-ferry). Logs go to the logs/ folder there, never to the screen.";
@@ -47,8 +49,9 @@ pub enum Command {
     Wizard,
     /// Run the migration a plan file describes (continues it if it was interrupted).
     Run {
-        /// The plan file (JSON; comments allowed). See assets/plan.example.jsonc, and
-        /// assets/plans/backup-cross-account.jsonc for the backup road.
+        /// The plan file (JSON; comments allowed). See assets/plan.example.jsonc,
+        /// assets/plans/backup-cross-account.jsonc for the backup road, and
+        /// assets/plans/fleet.jsonc for many tables at once (a `tables` list; docs/fleets.md).
         plan: PathBuf,
         #[command(flatten)]
         opts: RunOptions,
@@ -60,13 +63,13 @@ pub enum Command {
         #[arg(long = "new")]
         fresh: bool,
     },
-    /// Continue a migration by its id (see `ddb-ferry status`).
+    /// Continue a migration or a fleet by its id (see `ddb-ferry status`).
     Resume {
         id: String,
         #[command(flatten)]
         opts: RunOptions,
     },
-    /// List migrations and where each stands.
+    /// List migrations and fleets (with each of their tables) and where each stands.
     Status {
         /// Newline-delimited JSON, one migration a line.
         #[arg(long)]

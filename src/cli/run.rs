@@ -37,6 +37,10 @@ pub fn check_prices(file: Option<&Path>) -> Result<Prices, i32> {
 }
 
 pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
+    let text = std::fs::read_to_string(plan_path).unwrap_or_default();
+    if crate::engine::fleet::is_fleet_text(&text) {
+        return super::fleet::run_fleet_plan(plan_path, opts, dry_run, fresh).await;
+    }
     if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
         return code;
     }
@@ -91,7 +95,7 @@ pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh:
 }
 
 /// Resolves on Ctrl-C, on a hangup (the SSH session dropped) or on SIGTERM.
-async fn interrupted() {
+pub async fn interrupted() {
     use tokio::signal::unix::{signal, SignalKind};
     async fn wait(kind: SignalKind) {
         match signal(kind) {
@@ -117,6 +121,10 @@ pub async fn resume(id: &str, opts: &RunOptions) -> i32 {
         Err(code) => return code,
     };
     let dir = state_dir();
+    let fleet_path = crate::engine::fleet::FleetJournal::path_in(&dir, id);
+    if fleet_path.exists() {
+        return super::fleet::resume_fleet(&fleet_path, opts, prices).await;
+    }
     let path = Journal::path_in(&dir, id);
     let mut journal = match Journal::load(&path) {
         Ok(j) => j,

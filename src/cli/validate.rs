@@ -6,11 +6,29 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::engine::events::Outcome;
-use crate::engine::plan::{Plan, PlanError};
+use crate::engine::fleet::FleetPlan;
+use crate::engine::plan::{Plan, PlanError, Problem};
+
+/// A plan that read but could not be shown again (never expected: both serialize plainly).
+fn plan_error(path: &Path, e: serde_json::Error) -> PlanError {
+    PlanError::Problems {
+        path: path.display().to_string(),
+        problems: vec![Problem {
+            field: "(top level)".into(),
+            message: e.to_string(),
+        }],
+    }
+}
 
 /// Checks a plan without calling AWS; exit code 0 when it is valid, 2 when it is not.
 pub fn validate(path: &Path, json: bool) -> i32 {
-    match Plan::load(path) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let loaded = if crate::engine::fleet::is_fleet_text(&text) {
+        FleetPlan::load(path).and_then(|p| serde_json::to_value(p).map_err(|e| plan_error(path, e)))
+    } else {
+        Plan::load(path).and_then(|p| serde_json::to_value(p).map_err(|e| plan_error(path, e)))
+    };
+    match loaded {
         Ok(plan) if json => {
             println!(
                 "{}",

@@ -65,6 +65,12 @@ pub fn import_bytes(journal: &Journal) -> (u64, SizeOf) {
     }
 }
 
+/// What an import counts against the fleet's limit of import data in flight (AWS counts the
+/// compressed files in S3): the export's files once found, else the table's size.
+pub fn import_stored_or_table_bytes(journal: &Journal) -> u64 {
+    stored_bytes(journal).unwrap_or_else(|| table_bytes(journal))
+}
+
 /// What the export's files take in S3, once the data folder of this migration's export was
 /// found.
 pub fn stored_bytes(journal: &Journal) -> Option<u64> {

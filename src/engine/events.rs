@@ -128,10 +128,13 @@ pub enum Outcome {
     AwsRefused,
     JobFailed,
     Interrupted,
+    /// A fleet ended with some tables moved and some failed (each table's own failure).
+    PartlyFailed,
 }
 
 impl Outcome {
-    /// 0 success, 2 bad input, 3 AWS refused, 4 job failed, 5 interrupted.
+    /// 0 success, 2 bad input, 3 AWS refused, 4 job failed, 5 interrupted, 6 some tables of
+    /// a fleet failed.
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Succeeded | Outcome::Paused | Outcome::DryRun => 0,
@@ -139,6 +142,7 @@ impl Outcome {
             Outcome::AwsRefused => 3,
             Outcome::JobFailed => 4,
             Outcome::Interrupted => 5,
+            Outcome::PartlyFailed => 6,
         }
     }
 }

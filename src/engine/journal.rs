@@ -266,9 +266,20 @@ pub struct Journal {
     pub backup: BackupRoadRecord,
     #[serde(default)]
     pub not_carried: Vec<NotCarried>,
+    /// The fleet this table's migration belongs to, when it is one of many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<FleetMembership>,
     pub failure: Option<AwsFailure>,
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+}
+
+/// A table's place in its fleet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetMembership {
+    pub fleet_id: String,
+    /// The bucket folder of the whole fleet: the bucket policy grants it once for every table.
+    pub folder: String,
 }
 
 #[derive(Debug, thiserror::Error)]

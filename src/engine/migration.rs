@@ -4,10 +4,13 @@
 //! the decisions between them belong to `session`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 
 use super::events::{Event, EventSink};
+use super::fleet::limits::Slot;
+use super::fleet::link::FleetLink;
 use super::journal::{Journal, JournalError, Step};
 use super::plan::Plan;
 use crate::aws::backup::AwsBackup;
@@ -45,6 +48,10 @@ pub struct Migration {
     /// The prices of the estimates; `None` until the driver gives them or the first
     /// estimate loads the default ones (see `costs.rs`).
     pub prices: Option<Prices>,
+    /// What this migration shares with the other tables of its fleet, when it is one.
+    pub fleet: Option<Arc<FleetLink>>,
+    /// The fleet's slot held while this migration's export or import runs.
+    pub job_slot: Option<Slot>,
 }
 
 /// Why a step stopped the run.
@@ -92,6 +99,8 @@ impl Migration {
             bucket_s3: None,
             defer_new_table_check: false,
             prices: None,
+            fleet: None,
+            job_slot: None,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod cli_backup;
 pub mod cli_equivalent;
 pub mod costs;
 pub mod events;
+pub mod fleet;
 pub mod inspect;
 mod jobs;
 pub mod journal;
@@ -124,6 +125,7 @@ pub fn new_journal(
         verify: None,
         backup: Default::default(),
         not_carried: Vec::new(),
+        fleet: None,
         failure: None,
         history: Vec::new(),
     }

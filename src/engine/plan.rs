@@ -255,36 +255,45 @@ impl Plan {
     /// Parses plan text (JSON with `//` and `/* */` comments) and validates it (see
     /// [`Plan::validate`]).
     pub fn parse(text: &str, origin: &str) -> Result<Plan, PlanError> {
-        let stripped = json_comments::StripComments::new(text.as_bytes());
-        let mut de = serde_json::Deserializer::from_reader(stripped);
-        let plan: Plan = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = inner.to_string();
-            let field = if path == "." {
-                // Unknown fields are reported by serde with the name in the message.
-                message
-                    .split('`')
-                    .nth(1)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| "(top level)".to_owned())
-            } else {
-                path
-            };
-            PlanError::Problems {
-                path: origin.to_owned(),
-                problems: vec![Problem {
-                    field,
-                    message: simplify_serde_message(&message),
-                }],
-            }
-        })?;
+        let plan: Plan = read_jsonc(text, origin)?;
         plan.validate().map_err(|problems| PlanError::Problems {
             path: origin.to_owned(),
             problems,
         })?;
         Ok(plan)
     }
+}
+
+/// Reads commented JSON into `T`, refusing unknown fields and wrong types with the field's
+/// path: shared by the one-table plan and the fleet plan, so both name a typo the same way.
+pub(crate) fn read_jsonc<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, PlanError> {
+    let stripped = json_comments::StripComments::new(text.as_bytes());
+    let mut de = serde_json::Deserializer::from_reader(stripped);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let field = if path == "." {
+            // Unknown fields are reported by serde with the name in the message.
+            message
+                .split('`')
+                .nth(1)
+                .map(str::to_owned)
+                .unwrap_or_else(|| "(top level)".to_owned())
+        } else {
+            path
+        };
+        PlanError::Problems {
+            path: origin.to_owned(),
+            problems: vec![Problem {
+                field,
+                message: simplify_serde_message(&message),
+            }],
+        }
+    })
 }
 
 /// serde's messages mention Rust types; keep the part a person can act on.

@@ -584,9 +584,20 @@ pub async fn assert_same_items(
     table: &str,
     n: usize,
 ) {
+    assert_copied(src, table, dst, table, n).await;
+}
+
+/// `n` items in the source table `table`, each equal in the destination table `new_table`.
+pub async fn assert_copied(
+    src: &aws_sdk_dynamodb::Client,
+    table: &str,
+    dst: &aws_sdk_dynamodb::Client,
+    new_table: &str,
+    n: usize,
+) {
     use ddb_ferry::aws::attr::{item_difference, item_to_json};
     let source_items = scan_all(src, table).await;
-    let dest_items = scan_all(dst, table).await;
+    let dest_items = scan_all(dst, new_table).await;
     assert_eq!(source_items.len(), n, "items in the source table");
     assert_eq!(dest_items.len(), n, "items in the destination table");
     let by_key: HashMap<String, _> = dest_items.iter().map(|i| (key_of(i), i)).collect();

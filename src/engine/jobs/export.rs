@@ -1,6 +1,7 @@
 //! The export as a long job: ExportTableToPointInTime with a ClientToken, found again by token
 //! or by its bucket and prefix, and explained by its failure code when it fails.
 
+use crate::engine::fleet::limits::SlotKind;
 use std::time::Duration;
 
 use super::watcher::{JobView, LongJob, NotReady, Phase};
@@ -42,6 +43,10 @@ impl LongJob for ExportJob {
 
     fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
         &mut journal.export
+    }
+
+    fn slot(&self) -> Option<SlotKind> {
+        Some(SlotKind::Export)
     }
 
     /// By the journal's client token, or — when even the token was lost — a running export of

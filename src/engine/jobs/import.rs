@@ -5,6 +5,7 @@ use super::watcher::{JobView, LongJob, Phase};
 use crate::aws::dynamodb::{Dynamo, ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::cli_equivalent::describe_import;
+use crate::engine::fleet::limits::SlotKind;
 use crate::engine::journal::{JobRecord, Journal, Step};
 use crate::engine::poll::expected_minutes;
 use crate::logic::options::ExportFormat;
@@ -35,6 +36,10 @@ impl LongJob for ImportJob {
 
     fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
         &mut journal.import
+    }
+
+    fn slot(&self) -> Option<SlotKind> {
+        Some(SlotKind::Import)
     }
 
     /// By client token among the imports into the new table's ARN.

@@ -6,7 +6,9 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::aws::explain::AwsFailure;
+use crate::engine::costs::{import_stored_or_table_bytes, table_bytes};
 use crate::engine::events::Event;
+use crate::engine::fleet::limits::SlotKind;
 use crate::engine::journal::{now_rfc3339, JobRecord, Journal, Step};
 use crate::engine::migration::{Migration, Stop};
 use crate::engine::poll::{elapsed_since, is_overdue, PollSchedule};
@@ -100,6 +102,12 @@ pub(crate) trait LongJob: Sync {
     /// The CLI command that shows the job, quoted in the slow warning.
     fn status_command(&self, arn: &str) -> String;
 
+    /// The fleet's count this kind of job is held to (exports and imports); none for the
+    /// others, which fleets do not run.
+    fn slot(&self) -> Option<SlotKind> {
+        None
+    }
+
     /// A refusal of the start call that only needs time (an export right after PITR was turned
     /// on): the watcher waits as told and calls again without counting a retry.
     fn not_ready(&self, _failure: &AwsFailure, _since_first_call: Duration) -> Option<NotReady> {
@@ -144,6 +152,7 @@ impl Migration {
     ) -> Result<J::Info, Stop> {
         // A resend after a crash keeps the first request's time: the lookups compare jobs'
         // creation times with it.
+        self.take_fleet_slot(job).await;
         let requested_at = J::record(&mut self.journal)
             .as_ref()
             .and_then(|r| r.requested_at.clone())
@@ -165,8 +174,65 @@ impl Migration {
     }
 
     /// Stores the job in the journal and polls it until it ends; a failed job becomes its
-    /// kind's explained failure. Returns the final Describe answer.
+    /// kind's explained failure. Returns the final Describe answer. In a fleet, the job
+    /// holds its slot until it ends (a job found running takes one without waiting).
     pub(crate) async fn watch_job<J: LongJob>(
+        &mut self,
+        job: &J,
+        info: J::Info,
+    ) -> Result<J::Info, Stop> {
+        if let (Some(kind), Some(link), None) = (job.slot(), &self.fleet, &self.job_slot) {
+            if job.phase(&info) == Phase::Running {
+                let bytes = self.slot_bytes(kind);
+                self.job_slot = Some(link.limiter.take_running(kind, bytes));
+            }
+        }
+        let ended = self.watch_until_end(job, info).await;
+        self.job_slot = None;
+        ended
+    }
+
+    /// Waits for a free slot of the fleet before a job of `job`'s kind starts, saying so
+    /// when it must wait. Nothing to wait for outside a fleet.
+    async fn take_fleet_slot<J: LongJob>(&mut self, job: &J) {
+        let (Some(kind), Some(link)) = (job.slot(), self.fleet.clone()) else {
+            return;
+        };
+        if self.job_slot.is_some() {
+            return;
+        }
+        let bytes = self.slot_bytes(kind);
+        let slot = match link.limiter.try_acquire(kind, bytes) {
+            Some(slot) => slot,
+            None => {
+                let l = link.limiter.limits();
+                let (limit, what) = match kind {
+                    SlotKind::Export => (l.exports, "exports"),
+                    SlotKind::Import => (l.imports, "imports"),
+                };
+                self.events.info(
+                    J::STEP,
+                    format!(
+                        "waiting for a free slot: the fleet runs at most {limit} {what} at once (or their bytes reach the fleet's limit); this {} starts as soon as one ends",
+                        J::NAME
+                    ),
+                );
+                link.limiter.acquire(kind, bytes).await
+            }
+        };
+        self.job_slot = Some(slot);
+    }
+
+    /// What a job of `kind` counts against the fleet's byte limits: the table's size for an
+    /// export, the export's files for an import.
+    fn slot_bytes(&self, kind: SlotKind) -> u64 {
+        match kind {
+            SlotKind::Export => table_bytes(&self.journal),
+            SlotKind::Import => import_stored_or_table_bytes(&self.journal),
+        }
+    }
+
+    async fn watch_until_end<J: LongJob>(
         &mut self,
         job: &J,
         mut info: J::Info,
@@ -232,6 +298,7 @@ impl Migration {
     ) -> Result<(J::Info, bool), AwsFailure> {
         let first_call = Instant::now();
         let mut attempt = 0u32;
+        let mut limited = 0u32;
         loop {
             attempt += 1;
             let failure = match job.start(token).await {
@@ -241,6 +308,24 @@ impl Migration {
             if let Some(not_ready) = job.not_ready(&failure, first_call.elapsed()) {
                 self.events.warn(J::STEP, not_ready.message);
                 tokio::time::sleep(not_ready.wait).await;
+                continue;
+            }
+            // AWS refused because the account runs as many jobs as its quota allows: nothing
+            // started, so the call is made again once others had time to end, never counted
+            // against the retries and never failing the table.
+            if failure.code == "limit-exceeded" {
+                limited += 1;
+                let wait = limit_backoff(limited);
+                self.events.warn(
+                    J::STEP,
+                    format!(
+                        "AWS refused to start the {name}: the account already runs as many {name}s as its quota allows ({}); trying again in {} s",
+                        failure.what,
+                        wait.as_secs(),
+                        name = J::NAME,
+                    ),
+                );
+                tokio::time::sleep(wait).await;
                 continue;
             }
             if !failure.retryable || attempt >= START_ATTEMPTS {
@@ -279,6 +364,12 @@ impl Migration {
         self.save()?;
         Ok(())
     }
+}
+
+/// The wait after the `n`th `LimitExceededException` in a row: 2, 4, 8… seconds, at most a
+/// minute, so a quota freed by another job is used soon without hammering the start call.
+fn limit_backoff(n: u32) -> Duration {
+    Duration::from_secs((1u64 << n.min(6)).min(60))
 }
 
 #[cfg(test)]

@@ -78,6 +78,9 @@ pub struct Session {
     /// Steps that ran in this session: a decision is asked only after its step ran here.
     ran_here: BTreeSet<Step>,
     pending: Option<Decision>,
+    /// A step the run stops before, for a driver that runs many sessions in phases (a fleet
+    /// waits until every table is ready to export before fixing their shared export time).
+    hold_before: Option<Step>,
 }
 
 impl Session {
@@ -102,6 +105,7 @@ impl Session {
             answered: BTreeSet::new(),
             ran_here: BTreeSet::new(),
             pending: None,
+            hold_before: None,
         })
     }
 
@@ -117,6 +121,35 @@ impl Session {
     /// the built-in prices with the file `DDB_FERRY_PRICES` names.
     pub fn use_prices(&mut self, prices: Prices) {
         self.migration.prices = Some(prices);
+    }
+
+    /// Makes the next runs stop (`Outcome::Paused`, no decision pending) before `step`, until
+    /// called again with `None`. A step already done is not held.
+    pub fn hold_before(&mut self, step: Option<Step>) {
+        self.hold_before = step;
+    }
+
+    /// Joins the session to its fleet: its jobs count against the fleet's limits and its
+    /// bucket step takes its turn at the shared bucket policy.
+    pub fn join_fleet(&mut self, link: std::sync::Arc<super::fleet::link::FleetLink>) {
+        self.migration.fleet = Some(link);
+    }
+
+    /// The export time the fleet fixed for all its tables, set before this table's export
+    /// starts (a table that already exported keeps the time it used).
+    pub fn set_export_time(&mut self, time: &str) -> Result<(), AwsFailure> {
+        let m = &mut self.migration;
+        if m.journal.export.is_some() || m.journal.plan.export.export_time.as_deref() == Some(time)
+        {
+            return Ok(());
+        }
+        m.journal.plan.export.export_time = Some(time.to_owned());
+        m.journal.record(
+            Step::Export,
+            format!("the fleet's export time for every table: {time}"),
+            None,
+        );
+        m.save().map_err(journal_write_failed)
     }
 
     /// The decision the session waits for, if any.
@@ -169,6 +202,9 @@ impl Session {
             };
             if done {
                 continue;
+            }
+            if self.hold_before == Some(step) {
+                return Outcome::Paused;
             }
             if step != Step::Preflight {
                 if let Some(decision) = self.decision_before(step) {

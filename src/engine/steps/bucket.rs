@@ -13,6 +13,12 @@ const STEP: Step = Step::Bucket;
 
 impl Migration {
     pub(crate) async fn bucket(&mut self) -> StepResult {
+        // The tables of a fleet share the bucket policy: one at a time reads and writes it,
+        // so no table's statements are lost to another's write.
+        let _turn = match &self.fleet {
+            Some(link) => Some(std::sync::Arc::clone(&link.bucket_turn).lock_owned().await),
+            None => None,
+        };
         let bucket = self.plan().destination.bucket.clone();
         let s3 = self.bucket_s3()?.clone();
         let dest = self.dest()?.clone();
@@ -30,7 +36,7 @@ impl Migration {
             .is_some_and(|e| e.starts_with("http://"));
         let grant = ExportGrant {
             bucket: bucket.clone(),
-            prefix: format!("{}/", self.journal.export_prefix),
+            prefix: format!("{}/", self.grant_folder()),
             source_account: source_account.clone(),
             deny_insecure_transport: !plain_http,
         };
@@ -231,6 +237,17 @@ async fn security_lines(s3: &S3, bucket: &str) -> Vec<String> {
         Err(f) => lines.push(format!("Default encryption could not be read: {}", f.code)),
     }
     lines
+}
+
+impl Migration {
+    /// The folder the bucket policy grants: the fleet's when the table is one of a fleet
+    /// (one statement for every table), else this migration's own.
+    fn grant_folder(&self) -> String {
+        match &self.journal.fleet {
+            Some(f) => f.folder.clone(),
+            None => self.journal.export_prefix.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
