@@ -174,6 +174,20 @@ impl FleetRun {
         )
     }
 
+    /// Resolves the fleet's tables (kept in its journal, unless a dry run) and reads and
+    /// prices every one: what a driver shows before the person starts the fleet (the wizard's
+    /// summary screen). `run` does the same again when it starts (the list is kept; the
+    /// figures are read afresh).
+    pub async fn summarize(
+        &self,
+        journal: &mut FleetJournal,
+    ) -> Result<(Survey, Resolved), AwsFailure> {
+        let sides = Sides::connect(journal).await?;
+        self.resolve(journal, &sides).await?;
+        let limits = journal.plan.limits.resolve(&sides.regions.dest);
+        Ok((survey(journal, &sides, &self.prices, &limits).await, limits))
+    }
+
     /// A fleet refused before any table ran.
     fn refused(&self, failure: AwsFailure) -> Outcome {
         let outcome = fleet_outcome(&[], Some(&failure), false, false);
