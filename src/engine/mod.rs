@@ -6,7 +6,7 @@ pub mod cli_equivalent;
 pub mod costs;
 pub mod events;
 pub mod inspect;
-mod jobs;
+pub mod jobs;
 pub mod journal;
 pub mod leftovers;
 pub mod lock;
