@@ -4,10 +4,12 @@
 //! the decisions between them belong to `session`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 
 use super::events::{Event, EventSink};
+use super::jobs::board::JobBoards;
 use super::journal::{Journal, JournalError, Step};
 use super::plan::Plan;
 use crate::aws::backup::AwsBackup;
@@ -45,6 +47,10 @@ pub struct Migration {
     /// The prices of the estimates; `None` until the driver gives them or the first
     /// estimate loads the default ones (see `costs.rs`).
     pub prices: Option<Prices>,
+    /// The list boards of the fleet this migration belongs to, shared by all its tables so
+    /// that watching N jobs costs list pages, not N Describe calls a round; `None` for a
+    /// single table, which describes its jobs.
+    pub job_boards: Option<Arc<JobBoards>>,
 }
 
 /// Why a step stopped the run.
@@ -92,6 +98,7 @@ impl Migration {
             bucket_s3: None,
             defer_new_table_check: false,
             prices: None,
+            job_boards: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::board::{JobBoard, JobBoards};
 use super::watcher::{JobView, LongJob, NotReady, Phase};
 use crate::aws::dynamodb::{Dynamo, ExportInfo, ExportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -122,6 +123,11 @@ impl LongJob for ExportJob {
 
     fn expected_minutes(&self) -> u64 {
         expected_minutes(self.table_bytes, false)
+    }
+
+    /// ListExports reports every export's status, 25 a page.
+    fn board<'b>(&self, boards: &'b JobBoards) -> Option<&'b JobBoard> {
+        Some(&boards.exports)
     }
 
     fn status_command(&self, arn: &str) -> String {

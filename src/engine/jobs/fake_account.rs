@@ -71,6 +71,15 @@ impl FakeAccount {
         job.status = status.to_owned();
     }
 
+    pub(crate) fn status(&self, arn: &str) -> Option<String> {
+        let state = self.state.lock().unwrap();
+        state
+            .jobs
+            .iter()
+            .find(|j| j.arn == arn)
+            .map(|j| j.status.clone())
+    }
+
     /// The next page call not yet scripted fails so.
     pub(crate) fn fail_next(&self, failure: AwsFailure) {
         self.state.lock().unwrap().script.push_back(Some(failure));
