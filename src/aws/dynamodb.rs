@@ -77,6 +77,18 @@ pub struct ImportInfo {
     pub end_time: Option<String>,
 }
 
+/// One job as ListExports or ListImports report it: enough to tell whether it moved, without
+/// the Describe call that says everything else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedJob {
+    pub arn: String,
+    pub status: String,
+}
+
+/// Jobs a list call returns in one page: AWS's largest page for both ListExports and
+/// ListImports.
+pub const LIST_PAGE_SIZE: i32 = 25;
+
 /// What an export call needs.
 #[derive(Debug, Clone)]
 pub struct ExportRequest<'a> {
@@ -445,6 +457,36 @@ impl Dynamo {
         Ok(arns)
     }
 
+    /// One page of every export in the side's account and region (all tables, finished ones of
+    /// the last 90 days included) with their status, and the token of the next page: a fleet
+    /// watches its exports with these instead of one DescribeExport per job.
+    pub async fn list_exports_page(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<ListedJob>, Option<String>), AwsFailure> {
+        let out = self
+            .client
+            .list_exports()
+            .max_results(LIST_PAGE_SIZE)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("dynamodb:ListExports", &self.side, e))?;
+        let jobs = out
+            .export_summaries()
+            .iter()
+            .filter_map(|s| {
+                Some(ListedJob {
+                    arn: s.export_arn()?.to_owned(),
+                    status: s
+                        .export_status()
+                        .map_or("UNKNOWN".to_owned(), |st| st.as_str().to_owned()),
+                })
+            })
+            .collect();
+        Ok((jobs, next_page(out.next_token())))
+    }
+
     pub async fn import(&self, req: &ImportRequest<'_>) -> Result<ImportInfo, AwsFailure> {
         let t = req.table;
         let defs = t
@@ -569,6 +611,35 @@ impl Dynamo {
             }
         }
         Ok(arns)
+    }
+
+    /// One page of every import in the side's account and region, with their status, and the
+    /// token of the next page: `list_exports_page` for imports.
+    pub async fn list_imports_page(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<ListedJob>, Option<String>), AwsFailure> {
+        let out = self
+            .client
+            .list_imports()
+            .page_size(LIST_PAGE_SIZE)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| AwsFailure::from_sdk("dynamodb:ListImports", &self.side, e))?;
+        let jobs = out
+            .import_summary_list()
+            .iter()
+            .filter_map(|s| {
+                Some(ListedJob {
+                    arn: s.import_arn()?.to_owned(),
+                    status: s
+                        .import_status()
+                        .map_or("UNKNOWN".to_owned(), |st| st.as_str().to_owned()),
+                })
+            })
+            .collect();
+        Ok((jobs, next_page(out.next_token())))
     }
 
     /// Reads items by key (BatchGetItem, 100 at a time, unprocessed keys retried).
@@ -720,6 +791,11 @@ fn throughput(read: i64, write: i64) -> Result<ddb::ProvisionedThroughput, AwsFa
         .write_capacity_units(write)
         .build()
         .map_err(build_failure)
+}
+
+/// AWS ends a listing with no token or, in some answers, an empty one.
+fn next_page(token: Option<&str>) -> Option<String> {
+    token.filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 pub(super) fn missing_answer(op: &str, side: &str) -> AwsFailure {

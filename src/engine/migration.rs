@@ -11,6 +11,7 @@ use aws_config::SdkConfig;
 use super::events::{Event, EventSink};
 use super::fleet::limits::Slot;
 use super::fleet::link::FleetLink;
+use super::jobs::board::JobBoards;
 use super::journal::{Journal, JournalError, Step};
 use super::plan::Plan;
 use crate::aws::backup::AwsBackup;
@@ -52,6 +53,10 @@ pub struct Migration {
     pub fleet: Option<Arc<FleetLink>>,
     /// The fleet's slot held while this migration's export or import runs.
     pub job_slot: Option<Slot>,
+    /// The list boards of the fleet this migration belongs to, shared by all its tables so
+    /// that watching N jobs costs list pages, not N Describe calls a round; `None` for a
+    /// single table, which describes its jobs.
+    pub job_boards: Option<Arc<JobBoards>>,
 }
 
 /// Why a step stopped the run.
@@ -101,6 +106,7 @@ impl Migration {
             prices: None,
             fleet: None,
             job_slot: None,
+            job_boards: None,
         }
     }
 

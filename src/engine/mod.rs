@@ -7,7 +7,7 @@ pub mod costs;
 pub mod events;
 pub mod fleet;
 pub mod inspect;
-mod jobs;
+pub mod jobs;
 pub mod journal;
 pub mod leftovers;
 pub mod lock;

@@ -29,6 +29,7 @@ use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::session::{load_side, region_of, NetworkLimits, SideSpec};
 use crate::engine::cli_equivalent::{side_args, update_pitr};
 use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::jobs::board::JobBoards;
 use crate::engine::journal::{now_rfc3339, FleetMembership, Journal, MigrationState, Step};
 use crate::engine::lock::{LockError, MigrationLock};
 use crate::engine::new_journal;
@@ -162,8 +163,9 @@ impl FleetRun {
             }
             return self.finish(&mut journal, results, None, false, &limiter);
         }
+        let boards = JobBoards::new(sides.source.clone(), sides.dest.clone());
         let (results, stopped_by, interrupted) = self
-            .run_members(&mut journal, runnable, results, &limiter)
+            .run_members(&mut journal, runnable, results, &limiter, boards)
             .await;
         self.finish(
             &mut journal,
@@ -460,8 +462,9 @@ impl FleetRun {
         runnable: Vec<Journal>,
         mut results: Vec<TableResult>,
         limiter: &Arc<Limiter>,
+        boards: JobBoards,
     ) -> (Vec<TableResult>, Option<AwsFailure>, bool) {
-        let link = FleetLink::new(Arc::clone(limiter));
+        let link = FleetLink::new(Arc::clone(limiter), boards);
         let preparing = Arc::new(Semaphore::new(PREPARING_AT_ONCE));
         let (time_tx, time_rx) = watch::channel(fleet.export_time.clone());
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -612,6 +615,8 @@ fn same_but_time(a: &crate::engine::plan::Plan, b: &crate::engine::plan::Plan) -
 /// the survey, and the regions the charges are billed in.
 struct Sides {
     source: Dynamo,
+    /// For the board that watches the imports.
+    dest: Dynamo,
     regions: Regions,
 }
 
@@ -642,6 +647,7 @@ impl Sides {
         let dest_region = region_of(&dest);
         Ok(Sides {
             source: Dynamo::new(&source, "source"),
+            dest: Dynamo::new(&dest, "destination"),
             regions: Regions {
                 source: region_of(&source),
                 bucket: plan

@@ -4,6 +4,7 @@
 use crate::engine::fleet::limits::SlotKind;
 use std::time::Duration;
 
+use super::board::{JobBoard, JobBoards};
 use super::watcher::{JobView, LongJob, NotReady, Phase};
 use crate::aws::dynamodb::{Dynamo, ExportInfo, ExportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -127,6 +128,11 @@ impl LongJob for ExportJob {
 
     fn expected_minutes(&self) -> u64 {
         expected_minutes(self.table_bytes, false)
+    }
+
+    /// ListExports reports every export's status, 25 a page.
+    fn board<'b>(&self, boards: &'b JobBoards) -> Option<&'b JobBoard> {
+        Some(&boards.exports)
     }
 
     fn status_command(&self, arn: &str) -> String {

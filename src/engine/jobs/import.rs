@@ -1,6 +1,7 @@
 //! The import as a long job: ImportTable with a ClientToken, found again among the imports into
 //! the new table, and explained when it fails.
 
+use super::board::{JobBoard, JobBoards};
 use super::watcher::{JobView, LongJob, Phase};
 use crate::aws::dynamodb::{Dynamo, ImportInfo, ImportRequest};
 use crate::aws::explain::{AwsFailure, FailureKind};
@@ -130,6 +131,11 @@ impl LongJob for ImportJob {
 
     fn expected_minutes(&self) -> u64 {
         expected_minutes(self.data_bytes, true)
+    }
+
+    /// ListImports reports every import's status, 25 a page.
+    fn board<'b>(&self, boards: &'b JobBoards) -> Option<&'b JobBoard> {
+        Some(&boards.imports)
     }
 
     fn status_command(&self, arn: &str) -> String {

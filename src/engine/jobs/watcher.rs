@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use super::board::{JobBoard, JobBoards, JobWatch};
 use crate::aws::explain::AwsFailure;
 use crate::engine::costs::{import_stored_or_table_bytes, table_bytes};
 use crate::engine::events::Event;
@@ -108,6 +109,12 @@ pub(crate) trait LongJob: Sync {
         None
     }
 
+    /// The board that lists this kind's jobs in a fleet, where the kind has a list call that
+    /// reports status (ListExports, ListImports); the others are described every round.
+    fn board<'b>(&self, _boards: &'b JobBoards) -> Option<&'b JobBoard> {
+        None
+    }
+
     /// A refusal of the start call that only needs time (an export right after PITR was turned
     /// on): the watcher waits as told and calls again without counting a retry.
     fn not_ready(&self, _failure: &AwsFailure, _since_first_call: Duration) -> Option<NotReady> {
@@ -176,6 +183,11 @@ impl Migration {
     /// Stores the job in the journal and polls it until it ends; a failed job becomes its
     /// kind's explained failure. Returns the final Describe answer. In a fleet, the job
     /// holds its slot until it ends (a job found running takes one without waiting).
+    ///
+    /// Alone, the job is described every round. In a fleet whose boards list this kind, it
+    /// waits on the board instead and is described only when its listed status moved or the
+    /// list did not show it; the status event still goes out once a round of its own
+    /// schedule, so a driver sees the job is alive.
     pub(crate) async fn watch_job<J: LongJob>(
         &mut self,
         job: &J,
@@ -238,6 +250,11 @@ impl Migration {
         mut info: J::Info,
     ) -> Result<J::Info, Stop> {
         self.store_job(job, &info)?;
+        let boards = self.job_boards.clone();
+        let mut listed = boards
+            .as_deref()
+            .and_then(|b| job.board(b))
+            .map(|board| board.watch(job.view(&info).arn));
         let started = Instant::now();
         let mut schedule = PollSchedule::new();
         let expected = job.expected_minutes();
@@ -258,19 +275,30 @@ impl Migration {
                 );
             }
             let delay = schedule.next_delay();
+            let next_check = listed.as_ref().and_then(JobWatch::next_round_in);
             self.events.send(Event::JobStatus {
                 step: J::STEP,
                 job: J::NAME,
                 status: view.status.to_owned(),
                 started_at: view.started_at.map(str::to_owned),
                 elapsed_secs: elapsed_since(view.started_at, started),
-                next_check_secs: delay.as_secs(),
+                next_check_secs: next_check.unwrap_or(delay).as_secs(),
                 percent_done: view.percent_done,
                 expected_minutes: view.expected_minutes,
             });
             let arn = view.arn.to_owned();
             let previous = view.status.to_owned();
-            tokio::time::sleep(delay).await;
+            match listed.as_mut() {
+                None => tokio::time::sleep(delay).await,
+                Some(watch) => match tokio::time::timeout(delay, watch.changed(&previous)).await {
+                    // Unchanged for a whole delay: only the status event again.
+                    Err(_) => continue,
+                    // Moved, or not listed: the Describe says what the list does not.
+                    Ok(word) => {
+                        word?;
+                    }
+                },
+            }
             info = job.describe(&arn).await?;
             // A running job is saved when its status moves; one that ended, always.
             if job.view(&info).status != previous || job.phase(&info) != Phase::Running {
@@ -374,13 +402,14 @@ fn limit_backoff(n: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     use tokio::sync::mpsc::unbounded_channel;
 
     use super::*;
     use crate::aws::explain::FailureKind;
     use crate::engine::events::EventSink;
+    use crate::engine::jobs::fake_account::FakeAccount;
     use crate::engine::plan::Plan;
 
     #[derive(Debug, Clone)]
@@ -536,6 +565,141 @@ mod tests {
             assert_eq!(rec.status.as_deref(), Some("COMPLETED"));
             assert_eq!(rec.detail.as_deref(), Some("fake"));
         }
+    }
+
+    /// An export in the fake account: listed there once `listed_after` passed since its start,
+    /// and described from there, counting the Describe calls.
+    struct BoardJob {
+        account: Arc<FakeAccount>,
+        listed_after: Duration,
+        describes: Mutex<u32>,
+    }
+
+    const BOARD_ARN: &str = "arn:export/fleet-1";
+
+    impl LongJob for BoardJob {
+        type Info = Fake;
+        const NAME: &'static str = "export";
+        const STEP: Step = Step::Export;
+
+        fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+            &mut journal.export
+        }
+
+        async fn find_started(&self, _: Option<&JobRecord>) -> Result<Option<Fake>, AwsFailure> {
+            Ok(None)
+        }
+
+        async fn start(&self, _: Option<&str>) -> Result<Fake, AwsFailure> {
+            let account = self.account.clone();
+            let lag = self.listed_after;
+            tokio::spawn(async move {
+                tokio::time::sleep(lag).await;
+                account.start(BOARD_ARN);
+            });
+            Ok(self.listed(None))
+        }
+
+        async fn describe(&self, _: &str) -> Result<Fake, AwsFailure> {
+            *self.describes.lock().unwrap() += 1;
+            Ok(self.listed(self.account.status(BOARD_ARN)))
+        }
+
+        fn view<'a>(&self, info: &'a Fake) -> JobView<'a> {
+            JobView {
+                arn: &info.arn,
+                status: info.status,
+                ..JobView::default()
+            }
+        }
+
+        fn phase(&self, info: &Fake) -> Phase {
+            match info.status {
+                "COMPLETED" => Phase::Succeeded,
+                _ => Phase::Running,
+            }
+        }
+
+        fn store_details(&self, _: &Fake, _: &mut JobRecord) {}
+
+        fn explain_failure(&self, _: &Fake) -> AwsFailure {
+            AwsFailure::new("fake-failed", FailureKind::JobFailed, "", "", "")
+        }
+
+        fn expected_minutes(&self) -> u64 {
+            10
+        }
+
+        fn status_command(&self, arn: &str) -> String {
+            format!("aws dynamodb describe-export --export-arn {arn}")
+        }
+
+        fn board<'b>(&self, boards: &'b JobBoards) -> Option<&'b JobBoard> {
+            Some(&boards.exports)
+        }
+    }
+
+    impl BoardJob {
+        fn listed(&self, status: Option<String>) -> Fake {
+            Fake {
+                arn: BOARD_ARN.into(),
+                status: match status.as_deref() {
+                    Some("COMPLETED") => "COMPLETED",
+                    _ => "IN_PROGRESS",
+                },
+                percent: None,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_a_fleet_a_job_is_described_only_when_the_list_moves_or_misses_it() {
+        let account = FakeAccount::new(200, true);
+        let dir = tempfile::tempdir().unwrap();
+        let (mut m, mut rx) = migration(dir.path());
+        m.job_boards = Some(Arc::new(JobBoards {
+            exports: JobBoard::new(account.lister()),
+            imports: JobBoard::new(FakeAccount::new(0, true).lister()),
+        }));
+        // The list shows the export 5 s after its start, as AWS's list may lag.
+        let job = BoardJob {
+            account: account.clone(),
+            listed_after: Duration::from_secs(5),
+            describes: Mutex::new(0),
+        };
+        let token = m.job_token(&job);
+        let info = m.start_job(&job, token).await.unwrap();
+        let finisher = account.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(20 * 60)).await;
+            finisher.set(BOARD_ARN, "COMPLETED");
+        });
+        let done = m.watch_job(&job, info).await.unwrap();
+        assert_eq!(done.status, "COMPLETED");
+        // Rounds at 1 and 3 s miss it (a Describe each), the one that lists it done does.
+        assert_eq!(*job.describes.lock().unwrap(), 3);
+        // About 45 rounds in 20 minutes: the two that missed it read all 8 pages, the rest one.
+        let rounds = m.job_boards.as_ref().unwrap().exports.rounds() as u32;
+        assert!((44..=47).contains(&rounds), "{rounds}");
+        assert_eq!(account.pages(), 2 * 8 + (rounds - 2));
+        let rec = m.journal.export.as_ref().unwrap();
+        assert_eq!(rec.status.as_deref(), Some("COMPLETED"));
+        m.events = EventSink::silent();
+        let mut statuses = 0u32;
+        while let Some(e) = rx.recv().await {
+            if let Event::JobStatus {
+                next_check_secs, ..
+            } = e
+            {
+                assert!(next_check_secs <= 30);
+                statuses += 1;
+            }
+        }
+        // Still once a round of the watcher's schedule, as alone: the driver sees it alive.
+        assert!(
+            statuses.abs_diff(rounds) <= 2,
+            "{statuses} events, {rounds} rounds"
+        );
     }
 
     #[test]

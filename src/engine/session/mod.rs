@@ -129,9 +129,11 @@ impl Session {
         self.hold_before = step;
     }
 
-    /// Joins the session to its fleet: its jobs count against the fleet's limits and its
-    /// bucket step takes its turn at the shared bucket policy.
+    /// Joins the session to its fleet: its jobs count against the fleet's limits and are
+    /// watched on the fleet's boards, and its bucket step takes its turn at the shared bucket
+    /// policy.
     pub fn join_fleet(&mut self, link: std::sync::Arc<super::fleet::link::FleetLink>) {
+        self.migration.job_boards = Some(std::sync::Arc::clone(&link.boards));
         self.migration.fleet = Some(link);
     }
 
