@@ -292,6 +292,28 @@ async fn a_fleet_killed_mid_way_finishes_exactly_the_unfinished_tables() {
     }
     let stats = emu.stats();
     assert_eq!(count(&stats, SOURCE_ACCOUNT, "ExportTableToPointInTime"), 4);
+    // The fleet watched its jobs with the list calls: a job is described when it is found
+    // again and when the list shows it moved, not every round.
+    assert!(
+        count(&stats, SOURCE_ACCOUNT, "ListExports") > 0,
+        "{}",
+        stats["calls"]
+    );
+    assert!(
+        count(&stats, DEST_ACCOUNT, "ListImports") > 0,
+        "{}",
+        stats["calls"]
+    );
+    assert!(
+        count(&stats, SOURCE_ACCOUNT, "DescribeExport") <= 2 * 4,
+        "{}",
+        stats["calls"]
+    );
+    assert!(
+        count(&stats, DEST_ACCOUNT, "DescribeImport") <= 2 * 4,
+        "{}",
+        stats["calls"]
+    );
     assert_eq!(count(&stats, DEST_ACCOUNT, "ImportTable"), 4);
 
     // `status` shows the fleet and each of its tables.
