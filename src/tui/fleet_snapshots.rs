@@ -71,3 +71,17 @@ fn fleet_table_panel_with_whole_arns() {
     press(&mut app, KeyCode::Char('a'));
     snap(&app, "fleet_table_panel_arns");
 }
+
+#[test]
+fn fleet_stopped_by_a_failure_of_a_whole_side() {
+    let mut app = fleet_board();
+    app.update(super::msg::Msg::Fleet(
+        crate::engine::fleet::FleetEvent::Fleet(crate::engine::fleet::FleetNote::FleetStopping {
+            table: "app-033".into(),
+            failure: expired_token(),
+        }),
+    ));
+    let text = view_text(&app);
+    assert!(text.contains("What:") && text.contains("Next:"), "{text}");
+    snap(&app, "fleet_stopped");
+}

@@ -380,20 +380,31 @@ fn header_lines(app: &App) -> Vec<String> {
             if t.warnings == 1 { "" } else { "s" }
         ));
     }
+    let resume = format!("ddb-ferry resume {}", m.fleet_id);
+    let retry =
+        |done: &super::model::Finished| done.retry_command.clone().unwrap_or(resume.clone());
+    let stopped = m.refused.is_some() || m.stopping.is_some();
     let third = match &m.finished {
+        Some(done) if stopped => format!(
+            "The fleet stopped (the problem below); running jobs go on in AWS. After the fix: {}",
+            retry(done)
+        ),
         Some(done) => match done.outcome {
             Outcome::Succeeded => "Finished: every table moved. q quits.".to_owned(),
             Outcome::Interrupted => format!(
                 "Stopped: running jobs go on in AWS. Reopen ddb-ferry to reattach, or run {}.",
-                done.retry_command.as_deref().unwrap_or("ddb-ferry resume")
+                retry(done)
             ),
             _ => format!(
                 "Finished: {} moved, {} not (failed first). Retry those only: {}",
                 t.moved,
                 m.lines.len() - t.moved,
-                done.retry_command.as_deref().unwrap_or("ddb-ferry resume")
+                retry(done)
             ),
         },
+        None if stopped => {
+            "The fleet is stopping (the problem below); running jobs go on in AWS.".to_owned()
+        }
         None if m.fleet_id.is_empty() || m.journal_path.is_none() && st.running => {
             "Starting: reading the tables; nothing has changed yet.".to_owned()
         }
@@ -433,9 +444,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .refused
         .as_ref()
         .or(st.model.stopping.as_ref().map(|(_, f)| f));
+    // The problem box gets the rows its three lines wrap to, at most half the window.
+    let problem_rows = stopped.map_or(0, |f| {
+        let lines: usize = failure::lines(f)
+            .iter()
+            .map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                wrap(&text, width.saturating_sub(2)).len()
+            })
+            .sum();
+        (lines as u16 + 2).min(inner.height / 2)
+    });
     let [head, problem, columns, rows] = Layout::vertical([
         Constraint::Length(header.len() as u16),
-        Constraint::Length(if stopped.is_some() { 6 } else { 0 }),
+        Constraint::Length(problem_rows),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
