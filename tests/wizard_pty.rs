@@ -343,6 +343,150 @@ async fn wizard_restores_a_dynamodb_backup_in_one_account() {
     );
 }
 
+/// (f) A fleet by keys: three tables in the source, two marked with Space; Enter takes the
+/// fleet's road (a new bucket, the export settings, the names kept, the summary), Enter
+/// starts it, and the dashboard counts both tables moved. Both new tables hold their items;
+/// the table left unmarked stays behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_moves_two_marked_tables_as_a_fleet() {
+    let emu = Emulator::start(Knobs {
+        export_delay_s: 1.0,
+        import_delay_s: 1.0,
+        ..Knobs::default()
+    });
+    let src = seed_three(&emu).await;
+
+    let mut pty = Pty::wizard(&emu);
+    start_a_fleet_of_two(&mut pty, "ferry-fleet-wizard");
+    pty.wait_for("Fleet fleet-alpha-", WAIT);
+    let done = match pty.wait_until(Duration::from_secs(120), |s| {
+        s.contains("0 failed · 0 running · 0 waiting · 2 moved")
+            && s.contains("Finished: every table moved")
+    }) {
+        Some(s) => s,
+        None => pty.fail("the fleet did not move both tables"),
+    };
+    assert!(done.contains("alpha") && done.contains("bravo"), "{done}");
+    pty.send("q");
+    match pty.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after q"),
+        None => pty.fail("the wizard did not quit on q"),
+    }
+
+    let dst = emu.dynamo("dest", None).await;
+    support::assert_same_items(&src, &dst, "alpha", 12).await;
+    support::assert_same_items(&src, &dst, "bravo", 7).await;
+    assert!(
+        !table_exists(&dst, "charlie").await,
+        "the unmarked table stays behind"
+    );
+}
+
+/// Three tables `alpha`, `bravo`, `charlie` in the source, with 12, 7 and 5 items.
+async fn seed_three(emu: &Emulator) -> aws_sdk_dynamodb::Client {
+    let src = emu.dynamo("source", None).await;
+    for (name, n) in [("alpha", 12), ("bravo", 7), ("charlie", 5)] {
+        create_source_table(&src, name).await;
+        put_items(&src, name, (0..n).map(varied_item).collect()).await;
+    }
+    src
+}
+
+/// From the start to the fleet's dashboard: `alpha` and `bravo` marked with Space, Enter on
+/// the marks, a new bucket, the export settings and the names as they are, the summary, and
+/// Enter to start.
+fn start_a_fleet_of_two(pty: &mut Pty, bucket: &str) {
+    choose_accounts(pty);
+    pty.wait_for("[ ] alpha", WAIT);
+    pty.send(" ");
+    pty.wait_for("[x] alpha", WAIT);
+    pty.send(DOWN);
+    pty.send(" ");
+    let marked = pty.wait_for("[x] bravo", WAIT);
+    assert!(marked.contains("[ ] charlie"), "{marked}");
+    pty.wait_for("2 tables marked: they move together as a fleet", WAIT);
+    assert!(
+        last_line(&pty.screen()).contains("move the 2 marked as a fleet"),
+        "the key bar says where Enter goes"
+    );
+    pty.send(ENTER);
+    pty.wait_for(BUCKET_LIST, WAIT);
+    pty.send(TAB);
+    pty.send(bucket);
+    pty.send(ENTER);
+    pty.wait_for(BUCKET_NEW, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(EXPORT_FORM, WAIT);
+    pty.send(ENTER);
+    let names = pty.wait_for("No new name is taken in the destination", WAIT);
+    assert!(
+        names.contains("alpha") && names.contains("bravo"),
+        "{names}"
+    );
+    pty.send(ENTER);
+    let summary = pty.wait_for("Estimated time", WAIT);
+    assert!(
+        summary.contains("Estimates: nothing has started"),
+        "{summary}"
+    );
+    pty.send(ENTER);
+}
+
+/// (g) Quit while the fleet's exports run (the jobs go on in AWS); opened again, the wizard
+/// offers the whole fleet, Enter reattaches, and both tables move with one export each.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_reattaches_to_a_fleet_after_quitting() {
+    let emu = Emulator::start(Knobs {
+        export_delay_s: 6.0,
+        import_delay_s: 1.0,
+        ..Knobs::default()
+    });
+    let src = seed_three(&emu).await;
+
+    let mut first = Pty::wizard(&emu);
+    start_a_fleet_of_two(&mut first, "ferry-fleet-again");
+    first.wait_for(RUNNING, Duration::from_secs(60));
+    first.send("q");
+    first.wait_for("Quit?", WAIT);
+    first.send("y");
+    match first.wait_exit(Duration::from_secs(30)) {
+        Some(code) => assert_eq!(code, 0, "exit code after quitting"),
+        None => first.fail("the wizard did not quit"),
+    }
+    drop(first);
+
+    let mut second = Pty::wizard(&emu);
+    let offer = second.wait_for(RESUME, WAIT);
+    assert!(
+        offer.contains("a fleet of 2 tables"),
+        "the offer is the whole fleet:\n{offer}"
+    );
+    second.send(ENTER);
+    second.wait_gone(RESUME, WAIT);
+    if second
+        .wait_until(Duration::from_secs(120), |s| {
+            s.contains("2 moved") && s.contains("Finished: every table moved")
+        })
+        .is_none()
+    {
+        second.fail("the reattached fleet did not move both tables");
+    }
+    second.send("q");
+    assert_eq!(second.wait_exit(Duration::from_secs(20)), Some(0));
+
+    for table in ["alpha", "bravo"] {
+        let arn = format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}");
+        assert_eq!(
+            export_count(&src, &arn).await,
+            1,
+            "{table}: the running export was reattached to, not started again"
+        );
+    }
+    let dst = emu.dynamo("dest", None).await;
+    support::assert_same_items(&src, &dst, "alpha", 12).await;
+    support::assert_same_items(&src, &dst, "bravo", 7).await;
+}
+
 /// (c) Without a terminal the wizard does not start: exit 2 and a pointer to `ddb-ferry run`.
 #[test]
 fn wizard_refuses_to_run_without_a_terminal() {

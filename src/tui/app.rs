@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{Msg, Side};
 use super::screens::{
-    accounts, backup, backup_progress, bucket, export, folder, full_check, keys, pitr, progress,
-    road, table, verify,
+    accounts, backup, backup_progress, bucket, export, fleet, folder, full_check, keys, pitr,
+    progress, road, table, verify,
 };
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
@@ -38,6 +38,12 @@ pub enum Screen {
     /// The backup road: the backup, copy and restore jobs.
     BackupProgress,
     Verify,
+    /// The fleet road: the new tables' names (a prefix and a suffix).
+    FleetNames,
+    /// The fleet road: every table read and priced, before anything starts.
+    FleetSummary,
+    /// The fleet road: one line per table while the fleet runs.
+    Fleet,
 }
 
 /// The screens of the S3 road, in order.
@@ -65,6 +71,17 @@ const BACKUP_SCREENS: [Screen; 6] = [
     Screen::Verify,
 ];
 
+/// The screens of a fleet (several tables, through S3), in order.
+const FLEET_SCREENS: [Screen; 7] = [
+    Screen::Accounts,
+    Screen::Table,
+    Screen::Bucket,
+    Screen::Export,
+    Screen::FleetNames,
+    Screen::FleetSummary,
+    Screen::Fleet,
+];
+
 impl Screen {
     /// The screens a migration on `via` passes, in order (the step bar draws them).
     pub fn road(via: Via) -> &'static [Screen] {
@@ -89,6 +106,9 @@ impl Screen {
             Screen::BackupSetup => "Backup & new table",
             Screen::BackupProgress => "Backup, copy & restore",
             Screen::Verify => "Verify & finish",
+            Screen::FleetNames => "New table names",
+            Screen::FleetSummary => "Fleet summary & estimate",
+            Screen::Fleet => "Fleet",
         }
     }
 
@@ -97,6 +117,7 @@ impl Screen {
             Screen::Accounts => "Accounts",
             Screen::DataFolder => "Data folder",
             Screen::BackupSetup => "Backup setup",
+            Screen::FleetNames => "New names",
             other => other.short(),
         }
     }
@@ -116,12 +137,19 @@ impl Screen {
             Screen::BackupSetup => "Backup",
             Screen::BackupProgress => "Restoring",
             Screen::Verify => "Verify",
+            Screen::FleetNames => "Names",
+            Screen::FleetSummary => "Summary",
+            Screen::Fleet => "Fleet",
         }
     }
 
-    /// The screen before this one on `via` (Accounts stays).
-    fn prev_on(self, via: Via) -> Screen {
-        let road = Screen::road(via);
+    /// The screens of a fleet, in order.
+    pub fn fleet_road() -> &'static [Screen] {
+        &FLEET_SCREENS
+    }
+
+    /// The screen before this one on `road` (Accounts stays).
+    fn prev_on(self, road: &[Screen]) -> Screen {
         let i = road.iter().position(|s| *s == self).unwrap_or(0);
         road[i.saturating_sub(1)]
     }
@@ -149,7 +177,7 @@ pub enum Overlay {
     Help(Box<Overlay>),
     /// `q` while a job runs: quitting leaves the job running in AWS.
     ConfirmQuit,
-    /// Unfinished migrations found at start; the wizard offers to reattach.
+    /// Unfinished migrations (and fleets) found at start; the wizard offers to reattach.
     Resume(Vec<ResumeOffer>),
     /// The migration is run by another live process: watch it read-only, or leave.
     Held(Holder),
@@ -165,6 +193,8 @@ pub struct ResumeOffer {
     pub id: String,
     pub path: PathBuf,
     pub summary: String,
+    /// The journal is a fleet's: reattaching runs the whole fleet again.
+    pub fleet: bool,
 }
 
 /// Another process that runs a migration the wizard wanted to open.
@@ -192,6 +222,8 @@ pub struct App {
     /// The full check started from the Keys screen.
     pub full_check: full_check::State,
     pub verify: verify::State,
+    /// The fleet road: several tables moved together.
+    pub fleet: fleet::State,
     /// The migration's journal as the session last reported it (read-only: the session is
     /// its only writer).
     pub journal: Option<Box<Journal>>,
@@ -215,6 +247,9 @@ pub struct App {
     pub migration_id: Option<String>,
     /// The prices of the cost estimates (list prices, or the person's own file).
     pub prices: crate::logic::cost::Prices,
+    /// Set by `update` when the message changed nothing on screen: the loop then skips the
+    /// drawing (a hundred tables' repeated job statuses cost nothing over SSH).
+    pub quiet: bool,
 }
 
 impl App {
@@ -235,6 +270,7 @@ impl App {
             keys: keys::State::default(),
             full_check: full_check::State::default(),
             verify: verify::State::default(),
+            fleet: fleet::State::default(),
             journal: None,
             pending: None,
             engine_busy: false,
@@ -247,6 +283,7 @@ impl App {
             opening_from_plan: false,
             migration_id: None,
             prices: crate::logic::cost::Prices::builtin(),
+            quiet: false,
         }
     }
 
@@ -258,6 +295,11 @@ impl App {
     /// A clock is on screen: tick once a second, and only then.
     pub fn clock_running(&self) -> bool {
         self.engine_busy || self.pitr.enabling || self.watching.is_some()
+    }
+
+    /// The fleet's dashboard shows elapsed whole minutes: tick once a minute while it runs.
+    pub fn minute_clock_running(&self) -> bool {
+        self.fleet.running() && self.screen == Screen::Fleet
     }
 
     /// The road of this migration: the opened one's, else the one taken on the Road screen
@@ -274,8 +316,23 @@ impl App {
     pub fn road_screens(&self) -> &'static [Screen] {
         if self.screen == Screen::Road && self.journal.is_none() {
             Screen::road(self.road.selected)
+        } else if self.on_fleet_road() {
+            Screen::fleet_road()
         } else {
             Screen::road(self.via())
+        }
+    }
+
+    /// Whether the screens are the fleet's: the fleet road was taken, or (on the Table
+    /// screen) two or more tables are marked, so Enter leads there.
+    pub fn on_fleet_road(&self) -> bool {
+        if self.journal.is_some() {
+            return false;
+        }
+        match self.screen {
+            Screen::Accounts => false,
+            Screen::Table => self.table.picker.marked.len() >= 2,
+            _ => self.fleet.active,
         }
     }
 
@@ -297,11 +354,13 @@ impl App {
             Screen::Export => self.export.editing(),
             Screen::DataFolder => self.folder.picker.filtering,
             Screen::Keys => self.keys.editing(),
+            Screen::FleetNames => self.fleet.names.editing(),
             _ => false,
         }
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        self.quiet = false;
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize | Msg::Tick => Vec::new(),
@@ -343,7 +402,13 @@ impl App {
             }
             Msg::CheckProgress(p) => full_check::on_progress(self, p),
             Msg::CheckDone(r) => full_check::on_done(self, r),
-            Msg::Unfinished(found) => self.on_unfinished(found),
+            Msg::Unfinished { migrations, fleets } => self.on_unfinished(migrations, fleets),
+            Msg::DestTables(r) => fleet::names::on_dest_tables(self, r),
+            Msg::FleetSummary(r) => fleet::summary::on_summary(self, r),
+            Msg::FleetOpened(r) => fleet::board::on_opened(self, r),
+            Msg::Fleet(event) => fleet::board::on_event(self, event),
+            Msg::FleetMembers(journals) => fleet::board::on_members(self, journals),
+            Msg::FleetEnded(outcome) => fleet::board::on_ended(self, outcome),
             Msg::Session(report) => self.on_report(report),
             Msg::Watched(journal) => self.on_watched(journal),
             Msg::WatchEnded => {
@@ -423,6 +488,9 @@ impl App {
             Screen::BackupSetup => backup::on_key(self, key),
             Screen::BackupProgress => backup_progress::on_key(self, key),
             Screen::Verify => verify::on_key(self, key),
+            Screen::FleetNames => fleet::names::on_key(self, key),
+            Screen::FleetSummary => fleet::summary::on_key(self, key),
+            Screen::Fleet => fleet::board::on_key(self, key),
         };
         match cmds {
             Some(cmds) => cmds,
@@ -430,7 +498,7 @@ impl App {
             // there Esc only leaves the field).
             None if key.code == KeyCode::Esc && !editing => {
                 if !self.engine_busy && self.screen != Screen::Accounts {
-                    self.screen = self.screen.prev_on(self.via());
+                    self.screen = self.screen.prev_on(self.road_screens());
                     self.failure = None;
                 }
                 Vec::new()
@@ -440,7 +508,7 @@ impl App {
     }
 
     fn ask_quit(&mut self) -> Vec<Cmd> {
-        if self.engine_busy || self.pitr.enabling {
+        if self.engine_busy || self.pitr.enabling || self.fleet.running() {
             self.overlay = Overlay::ConfirmQuit;
         } else {
             self.quit = true;

@@ -16,14 +16,29 @@ use crate::engine::journal::{Journal, MigrationState};
 use crate::engine::plan::Via;
 use crate::engine::session::actor::{Report, Request};
 use crate::engine::session::{Decision, OpenFailure, OpenFrom};
-use crate::engine::unfinished::Unfinished;
+use crate::engine::unfinished::{Unfinished, UnfinishedFleet};
 
 impl App {
-    /// Unfinished migrations were found: offer to reattach.
-    pub(super) fn on_unfinished(&mut self, found: Vec<Unfinished>) -> Vec<Cmd> {
-        let offers: Vec<ResumeOffer> = found
-            .into_iter()
-            .map(|u| ResumeOffer {
+    /// Unfinished migrations were found: offer to reattach (a fleet first: it is the larger
+    /// piece of work, and its tables are not offered one by one).
+    pub(super) fn on_unfinished(
+        &mut self,
+        found: Vec<Unfinished>,
+        fleets: Vec<UnfinishedFleet>,
+    ) -> Vec<Cmd> {
+        let fleet_offers = fleets.into_iter().map(|f| ResumeOffer {
+            summary: format!(
+                "a fleet of {} tables: {} moved, {:?}",
+                f.journal.members.len(),
+                f.moved,
+                f.journal.state
+            ),
+            id: f.journal.id,
+            path: f.path,
+            fleet: true,
+        });
+        let offers: Vec<ResumeOffer> = fleet_offers
+            .chain(found.into_iter().map(|u| ResumeOffer {
                 summary: format!(
                     "{} -> {}: {:?} at {}{}",
                     u.journal.plan.source.table,
@@ -34,7 +49,8 @@ impl App {
                 ),
                 id: u.journal.id,
                 path: u.path,
-            })
+                fleet: false,
+            }))
             .collect();
         if !offers.is_empty() && self.overlay == Overlay::None && self.journal.is_none() {
             self.overlay = Overlay::Resume(offers);
@@ -49,6 +65,9 @@ impl App {
                 let Some(offer) = offers.first() else {
                     return Vec::new();
                 };
+                if offer.fleet {
+                    return super::screens::fleet::board::reattach(self, offer.path.clone());
+                }
                 self.open_session(OpenFrom::Journal {
                     path: offer.path.clone(),
                 })

@@ -20,6 +20,10 @@ mod backup_snapshots;
 #[cfg(test)]
 mod backup_support;
 #[cfg(test)]
+mod fleet_snapshots;
+#[cfg(test)]
+mod fleet_support;
+#[cfg(test)]
 mod snapshots;
 #[cfg(test)]
 mod test_support;
@@ -111,10 +115,16 @@ async fn event_loop(
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut minute = tokio::time::interval(Duration::from_secs(60));
+    minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let code = if terminal.draw(|f| view::render(&app, f)).is_err() {
         1
     } else {
-        drive(terminal, &mut app, &mut services, &mut rx, &mut tick).await
+        let mut clocks = Clocks {
+            second: &mut tick,
+            minute: &mut minute,
+        };
+        drive(terminal, &mut app, &mut services, &mut rx, &mut clocks).await
     };
     // The session marks an unfinished migration interrupted and releases its lock; a running
     // export or import goes on in AWS.
@@ -122,12 +132,23 @@ async fn event_loop(
     code
 }
 
+/// The loop's timers: a second while a clock of seconds is on screen, a minute while only
+/// the fleet's elapsed minutes are.
+struct Clocks<'a> {
+    second: &'a mut tokio::time::Interval,
+    minute: &'a mut tokio::time::Interval,
+}
+
+/// Messages handled before one drawing at most: a burst (a hundred tables' events) is drawn
+/// once, yet keys stay answered.
+const BATCH: usize = 256;
+
 async fn drive(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     services: &mut Services,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
-    tick: &mut tokio::time::Interval,
+    clocks: &mut Clocks<'_>,
 ) -> i32 {
     let mut hangup = signal(SignalKind::hangup());
     let mut terminate = signal(SignalKind::terminate());
@@ -137,24 +158,40 @@ async fn drive(
                 Some(m) => m,
                 None => break,
             },
-            _ = tick.tick(), if app.clock_running() => Msg::Tick,
+            _ = clocks.second.tick(), if app.clock_running() => Msg::Tick,
+            _ = clocks.minute.tick(), if app.minute_clock_running() && !app.clock_running() => Msg::Tick,
             // A dropped SSH session or a kill: stop as if the person quit.
             _ = recv(&mut hangup) => break,
             _ = recv(&mut terminate) => break,
         };
-        tracing::debug!(msg = msg_name(&msg), "wizard message");
-        for cmd in app.update(msg) {
-            tracing::debug!(?cmd, "wizard command");
-            services.run(cmd);
+        let mut changed = handle(app, services, msg);
+        for _ in 1..BATCH {
+            if app.quit {
+                break;
+            }
+            match rx.try_recv() {
+                Ok(msg) => changed |= handle(app, services, msg),
+                Err(_) => break,
+            }
         }
         if app.quit {
             break;
         }
-        if terminal.draw(|f| view::render(app, f)).is_err() {
+        if changed && terminal.draw(|f| view::render(app, f)).is_err() {
             return 1;
         }
     }
     0
+}
+
+/// Updates the state with one message and runs its commands; true when the screen changed.
+fn handle(app: &mut App, services: &mut Services, msg: Msg) -> bool {
+    tracing::debug!(msg = msg_name(&msg), "wizard message");
+    for cmd in app.update(msg) {
+        tracing::debug!(?cmd, "wizard command");
+        services.run(cmd);
+    }
+    !app.quiet
 }
 
 fn signal(kind: SignalKind) -> Option<Signal> {
@@ -177,6 +214,7 @@ fn msg_name(msg: &Msg) -> &'static str {
         Msg::Tick => "tick",
         Msg::Session(_) => "session",
         Msg::Watched(_) => "watched",
+        Msg::Fleet(_) => "fleet",
         _ => "result",
     }
 }

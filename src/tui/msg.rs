@@ -3,10 +3,14 @@
 
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
+use crate::engine::events::Outcome;
+use crate::engine::fleet::limits::Resolved;
+use crate::engine::fleet::survey::Survey;
+use crate::engine::fleet::{FleetEvent, FleetJournal};
 use crate::engine::journal::Journal;
 use crate::engine::session::actor::Report;
 use crate::engine::steps::bucket::PolicyPreview;
-use crate::engine::unfinished::Unfinished;
+use crate::engine::unfinished::{Unfinished, UnfinishedFleet};
 use crate::logic::check::{CheckProgress, CheckReport};
 use crate::logic::layout::ObjectInfo;
 use crate::logic::manifest::ManifestSummary;
@@ -62,6 +66,16 @@ pub struct FolderListing {
     pub summaries: Vec<(String, Option<ManifestSummary>)>,
 }
 
+/// A fleet ready to start: its journal (new, or an unfinished fleet of the same tables found
+/// again), whether it continues one, and what it moves and costs (estimates).
+#[derive(Debug, Clone)]
+pub struct FleetReady {
+    pub journal: FleetJournal,
+    pub resumed: bool,
+    pub survey: Survey,
+    pub limits: Resolved,
+}
+
 /// Messages are moved once, from a task to the loop; boxing the large ones buys nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
@@ -114,8 +128,23 @@ pub enum Msg {
         vault: String,
         result: Result<VaultLook, AwsFailure>,
     },
-    /// Unfinished migrations in the state folder, found at start.
-    Unfinished(Vec<Unfinished>),
+    /// Unfinished migrations and fleets in the state folder, found at start.
+    Unfinished {
+        migrations: Vec<Unfinished>,
+        fleets: Vec<UnfinishedFleet>,
+    },
+    /// The destination's tables (the fleet's new names are checked against them).
+    DestTables(Result<Vec<String>, AwsFailure>),
+    /// The fleet's tables read and priced, before anything starts.
+    FleetSummary(Result<Box<FleetReady>, AwsFailure>),
+    /// The journal of the fleet being reattached to, read.
+    FleetOpened(Result<Box<FleetJournal>, AwsFailure>),
+    /// What the running fleet reports: a table's event or the fleet's own.
+    Fleet(FleetEvent),
+    /// Journals of tables of the fleet, by source table.
+    FleetMembers(Vec<(String, Box<Journal>)>),
+    /// The fleet's run ended.
+    FleetEnded(Outcome),
     /// What the migration session reports: its events, its journal, the decision it waits for.
     Session(Report),
     /// The journal of a migration another process runs, re-read because it changed.

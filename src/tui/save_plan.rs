@@ -50,8 +50,43 @@ fn notes(app: &App) -> Vec<String> {
     notes
 }
 
+/// The fleet's plan as the screens (or the running fleet) have it, and the fleet's id.
+pub fn current_fleet_plan(app: &App) -> Option<(crate::engine::fleet::FleetPlan, String)> {
+    if let Some(plan) = &app.fleet.board.plan {
+        return Some((plan.clone(), app.fleet.board.model.fleet_id.clone()));
+    }
+    if let Some(ready) = app.fleet.summary.ready() {
+        return Some((ready.journal.plan.clone(), ready.journal.id.clone()));
+    }
+    let plan = super::screens::fleet::plan_draft(app)?;
+    if plan.destination.bucket.is_empty() {
+        return None;
+    }
+    let id = crate::engine::fleet::members::fleet_id(&plan, 1);
+    Some((plan, id))
+}
+
+/// The fleet plan as a file `ddb-ferry run` reads: its JSON, with a comment on top.
+pub fn fleet_plan_text(plan: &crate::engine::fleet::FleetPlan, id: &str) -> String {
+    format!(
+        "// A fleet plan saved by the ddb-ferry wizard from the fleet {id}.\n// Check it with `ddb-ferry validate FILE`; `ddb-ferry run FILE` runs (or continues) the same fleet without the wizard.\n{}\n",
+        serde_json::to_string_pretty(plan).unwrap_or_default()
+    )
+}
+
 /// Asks the task layer to write the plan beside the journal.
 pub fn save(app: &mut App) -> Vec<Cmd> {
+    if app.fleet.active {
+        let Some((plan, id)) = current_fleet_plan(app) else {
+            app.overlay = Overlay::Notice {
+                title: "No plan yet".into(),
+                lines: vec!["A fleet plan needs the accounts, the tables and the bucket: choose the bucket first (Enter there), then Ctrl-P saves the choices.".into()],
+            };
+            return Vec::new();
+        };
+        let text = fleet_plan_text(&plan, &id);
+        return vec![Cmd::SavePlan { id, text }];
+    }
     let (Some(plan), Some(id)) = (current_plan(app), app.migration_id.clone()) else {
         app.overlay = Overlay::Notice {
             title: "No plan yet".into(),
@@ -70,6 +105,18 @@ pub fn save(app: &mut App) -> Vec<Cmd> {
 /// The file was written (or not): say where, and how to run it.
 pub fn on_saved(app: &mut App, saved: Result<std::path::PathBuf, String>) -> Vec<Cmd> {
     app.overlay = match saved {
+        Ok(path) if app.fleet.active => Overlay::Notice {
+            title: "Plan saved".into(),
+            lines: vec![
+                "The fleet's choices were saved as a fleet plan file:".into(),
+                format!("  {}", path.display()),
+                String::new(),
+                "Check it, then run it without the wizard (the same plan continues this fleet; change the tables or the bucket's prefix for another):".into(),
+                format!("  ddb-ferry run {} --dry-run", path.display()),
+                String::new(),
+                "Any key closes this box.".into(),
+            ],
+        },
         Ok(path) => Overlay::Notice {
             title: "Plan saved".into(),
             lines: vec![
@@ -108,6 +155,16 @@ mod tests {
         let back = crate::engine::plan::Plan::parse(&text, "saved.jsonc").expect("it parses");
         assert_eq!(back, plan);
         assert!(text.contains("Saved from the migration"), "{text}");
+    }
+
+    #[test]
+    fn a_fleet_plan_file_reads_back_as_the_same_plan() {
+        let app = crate::tui::fleet_support::fleet_names();
+        let (plan, id) = super::current_fleet_plan(&app).expect("a fleet plan");
+        let text = super::fleet_plan_text(&plan, &id);
+        let back = crate::engine::fleet::FleetPlan::parse(&text, "fleet.jsonc").expect("it parses");
+        assert_eq!(back, plan);
+        assert_eq!(back.tables.len(), 4);
     }
 
     #[test]

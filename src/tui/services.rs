@@ -7,24 +7,28 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::msg::{FolderListing, Msg, Side, TableDetails, VaultLook};
+use super::msg::{FleetReady, FolderListing, Msg, Side, TableDetails, VaultLook};
 use super::screens::backup::rows::merge_points;
 use crate::aws::backup::AwsBackup;
 use crate::aws::dynamodb::Dynamo;
-use crate::aws::explain::AwsFailure;
+use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::S3;
 use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimits, SideSpec};
 use crate::aws::sts::whoami;
+use crate::engine::fleet::{prepare_fleet, FleetJournal, FleetPlan, FleetPrepared, FleetRun};
 use crate::engine::inspect::{browse_level, check_files, check_target};
+use crate::engine::journal::Journal;
 use crate::engine::session::actor::{self, Request};
 use crate::engine::session::OpenFrom;
 use crate::engine::steps::bucket::preview_policy;
 use crate::engine::steps::pitr::{enable_pitr_and_wait, PitrWait};
-use crate::engine::unfinished::unfinished;
+use crate::engine::unfinished::{unfinished, unfinished_fleets};
 use crate::engine::watch::{watch_journal, Seen};
 use crate::logic::check::{CheckOptions, CheckProgress, CheckReport};
+use crate::logic::cost::Prices;
 use crate::logic::policy::ExportGrant;
 
 /// Work the wizard asks for.
@@ -92,6 +96,35 @@ pub enum Cmd {
     ImportErrors {
         import_arn: String,
     },
+    /// The destination's tables.
+    ListDestTables,
+    /// Finds the fleet of `plan` (an unfinished one of the same tables, or a new one) and
+    /// reads and prices every table; starts nothing.
+    SummarizeFleet {
+        plan: Box<FleetPlan>,
+        prices: Prices,
+    },
+    /// Runs the fleet of `journal` to its end; its events come back as `Msg::Fleet`.
+    RunFleet {
+        journal: Box<FleetJournal>,
+        resumed: bool,
+        prices: Prices,
+    },
+    /// Reads the fleet journal at `path` and runs that fleet again (reattaching).
+    ReattachFleet {
+        path: PathBuf,
+        prices: Prices,
+    },
+    /// Reads the journals of tables of the running fleet: (source table, migration id).
+    ReadFleetMembers {
+        members: Vec<(String, String)>,
+    },
+}
+
+/// Where the fleet to run comes from.
+enum FleetFrom {
+    Journal(Box<FleetJournal>, bool),
+    Path(PathBuf),
 }
 
 /// A connected side: its SDK configuration and whether it talks to a custom endpoint.
@@ -107,6 +140,8 @@ pub struct Services {
     endpoint_url: Option<String>,
     /// The open session's requests, and the task that serves them.
     session: Option<(UnboundedSender<Request>, JoinHandle<()>)>,
+    /// The running fleet's stop signal, and its task.
+    fleet: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl Services {
@@ -118,12 +153,18 @@ impl Services {
             state_dir,
             endpoint_url,
             session: None,
+            fleet: None,
         }
     }
 
     /// Closes the open session, if any, and waits (briefly) until it has marked an unfinished
-    /// journal interrupted and released the lock.
+    /// journal interrupted and released the lock; a running fleet is stopped the same way
+    /// (its jobs go on in AWS, every journal says where its table stands).
     pub async fn close_session(&mut self) {
+        if let Some((stop, task)) = self.fleet.take() {
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
         if let Some((requests, task)) = self.session.take() {
             let _ = requests.send(Request::Close);
             drop(requests);
@@ -383,7 +424,47 @@ impl Services {
             Cmd::FindUnfinished => {
                 let dir = self.state_dir.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Unfinished(unfinished(&dir)));
+                    let _ = tx.send(Msg::Unfinished {
+                        migrations: unfinished(&dir),
+                        fleets: unfinished_fleets(&dir),
+                    });
+                });
+            }
+            Cmd::ListDestTables => match self.dynamo(Side::Dest) {
+                Ok(d) => {
+                    tokio::spawn(async move {
+                        let _ = tx.send(Msg::DestTables(d.list_tables().await));
+                    });
+                }
+                Err(f) => {
+                    let _ = tx.send(Msg::DestTables(Err(f)));
+                }
+            },
+            Cmd::SummarizeFleet { plan, prices } => {
+                let dir = self.state_dir.clone();
+                let endpoint = self.endpoint_url.clone();
+                tokio::spawn(async move {
+                    let result = summarize_fleet(*plan, prices, dir, endpoint).await;
+                    let _ = tx.send(Msg::FleetSummary(result));
+                });
+            }
+            Cmd::RunFleet {
+                journal,
+                resumed,
+                prices,
+            } => self.run_fleet(FleetFrom::Journal(journal, resumed), prices),
+            Cmd::ReattachFleet { path, prices } => self.run_fleet(FleetFrom::Path(path), prices),
+            Cmd::ReadFleetMembers { members } => {
+                let dir = self.state_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let read = members
+                        .into_iter()
+                        .filter_map(|(table, id)| {
+                            let j = Journal::load(&Journal::path_in(&dir, &id)).ok()?;
+                            Some((table, Box::new(j)))
+                        })
+                        .collect();
+                    let _ = tx.send(Msg::FleetMembers(read));
                 });
             }
             Cmd::OpenSession(from) => {
@@ -483,6 +564,136 @@ impl Services {
             }
         }
     }
+}
+
+impl Services {
+    /// Runs a fleet in a task until it ends; its events come back as `Msg::Fleet`. The stop
+    /// signal is kept: the fleet reads a dropped one as an interruption.
+    fn run_fleet(&mut self, from: FleetFrom, prices: Prices) {
+        if let Some((stop, _)) = self.fleet.take() {
+            let _ = stop.send(true);
+        }
+        let tx = self.tx.clone();
+        let state_dir = self.state_dir.clone();
+        let endpoint = self.endpoint_url.clone();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let (journal, resumed) = match from {
+                FleetFrom::Journal(journal, resumed) => (*journal, resumed),
+                FleetFrom::Path(path) => {
+                    let loaded = tokio::task::spawn_blocking(move || FleetJournal::load(&path))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| e.to_string()));
+                    match loaded {
+                        Ok(mut journal) => {
+                            if endpoint.is_some() {
+                                journal.endpoint_url = endpoint;
+                            }
+                            let _ = tx.send(Msg::FleetOpened(Ok(Box::new(journal.clone()))));
+                            (journal, true)
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::FleetOpened(Err(fleet_journal_unreadable(e))));
+                            return;
+                        }
+                    }
+                }
+            };
+            let (events, mut incoming) = tokio::sync::mpsc::unbounded_channel();
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(event) = incoming.recv().await {
+                    if forward_tx.send(Msg::Fleet(event)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let run = FleetRun {
+                state_dir,
+                dry_run: false,
+                prices,
+                events,
+                interrupted: stop_rx,
+            };
+            let outcome = run.run(journal, resumed).await;
+            let _ = forward.await;
+            let _ = tx.send(Msg::FleetEnded(outcome));
+        });
+        self.fleet = Some((stop_tx, task));
+    }
+}
+
+/// The fleet of `plan`: found again (an unfinished one of the same tables continues, as
+/// `ddb-ferry run PLAN` would), or new — also when the same fleet already moved every table —
+/// then every table read and priced. Nothing is written: the fleet's journal is saved when
+/// it starts.
+async fn summarize_fleet(
+    plan: FleetPlan,
+    prices: Prices,
+    state_dir: PathBuf,
+    endpoint: Option<String>,
+) -> Result<Box<FleetReady>, AwsFailure> {
+    let dir = state_dir.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        let first = prepare_fleet(plan.clone(), None, endpoint.clone(), &dir, false);
+        match first {
+            Ok(FleetPrepared::AlreadyDone { .. }) => {
+                prepare_fleet(plan, None, endpoint, &dir, true)
+            }
+            other => other,
+        }
+    })
+    .await
+    .map_err(|e| fleet_journal_unreadable(e.to_string()))?
+    .map_err(|e| fleet_journal_unreadable(e.to_string()))?;
+    let (mut journal, resumed) = match prepared {
+        FleetPrepared::Ready { journal, resumed } => (*journal, resumed),
+        FleetPrepared::PlanChanged { path } => {
+            return Err(AwsFailure::new(
+                "fleet-plan-changed",
+                FailureKind::BadInput,
+                format!(
+                    "an unfinished fleet of these tables, with this bucket and prefix, has other export settings (journal {})",
+                    path.display()
+                ),
+                "continuing it with other settings would mix two fleets' copies",
+                "go back (Esc) and set the export as it was; or quit and reopen ddb-ferry, which offers to reattach to that fleet; another prefix on the Bucket screen starts a separate fleet",
+            ))
+        }
+        FleetPrepared::AlreadyDone { .. } => {
+            return Err(fleet_journal_unreadable(
+                "no new fleet could be made beside the finished one".into(),
+            ))
+        }
+    };
+    let (events, _ignored) = tokio::sync::mpsc::unbounded_channel();
+    let (_keep, interrupted) = watch::channel(false);
+    let run = FleetRun {
+        state_dir,
+        // Read only: the fleet's journal is written when it starts.
+        dry_run: true,
+        prices,
+        events,
+        interrupted,
+    };
+    let (survey, limits) = run.summarize(&mut journal).await?;
+    Ok(Box::new(FleetReady {
+        journal,
+        resumed,
+        survey,
+        limits,
+    }))
+}
+
+fn fleet_journal_unreadable(message: String) -> AwsFailure {
+    AwsFailure::new(
+        "fleet-journal-unreadable",
+        FailureKind::BadInput,
+        message,
+        "a fleet journal in the state folder is damaged, or was written by another version of ddb-ferry",
+        "move the damaged file in the state folder's fleets/ aside (`ddb-ferry status` lists the fleets), then try again",
+    )
 }
 
 fn side_label(side: Side) -> String {

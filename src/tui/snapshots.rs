@@ -245,9 +245,10 @@ fn resume_overlay_offers_the_unfinished_migration() {
     let cmds = app.start();
     assert!(cmds.iter().any(|c| matches!(c, Cmd::FindUnfinished)));
     // What the task layer finds in the state folder.
-    app.update(super::msg::Msg::Unfinished(
-        crate::engine::unfinished::unfinished(dir.path()),
-    ));
+    app.update(super::msg::Msg::Unfinished {
+        migrations: crate::engine::unfinished::unfinished(dir.path()),
+        fleets: crate::engine::unfinished::unfinished_fleets(dir.path()),
+    });
     app.update(super::msg::Msg::Profiles(Ok(PROFILES
         .iter()
         .map(|p| p.to_string())

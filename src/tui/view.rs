@@ -10,8 +10,8 @@ use ratatui::Frame;
 use super::app::{App, Overlay, Screen};
 use super::key_bar::{hint, Bar, Hint};
 use super::screens::{
-    accounts, backup, backup_progress, bucket, export, folder, keys, pitr, progress, road, table,
-    verify,
+    accounts, backup, backup_progress, bucket, export, fleet, folder, keys, pitr, progress, road,
+    table, verify,
 };
 use super::widgets::step_bar;
 
@@ -48,6 +48,9 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::BackupSetup => backup::render(app, f, body),
         Screen::BackupProgress => backup_progress::render(app, f, body),
         Screen::Verify => verify::render(app, f, body),
+        Screen::FleetNames => fleet::names::render(app, f, body),
+        Screen::FleetSummary => fleet::summary::render(app, f, body),
+        Screen::Fleet => fleet::board::render(app, f, body),
     }
     f.render_widget(
         Paragraph::new(hint_line(app, area.width as usize))
@@ -89,6 +92,9 @@ pub fn render(app: &App, f: &mut Frame) {
                     .map(|o| format!("{}  {}", o.id, o.summary)),
             );
             lines.push(String::new());
+            if offers.first().is_some_and(|o| o.fleet) {
+                lines.push("Enter reattaches to the first: the whole fleet, its moved tables left alone.".into());
+            }
             lines.push(
                 "Enter: reattach    n: start a new migration    ?: help    q: quit"
                     .into(),
@@ -148,6 +154,9 @@ pub fn bar(app: &App) -> Bar {
         Screen::BackupSetup => backup::bar(app),
         Screen::BackupProgress => backup_progress::bar(app),
         Screen::Verify => verify::bar(app),
+        Screen::FleetNames => fleet::names::bar(app),
+        Screen::FleetSummary => fleet::summary::bar(app),
+        Screen::Fleet => fleet::board::bar(app),
     }
 }
 
@@ -205,6 +214,9 @@ fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec
                 Screen::BackupSetup => backup::HELP,
                 Screen::BackupProgress => backup_progress::HELP,
                 Screen::Verify => verify::help(app),
+                Screen::FleetNames => fleet::names::HELP,
+                Screen::FleetSummary => fleet::summary::HELP,
+                Screen::Fleet => fleet::board::HELP,
             };
             (app.screen.title().to_owned(), paragraphs, bar(app).all())
         }

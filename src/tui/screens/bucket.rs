@@ -281,13 +281,15 @@ pub fn bar(app: &App) -> Bar {
         "preview this bucket"
     } else if applied(app).is_some() && st.preview.is_none() {
         "continue to the export"
+    } else if ready && app.fleet.active {
+        "continue (changed when the fleet starts)"
     } else if ready {
         "apply and continue"
     } else {
         "preview the change"
     };
     let mut hints = vec![hint("Enter", enter)];
-    if ready {
+    if ready && !app.fleet.active {
         hints.push(hint("a", "apply"));
     }
     hints.push(hint("p", "preview"));
@@ -316,10 +318,9 @@ fn preview(app: &mut App) -> Vec<Cmd> {
         )));
         return Vec::new();
     }
-    let Some(plan) = app.plan_draft() else {
+    let Some(export_prefix) = grant_folder(app) else {
         return Vec::new();
     };
-    let export_prefix = crate::engine::export_prefix(&plan, &crate::engine::migration_id(&plan, 1));
     let plain_http = app
         .endpoint_url
         .as_deref()
@@ -349,11 +350,31 @@ fn preview(app: &mut App) -> Vec<Cmd> {
     }]
 }
 
+/// The folder the policy grants: this migration's, or on the fleet road the fleet's one
+/// folder for every table (the fleet id as the first attempt of these choices makes it).
+fn grant_folder(app: &App) -> Option<String> {
+    if app.fleet.active {
+        let plan = super::fleet::plan_draft(app)?;
+        let id = crate::engine::fleet::members::fleet_id(&plan, 1);
+        return Some(crate::engine::fleet::members::fleet_folder(&plan, &id));
+    }
+    let plan = app.plan_draft()?;
+    Some(crate::engine::export_prefix(
+        &plan,
+        &crate::engine::migration_id(&plan, 1),
+    ))
+}
+
 /// Confirmed: the journal is created and the engine runs preflight, PITR and the bucket step
-/// (create the bucket if needed, merge the policy).
+/// (create the bucket if needed, merge the policy). On the fleet road nothing runs yet: every
+/// table's own bucket step makes this change once the fleet starts.
 fn apply(app: &mut App) -> Vec<Cmd> {
     if !matches!(app.bucket.preview, Some(Ok(_))) {
         return preview(app);
+    }
+    if app.fleet.active {
+        app.go(Screen::Export);
+        return Vec::new();
     }
     let Some(plan) = app.plan_draft() else {
         return Vec::new();
@@ -498,7 +519,9 @@ fn panel_lines(app: &App) -> Vec<Line<'static>> {
                 );
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(if p.changed || !p.bucket_exists {
+            lines.push(Line::from(if app.fleet.active && (p.changed || !p.bucket_exists) {
+                "Enter: continue to the export settings. Nothing changes yet: the fleet makes this change once, for every table, when you start it.  v: the exact JSON."
+            } else if p.changed || !p.bucket_exists {
                 "Enter: apply this change and continue.  v: the exact JSON."
             } else {
                 "Enter: continue (nothing to change).  v: the JSON."

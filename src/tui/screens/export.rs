@@ -180,10 +180,17 @@ fn move_focus(st: &mut State, forward: bool) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// Enter: the review of the export; on the fleet road these settings are every table's, and
+/// the fleet's summary is their review: on to the new names.
 fn review(app: &mut App) -> Vec<Cmd> {
-    if app.export.problem().is_none() {
-        app.export.reviewing = true;
+    if app.export.problem().is_some() {
+        return Vec::new();
     }
+    if app.fleet.active {
+        app.export.typing = false;
+        return super::fleet::names::enter(app);
+    }
+    app.export.reviewing = true;
     Vec::new()
 }
 
@@ -196,6 +203,11 @@ pub fn bar(app: &App) -> Bar {
         ]);
     }
     let st = &app.export;
+    let enter = if app.fleet.active {
+        "continue to the new names"
+    } else {
+        "review the export"
+    };
     if st.reviewing {
         return Bar::commands(vec![
             hint("Enter", "start the export"),
@@ -219,13 +231,13 @@ pub fn bar(app: &App) -> Bar {
                 "KMS key"
             },
             vec![
-                hint("Enter", "review the export"),
+                hint("Enter", enter),
                 hint("Esc", "stop editing"),
                 hint("Tab", "next choice"),
             ],
         );
     }
-    let mut hints = vec![hint("Enter", "review the export")];
+    let mut hints = vec![hint("Enter", enter)];
     if matches!(st.focus, Focus::Format | Focus::Encryption) {
         hints.push(hint("Space", "switch"));
     }
@@ -377,7 +389,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         time_problem.as_ref().map(|_| "!"),
     );
     f.render_widget(
-        Paragraph::new("               empty = now; or a moment like 2026-11-30T14:00:00Z"),
+        Paragraph::new(if app.fleet.active {
+            "               empty = one moment for all tables, fixed when all are ready"
+        } else {
+            "               empty = now; or a moment like 2026-11-30T14:00:00Z"
+        }),
         time_note,
     );
     f.render_widget(
@@ -403,6 +419,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     let hint = match st.problem() {
         Some(p) => format!("! {p}"),
+        None if app.fleet.active => "These settings are every marked table's. Next: Enter goes on to the new tables' names; nothing starts before you confirm the fleet's summary.".into(),
         None => "Next: Enter shows what the export will do and a rough cost; nothing starts before you confirm.".into(),
     };
     f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[5]);

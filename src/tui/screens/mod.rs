@@ -5,6 +5,7 @@ pub mod backup;
 pub mod backup_progress;
 pub mod bucket;
 pub mod export;
+pub mod fleet;
 pub mod folder;
 pub mod full_check;
 pub mod keys;

@@ -1,4 +1,6 @@
-//! Table: the source account's tables (every page; `/` filters) with a details panel.
+//! Table: the source account's tables (every page; `/` filters) with a details panel. Space
+//! marks tables and `*` marks every one the filter shows: two or more marked move together
+//! as a fleet (through S3); with one or none, Enter takes the highlighted table.
 
 use std::collections::HashMap;
 
@@ -42,6 +44,9 @@ pub fn on_tables(app: &mut App, result: Result<Vec<String>, AwsFailure>) -> Vec<
     match result {
         Ok(mut names) => {
             names.sort();
+            // Marks of tables that are gone are dropped; the others stay.
+            app.table.picker.marked.retain(|m| names.contains(m));
+            app.table.picker.marking = true;
             app.table.picker.set_items(names);
             if let Some(c) = app.table.chosen.clone() {
                 app.table.picker.select(&c);
@@ -84,13 +89,31 @@ fn describe_current(app: &mut App) -> Vec<Cmd> {
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
-    if key.code == KeyCode::Char('r') && !app.table.picker.filtering {
+    let picker = &mut app.table.picker;
+    if key.code == KeyCode::Char('r') && !picker.filtering {
         app.table.loading = true;
         app.table.details.clear();
         return Some(vec![Cmd::ListTables]);
     }
+    // Neither a space nor `*` can be part of a table name: they mark, also while the
+    // filter is typed.
+    match key.code {
+        KeyCode::Char(' ') => {
+            picker.toggle_mark();
+            return Some(Vec::new());
+        }
+        KeyCode::Char('*') => {
+            picker.mark_visible();
+            return Some(Vec::new());
+        }
+        KeyCode::Enter if !picker.filtering && picker.marked.len() >= 2 => {
+            return Some(super::fleet::enter(app));
+        }
+        _ => {}
+    }
     match app.table.picker.on_key(key) {
         PickerKey::Chosen(name) => {
+            super::fleet::leave(app);
             app.table.chosen = Some(name.clone());
             match app.table.details.get(&name) {
                 Some(Ok(d)) => {
@@ -176,8 +199,41 @@ pub fn detail_lines(d: &TableDetails) -> Vec<Line<'static>> {
     lines
 }
 
+/// The line under the lists once a table is marked: what Enter does with the marks.
+pub fn marks_line(app: &App) -> Option<String> {
+    let picker = &app.table.picker;
+    let shown = picker.visible();
+    let hidden = picker.marked.iter().filter(|m| !shown.contains(m)).count();
+    let hidden = if hidden > 0 {
+        format!(" ({hidden} not shown by the filter)")
+    } else {
+        String::new()
+    };
+    match picker.marked.len() {
+        0 => None,
+        1 => Some(format!("1 table marked{hidden}. Mark another (Space) to move several together as a fleet; Enter takes the highlighted table.")),
+        n => Some(format!(
+            "{n} tables marked{hidden}: they move together as a fleet (through S3). Enter: set up the fleet; * marks every table shown."
+        )),
+    }
+}
+
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let st = &app.table;
+    let marks = marks_line(app).map(|l| crate::tui::widgets::text::wrap(&l, area.width as usize));
+    let [area, note] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(marks.as_ref().map_or(0, |m| m.len() as u16)),
+    ])
+    .areas(area);
+    if let Some(lines) = marks {
+        f.render_widget(
+            Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>()).style(
+                ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            note,
+        );
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
     let title = if st.loading {
@@ -207,13 +263,36 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 
 /// The keys of the Table screen now.
 pub fn bar(app: &App) -> Bar {
-    if app.table.picker.filtering {
-        return Bar::filtering();
+    let picker = &app.table.picker;
+    let star = if picker.all_visible_marked() {
+        "unmark all"
+    } else {
+        "mark all"
+    };
+    if picker.filtering {
+        return Bar::editing(
+            "filter",
+            vec![
+                hint("Enter", "keep the filter"),
+                hint("Esc", "clear it"),
+                hint("*", star),
+                hint("Space", "mark"),
+                hint("↑↓", "move"),
+            ],
+        );
     }
+    let marked = picker.marked.len();
+    let enter = if marked >= 2 {
+        format!("move the {marked} marked as a fleet")
+    } else {
+        "copy this table".to_owned()
+    };
     Bar::commands(vec![
-        hint("Enter", "copy this table"),
-        hint("↑↓", "move"),
+        hint("Enter", enter),
+        hint("Space", "mark"),
         hint("/", "filter"),
+        hint("*", star),
+        hint("↑↓", "move"),
         hint("r", "reload"),
         hint("Esc", "back"),
     ])
@@ -221,6 +300,7 @@ pub fn bar(app: &App) -> Bar {
 
 pub const HELP: &[&str] = &[
     "The tables of the source account, in its region. Move to a table to see its details; Enter chooses it.",
+    "Several tables: Space marks the highlighted one, / filters the list by a part of the name, and * marks every table the filter shows (again: unmarks them). With two or more marked, Enter moves them together as a fleet through S3: one bucket, one export time for all, one summary and one dashboard.",
     "Details: the keys (the attributes every item is found by; S, N and B mean text, number and binary), the number of items and size (AWS updates them about every 6 hours), billing, PITR (continuous backups), encryption, stream (a feed of changes) and TTL (items that expire).",
     "Indexes: a GSI (global secondary index) lets the table be queried by other attributes and is created again by the import. An LSI (local secondary index) cannot be created by an import: the new table will not have it.",
 ];

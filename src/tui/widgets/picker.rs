@@ -1,4 +1,7 @@
-//! A list to pick from, filtered by typing after `/` (or right away when `always_filter`).
+//! A list to pick from, filtered by typing after `/`; a list that allows it also marks
+//! several items (Space marks the highlighted one, `*` every one the filter shows).
+
+use std::collections::BTreeSet;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -15,6 +18,9 @@ pub struct Picker {
     pub selected: usize,
     /// Shown items drop this leading text (a folder browser shows names relative to it).
     pub strip: String,
+    /// Marked items (kept while the filter changes); drawn as `[x]` when `marking`.
+    pub marked: BTreeSet<String>,
+    pub marking: bool,
 }
 
 /// What a key did to the picker.
@@ -58,6 +64,33 @@ impl Picker {
         if let Some(i) = self.visible().iter().position(|v| *v == name) {
             self.selected = i;
         }
+    }
+
+    /// Marks the highlighted item, or unmarks it when marked.
+    pub fn toggle_mark(&mut self) {
+        if let Some(c) = self.current().cloned() {
+            if !self.marked.remove(&c) {
+                self.marked.insert(c);
+            }
+        }
+    }
+
+    /// Marks every item the filter shows; when all are marked already, unmarks them.
+    pub fn mark_visible(&mut self) {
+        let shown: Vec<String> = self.visible().into_iter().cloned().collect();
+        if shown.iter().all(|s| self.marked.contains(s)) {
+            for s in &shown {
+                self.marked.remove(s);
+            }
+        } else {
+            self.marked.extend(shown);
+        }
+    }
+
+    /// Whether every item the filter shows is marked (so `*` would unmark them).
+    pub fn all_visible_marked(&self) -> bool {
+        let shown = self.visible();
+        !shown.is_empty() && shown.iter().all(|s| self.marked.contains(*s))
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> PickerKey {
@@ -115,9 +148,14 @@ impl Picker {
         let items: Vec<ListItem> = visible
             .iter()
             .map(|i| {
-                ListItem::new(Line::from(
-                    i.strip_prefix(self.strip.as_str()).unwrap_or(i.as_str()),
-                ))
+                let name = i.strip_prefix(self.strip.as_str()).unwrap_or(i.as_str());
+                ListItem::new(Line::from(if !self.marking {
+                    name.to_owned()
+                } else if self.marked.contains(*i) {
+                    format!("[x] {name}")
+                } else {
+                    format!("[ ] {name}")
+                }))
             })
             .collect();
         let mut title = if focused {
@@ -177,6 +215,20 @@ mod tests {
             p.on_key(key(KeyCode::Enter)),
             PickerKey::Chosen("order-lines".into())
         );
+    }
+
+    #[test]
+    fn marks_survive_the_filter_and_star_marks_what_it_shows() {
+        let mut p = Picker::new(vec!["orders".into(), "users".into(), "order-lines".into()]);
+        p.on_key(key(KeyCode::Down));
+        p.toggle_mark();
+        assert!(p.marked.contains("users"));
+        p.filter = "order".into();
+        p.mark_visible();
+        assert_eq!(p.marked.len(), 3);
+        assert!(p.all_visible_marked());
+        p.mark_visible();
+        assert_eq!(p.marked.iter().collect::<Vec<_>>(), [&"users".to_string()]);
     }
 
     #[test]

@@ -268,12 +268,13 @@ fn reopening_during_the_copy_lands_on_the_jobs_panel() {
         cli: None,
     });
     let mut app = accounts_listed();
-    app.update(Msg::Unfinished(vec![
-        crate::engine::unfinished::Unfinished {
+    app.update(Msg::Unfinished {
+        migrations: vec![crate::engine::unfinished::Unfinished {
             path: std::path::PathBuf::from(format!("{STATE_DIR}/migrations/{}.json", j.id)),
             journal: (*j).clone(),
-        },
-    ]));
+        }],
+        fleets: Vec::new(),
+    });
     match &app.overlay {
         Overlay::Resume(offers) => assert!(offers[0].summary.contains("(copy RUNNING)")),
         other => panic!("expected the resume offer, got {other:?}"),
