@@ -4,10 +4,14 @@
 //! 2. the export progress panel left open while the export runs (only the clock moves):
 //!    bytes written to the terminal per second and CPU time of the process;
 //! 3. keypress-to-frame latency while an AWS call hangs: STS is reached through a proxy of
-//!    this bench that delays every chunk, and `?` / Esc open and close the help meanwhile.
+//!    this bench that delays every chunk, and `?` / Esc open and close the help meanwhile;
+//! 4. the fleet dashboard showing 100 running exports (a fleet started headless, killed once
+//!    every export ran, then reattached from the wizard): bytes per second and CPU, with the
+//!    fleet's own polling of AWS included in the process's CPU.
 //!
-//! `cargo bench --bench wizard` (`cargo test` only builds it). Environment: BENCH_WATCH_SECS (default 60) for (2),
-//! BENCH_PROXY_DELAY_MS (default 3000) for (3).
+//! `cargo bench --bench wizard` (`cargo test` only builds it). Environment: BENCH_WATCH_SECS
+//! (default 60) for (2) and (4), BENCH_PROXY_DELAY_MS (default 3000) for (3),
+//! BENCH_FLEET_TABLES (default 100) for (4).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -91,6 +95,82 @@ fn main() {
     first_frame(&emu);
     watching_the_export(&emu, watch_secs);
     keys_while_aws_hangs(&emu, delay_ms);
+    drop(emu);
+    watching_a_fleet(watch_secs, env_u64("BENCH_FLEET_TABLES", 100));
+}
+
+/// (4) The fleet dashboard while `tables` exports run. The fleet is started headless with a
+/// limit above the table count, killed once every export started, and reattached from the
+/// wizard: the dashboard then shows every table running and the fleet watches them all.
+fn watching_a_fleet(watch_secs: u64, tables: u64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let emu = Emulator::start(Knobs {
+        export_delay_s: (watch_secs + 300) as f64,
+        ..Knobs::default()
+    });
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async {
+        let src = emu.dynamo("source", None).await;
+        for i in 0..tables {
+            let name = format!("fleet-{i:03}");
+            create_source_table(&src, &name).await;
+            put_items(&src, &name, vec![varied_item(i as usize)]).await;
+        }
+    });
+    let plan = emu.plan(
+        "fleet.json",
+        &serde_json::json!({
+            "source": {"profile": "source"},
+            "destination": {"profile": "dest", "bucket": "ferry-bench-fleet"},
+            "tables": ["fleet-*"],
+            "rename": {"suffix": "-new"},
+            "limits": {"exports": tables, "imports": 40},
+        }),
+    );
+    let started = AtomicU64::new(0);
+    let (mut child, all_started) =
+        emu.spawn_until(&["run", plan.to_str().unwrap(), "--json"], |e| {
+            e["event"] == "job_started"
+                && e["job"] == "export"
+                && started.fetch_add(1, Ordering::SeqCst) + 1 == tables
+        });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(all_started, "every export started");
+
+    let mut pty = Pty::wizard(&emu);
+    pty.wait_for(RESUME, WAIT);
+    pty.send(ENTER);
+    let running = format!("{tables} running");
+    if pty
+        .wait_until(Duration::from_secs(120), |s| s.contains(&running))
+        .is_none()
+    {
+        pty.fail("the dashboard did not show every table running");
+    }
+    let (b0, c0, t0) = (pty.bytes(), pty.cpu_time(), Instant::now());
+    std::thread::sleep(Duration::from_secs(watch_secs));
+    let (b1, c1, t1) = (pty.bytes(), pty.cpu_time(), Instant::now());
+    if !pty.screen().contains(&running) {
+        println!("note: not every export was still running at the end of the window");
+    }
+    let wall = (t1 - t0).as_secs_f64();
+    let rate = (b1 - b0) as f64 / wall;
+    let cpu = (c1 - c0).as_secs_f64() / wall * 100.0;
+    println!(
+        "fleet dashboard, {tables} exports running, watched {wall:.0} s: {rate:.1} bytes/s written to the terminal ({} bytes)   target <= 100 bytes/s: {}",
+        b1 - b0,
+        verdict(rate <= 100.0)
+    );
+    println!(
+        "fleet dashboard, {tables} exports running, watched {wall:.0} s: {cpu:.3} % of one core CPU ({:.0} ms user+system, the fleet's polling included)   target <= 0.5 %: {}",
+        ms(c1 - c0),
+        verdict(cpu <= 0.5)
+    );
+    pty.send("q");
+    pty.wait_for("Quit?", WAIT);
+    pty.send("y");
+    pty.wait_exit(Duration::from_secs(30));
 }
 
 /// (1) spawn → first non-empty screen, 5 runs.
