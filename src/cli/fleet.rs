@@ -8,9 +8,8 @@ use std::path::Path;
 
 use tokio::sync::{mpsc, watch};
 
-use super::printer::{human_line, plan_invalid_lines};
-use super::run::{check_endpoint, check_prices, interrupted};
-use super::validate::invalid_text;
+use super::printer::human_line;
+use super::run::{checked_start, interrupted};
 use super::RunOptions;
 use crate::engine::events::{Event, Outcome};
 use crate::engine::fleet::outcome::result_lines;
@@ -25,22 +24,9 @@ pub async fn run_fleet_plan(
     dry_run: bool,
     fresh: bool,
 ) -> i32 {
-    if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
-        return code;
-    }
-    let prices = match check_prices(opts.prices.as_deref()) {
-        Ok(p) => p,
+    let (plan, prices) = match checked_start(plan_path, opts, FleetPlan::load) {
+        Ok(started) => started,
         Err(code) => return code,
-    };
-    let plan = match FleetPlan::load(plan_path) {
-        Ok(p) => p,
-        Err(e) => {
-            if opts.json {
-                println!("{}", plan_invalid_lines(plan_path, &e));
-            }
-            eprintln!("{}", invalid_text(plan_path, &e));
-            return Outcome::BadInput.exit_code();
-        }
     };
     let dir = state_dir();
     let prepared = match prepare_fleet(

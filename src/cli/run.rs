@@ -36,27 +36,35 @@ pub fn check_prices(file: Option<&Path>) -> Result<Prices, i32> {
     })
 }
 
-pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
-    let text = std::fs::read_to_string(plan_path).unwrap_or_default();
-    if crate::engine::fleet::is_fleet_text(&text) {
-        return super::fleet::run_fleet_plan(plan_path, opts, dry_run, fresh).await;
-    }
-    if let Err(code) = check_endpoint(opts.endpoint_url.as_deref()) {
-        return code;
-    }
-    let prices = match check_prices(opts.prices.as_deref()) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let plan = match Plan::load(plan_path) {
-        Ok(p) => p,
+/// What `run` checks before it reads any journal: the endpoint, the prices file and the plan
+/// (one-table or fleet, by `load`), each refused with what to do.
+pub fn checked_start<T>(
+    plan_path: &Path,
+    opts: &RunOptions,
+    load: impl Fn(&Path) -> Result<T, crate::engine::plan::PlanError>,
+) -> Result<(T, Prices), i32> {
+    check_endpoint(opts.endpoint_url.as_deref())?;
+    let prices = check_prices(opts.prices.as_deref())?;
+    match load(plan_path) {
+        Ok(p) => Ok((p, prices)),
         Err(e) => {
             if opts.json {
                 println!("{}", plan_invalid_lines(plan_path, &e));
             }
             eprintln!("{}", invalid_text(plan_path, &e));
-            return Outcome::BadInput.exit_code();
+            Err(Outcome::BadInput.exit_code())
         }
+    }
+}
+
+pub async fn run_plan(plan_path: &Path, opts: &RunOptions, dry_run: bool, fresh: bool) -> i32 {
+    let text = std::fs::read_to_string(plan_path).unwrap_or_default();
+    if crate::engine::fleet::is_fleet_text(&text) {
+        return super::fleet::run_fleet_plan(plan_path, opts, dry_run, fresh).await;
+    }
+    let (plan, prices) = match checked_start(plan_path, opts, Plan::load) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let dir = state_dir();
     let prepared = match prepare(

@@ -346,6 +346,58 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `value` as pretty JSON to `path`, atomically and private to the user: how every
+/// journal (a migration's, a fleet's) is saved.
+pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), JournalError> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| JournalError::Write {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    write_private_atomic(path, &bytes).map_err(|source| JournalError::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Reads a journal written by [`save_json`].
+pub fn load_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, JournalError> {
+    let bytes = fs::read(path).map_err(|source| JournalError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| JournalError::Parse {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Every `*.json` journal in `folder` (temporary `.` files left out), newest first by
+/// `updated_at`; a damaged one is listed with its error.
+pub fn list_json<T: serde::de::DeserializeOwned>(
+    folder: &Path,
+    updated_at: impl Fn(&T) -> String,
+) -> Vec<(PathBuf, Result<T, JournalError>)> {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, Result<T, JournalError>)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .map(|p| {
+            let loaded = load_json(&p);
+            (p, loaded)
+        })
+        .collect();
+    out.sort_by_key(|(_, j)| std::cmp::Reverse(j.as_ref().map(&updated_at).unwrap_or_default()));
+    out
+}
+
 impl Journal {
     pub fn path_in(dir: &Path, id: &str) -> PathBuf {
         dir.join("migrations").join(format!("{id}.json"))
@@ -358,57 +410,16 @@ impl Journal {
     /// Saves the journal; called before and after every AWS call that changes something.
     pub fn save(&mut self, dir: &Path) -> Result<(), JournalError> {
         self.updated_at = now_rfc3339();
-        let path = self.path(dir);
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| JournalError::Write {
-            path: path.display().to_string(),
-            source: std::io::Error::other(e),
-        })?;
-        write_private_atomic(&path, &bytes).map_err(|source| JournalError::Write {
-            path: path.display().to_string(),
-            source,
-        })
+        save_json(&self.path(dir), self)
     }
 
     pub fn load(path: &Path) -> Result<Journal, JournalError> {
-        let bytes = fs::read(path).map_err(|source| JournalError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_slice(&bytes).map_err(|source| JournalError::Parse {
-            path: path.display().to_string(),
-            source,
-        })
+        load_json(path)
     }
 
     /// Every journal in the state folder, newest first; damaged files are skipped.
     pub fn list(dir: &Path) -> Vec<(PathBuf, Result<Journal, JournalError>)> {
-        let mut out = Vec::new();
-        let Ok(entries) = fs::read_dir(dir.join("migrations")) else {
-            return out;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "json")
-                && !path
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                let j = Journal::load(&path);
-                out.push((path, j));
-            }
-        }
-        out.sort_by(|a, b| {
-            let ka =
-                a.1.as_ref()
-                    .map(|j| j.updated_at.clone())
-                    .unwrap_or_default();
-            let kb =
-                b.1.as_ref()
-                    .map(|j| j.updated_at.clone())
-                    .unwrap_or_default();
-            kb.cmp(&ka)
-        });
-        out
+        list_json(&dir.join("migrations"), |j: &Journal| j.updated_at.clone())
     }
 
     /// The source account's id, once preflight confirmed it (empty before).

@@ -53,13 +53,23 @@ pub fn migration_id(plan: &Plan, attempt: u32) -> String {
             plan.via, b.from, b.recovery_point_arn, b.restore_time
         ));
     }
-    let digest = Md5::digest(identity.as_bytes());
-    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     let base = format!(
-        "{}-to-{}-{short}",
+        "{}-to-{}-{}",
         slug(&plan.source.table),
-        slug(&plan.table.name)
+        slug(&plan.table.name),
+        short_digest(&identity)
     );
+    with_attempt(base, attempt)
+}
+
+/// Eight hex digits that tell one identity from another in an id.
+pub(crate) fn short_digest(identity: &str) -> String {
+    let digest = Md5::digest(identity.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `base` for the first attempt, `base-N` for the Nth (`run --new`).
+pub(crate) fn with_attempt(base: String, attempt: u32) -> String {
     if attempt > 1 {
         format!("{base}-{attempt}")
     } else {
@@ -67,7 +77,9 @@ pub fn migration_id(plan: &Plan, attempt: u32) -> String {
     }
 }
 
-fn slug(name: &str) -> String {
+/// A name as a lowercase part of an id, a file name and an S3 folder: letters, digits and
+/// `-`, anything else `-`, at most `max` characters.
+pub(crate) fn slug_of(name: &str, max: usize) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -77,9 +89,13 @@ fn slug(name: &str) -> String {
                 '-'
             }
         })
-        .take(40)
+        .take(max)
         .collect();
     s.trim_matches('-').to_owned()
+}
+
+fn slug(name: &str) -> String {
+    slug_of(name, 40)
 }
 
 /// Where the migration `id` of `plan` exports to: its own folder under the plan's prefix, so

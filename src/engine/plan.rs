@@ -245,22 +245,38 @@ fn problems_text(path: &str, problems: &[Problem]) -> String {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan, PlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::parse(&text, &path.display().to_string())
+        Self::parse(&read_plan_file(path)?, &path.display().to_string())
     }
 
     /// Parses plan text (JSON with `//` and `/* */` comments) and validates it (see
     /// [`Plan::validate`]).
     pub fn parse(text: &str, origin: &str) -> Result<Plan, PlanError> {
         let plan: Plan = read_jsonc(text, origin)?;
-        plan.validate().map_err(|problems| PlanError::Problems {
+        let checked = plan.validate();
+        valid(plan, checked, origin)
+    }
+}
+
+/// The text of a plan file, or why it cannot be read.
+pub(crate) fn read_plan_file(path: &Path) -> Result<String, PlanError> {
+    std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// `plan` when its checks found nothing, else every problem they found.
+pub(crate) fn valid<T>(
+    plan: T,
+    checked: Result<(), Vec<Problem>>,
+    origin: &str,
+) -> Result<T, PlanError> {
+    match checked {
+        Ok(()) => Ok(plan),
+        Err(problems) => Err(PlanError::Problems {
             path: origin.to_owned(),
             problems,
-        })?;
-        Ok(plan)
+        }),
     }
 }
 

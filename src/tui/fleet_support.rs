@@ -183,6 +183,18 @@ fn arn(table: &str, job: &str, i: usize) -> String {
 
 /// A job of `table` started `minutes` ago and IN_PROGRESS.
 pub fn job_running(app: &mut App, table: &str, job: &'static str, i: usize, minutes: i64) {
+    job_seen(app, table, job, i, "IN_PROGRESS", minutes_ago(minutes));
+}
+
+/// A job of `table`: its step started, the job started, and AWS said `status` of it.
+fn job_seen(
+    app: &mut App,
+    table: &str,
+    job: &'static str,
+    i: usize,
+    status: &str,
+    started_at: String,
+) -> Step {
     let step = if job == "export" {
         Step::Export
     } else {
@@ -209,14 +221,15 @@ pub fn job_running(app: &mut App, table: &str, job: &'static str, i: usize, minu
         Event::JobStatus {
             step,
             job,
-            status: "IN_PROGRESS".into(),
-            started_at: Some(minutes_ago(minutes)),
+            status: status.into(),
+            started_at: Some(started_at),
             elapsed_secs: 0,
             next_check_secs: 30,
             percent_done: None,
             expected_minutes: None,
         },
     ));
+    step
 }
 
 /// A table's journal as the task layer reads it after the table moved.
@@ -440,40 +453,7 @@ pub fn fleet_panel() -> App {
 
 /// A job of `table` that ran and completed.
 fn job_done(app: &mut App, table: &str, job: &'static str, i: usize) {
-    let step = if job == "export" {
-        Step::Export
-    } else {
-        Step::Import
-    };
-    app.update(on(
-        table,
-        Event::StepStarted {
-            step,
-            title: step.title(),
-        },
-    ));
-    app.update(on(
-        table,
-        Event::JobStarted {
-            step,
-            job,
-            arn: arn(table, job, i),
-            reattached: false,
-        },
-    ));
-    app.update(on(
-        table,
-        Event::JobStatus {
-            step,
-            job,
-            status: "COMPLETED".into(),
-            started_at: Some(JOB_START.into()),
-            elapsed_secs: 0,
-            next_check_secs: 0,
-            percent_done: None,
-            expected_minutes: None,
-        },
-    ));
+    let step = job_seen(app, table, job, i, "COMPLETED", JOB_START.into());
     app.update(on(
         table,
         Event::StepDone {

@@ -3,7 +3,6 @@
 //! Everything else a table does lives in its own journal, so `resume`, `status` and the
 //! wizard read a fleet's tables as they read any migration.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::members::{fleet_id, Member};
 use super::plan::FleetPlan;
 use crate::engine::journal::{
-    now_rfc3339, write_private_atomic, JournalError, MigrationState, JOURNAL_VERSION,
+    list_json, load_json, now_rfc3339, save_json, JournalError, MigrationState, JOURNAL_VERSION,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,51 +71,16 @@ impl FleetJournal {
 
     pub fn save(&mut self, dir: &Path) -> Result<(), JournalError> {
         self.updated_at = now_rfc3339();
-        let path = self.path(dir);
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| JournalError::Write {
-            path: path.display().to_string(),
-            source: std::io::Error::other(e),
-        })?;
-        write_private_atomic(&path, &bytes).map_err(|source| JournalError::Write {
-            path: path.display().to_string(),
-            source,
-        })
+        save_json(&self.path(dir), self)
     }
 
     pub fn load(path: &Path) -> Result<FleetJournal, JournalError> {
-        let bytes = fs::read(path).map_err(|source| JournalError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_slice(&bytes).map_err(|source| JournalError::Parse {
-            path: path.display().to_string(),
-            source,
-        })
+        load_json(path)
     }
 
     /// Every fleet journal in the state folder, newest first.
     pub fn list(dir: &Path) -> Vec<(PathBuf, Result<FleetJournal, JournalError>)> {
-        let Ok(entries) = fs::read_dir(dir.join("fleets")) else {
-            return Vec::new();
-        };
-        let mut out: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.extension().is_some_and(|e| e == "json")
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .map(|p| {
-                let j = FleetJournal::load(&p);
-                (p, j)
-            })
-            .collect();
-        out.sort_by_key(|(_, j)| {
-            std::cmp::Reverse(j.as_ref().map(|j| j.updated_at.clone()).unwrap_or_default())
-        });
-        out
+        list_json(&dir.join("fleets"), |j: &FleetJournal| j.updated_at.clone())
     }
 }
 

@@ -2,13 +2,13 @@
 //! new names, each table's migration id and folder, and each table's one-table plan. Pure:
 //! the list of the source's tables is given, so every rule is tested without AWS.
 
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
 
 use super::plan::{is_pattern, FleetPlan};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::engine::plan::{DestinationPlan, NewTablePlan, Plan, SourcePlan, Via};
+use crate::engine::{short_digest, with_attempt};
 
 /// One table of the fleet, as its journal keeps it once the patterns are resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,35 +34,18 @@ pub fn fleet_id(plan: &FleetPlan, attempt: u32) -> String {
         d.prefix,
         plan.tables.join(",")
     );
-    let digest = Md5::digest(identity.as_bytes());
-    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     let first = plan.tables.first().map(String::as_str).unwrap_or("tables");
-    let base = format!("fleet-{}-{short}", slug(first));
-    if attempt > 1 {
-        format!("{base}-{attempt}")
-    } else {
-        base
-    }
+    let base = format!("fleet-{}-{}", slug(first), short_digest(&identity));
+    with_attempt(base, attempt)
 }
 
-/// A name as a lowercase folder and file name part: `*` and other signs become `-`.
+/// A name as a part of an id and a folder (`*` and other signs become `-`).
 fn slug(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .take(32)
-        .collect();
-    let trimmed = s.trim_matches('-');
-    if trimmed.is_empty() {
+    let s = crate::engine::slug_of(name, 32);
+    if s.is_empty() {
         "tables".to_owned()
     } else {
-        trimmed.to_owned()
+        s
     }
 }
 

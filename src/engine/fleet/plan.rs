@@ -9,7 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::plan::{read_jsonc, DestinationPlan, ExportPlan, Options, PlanError, Problem};
+use crate::engine::plan::{
+    read_jsonc, read_plan_file, valid, DestinationPlan, ExportPlan, Options, PlanError, Problem,
+};
 use crate::logic::table::{Billing, GsiSpec, KeySpec, TableSse};
 
 use super::limits::FleetLimits;
@@ -107,20 +109,13 @@ pub fn is_fleet_text(text: &str) -> bool {
 impl FleetPlan {
     /// Reads and validates a fleet plan file.
     pub fn load(path: &Path) -> Result<FleetPlan, PlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::parse(&text, &path.display().to_string())
+        Self::parse(&read_plan_file(path)?, &path.display().to_string())
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<FleetPlan, PlanError> {
         let plan: FleetPlan = read_jsonc(text, origin)?;
-        plan.validate().map_err(|problems| PlanError::Problems {
-            path: origin.to_owned(),
-            problems,
-        })?;
-        Ok(plan)
+        let checked = plan.validate();
+        valid(plan, checked, origin)
     }
 
     /// The entries of `tables` that are patterns.

@@ -10,28 +10,15 @@ use ratatui::Frame;
 
 use super::board::{minutes, step_name};
 use super::model::{Line as TableLine, Standing};
-use crate::engine::journal::{Journal, Step};
+use crate::engine::journal::Journal;
 use crate::tui::app::App;
 use crate::tui::widgets::failure;
 use crate::tui::widgets::pane::render_scrolled;
 
-/// The steps of a table that moves through S3.
-const STEPS: [Step; 9] = [
-    Step::Preflight,
-    Step::Pitr,
-    Step::Bucket,
-    Step::Export,
-    Step::Locate,
-    Step::KeyCheck,
-    Step::Import,
-    Step::Verify,
-    Step::Finish,
-];
-
 fn steps_line(l: &TableLine) -> String {
     let moved = l.standing() == Standing::Moved;
     let failed = l.standing() == Standing::Failed;
-    STEPS
+    crate::engine::session::steps_of(crate::engine::plan::Via::S3)
         .iter()
         .map(|s| {
             // The S3 road runs its steps in this order: those before the current one ran.

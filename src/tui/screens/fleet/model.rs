@@ -463,17 +463,7 @@ impl FleetModel {
             if !journal.history.is_empty() {
                 line.step = Some(journal.step);
             }
-            for s in [
-                Step::Preflight,
-                Step::Pitr,
-                Step::Bucket,
-                Step::Export,
-                Step::Locate,
-                Step::KeyCheck,
-                Step::Import,
-                Step::Verify,
-                Step::Finish,
-            ] {
+            for &s in crate::engine::session::steps_of(crate::engine::plan::Via::S3) {
                 if s < journal.step && !line.steps_done.contains(&s) {
                     line.steps_done.push(s);
                 }
