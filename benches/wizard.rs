@@ -11,7 +11,8 @@
 //!
 //! `cargo bench --bench wizard` (`cargo test` only builds it). Environment: BENCH_WATCH_SECS
 //! (default 60) for (2) and (4), BENCH_PROXY_DELAY_MS (default 3000) for (3),
-//! BENCH_FLEET_TABLES (default 100) for (4).
+//! BENCH_FLEET_TABLES (default 100) and BENCH_FLEET_SETTLE_SECS (default 60: the reattached
+//! tables' preflights and reattaching, left out of the measured window) for (4).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -148,6 +149,10 @@ fn watching_a_fleet(watch_secs: u64, tables: u64) {
     {
         pty.fail("the dashboard did not show every table running");
     }
+    // Every table first runs its preflight again and reattaches to its export (a burst of
+    // events and calls); what is measured is the dashboard once the fleet only watches.
+    let settle = env_u64("BENCH_FLEET_SETTLE_SECS", 60);
+    std::thread::sleep(Duration::from_secs(settle));
     let (b0, c0, t0) = (pty.bytes(), pty.cpu_time(), Instant::now());
     std::thread::sleep(Duration::from_secs(watch_secs));
     let (b1, c1, t1) = (pty.bytes(), pty.cpu_time(), Instant::now());
