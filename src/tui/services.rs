@@ -20,7 +20,6 @@ use crate::aws::session::{custom_endpoint, load_side, profile_names, NetworkLimi
 use crate::aws::sts::whoami;
 use crate::engine::fleet::{prepare_fleet, FleetJournal, FleetPlan, FleetPrepared, FleetRun};
 use crate::engine::inspect::{browse_level, check_files, check_target};
-use crate::engine::journal::Journal;
 use crate::engine::session::actor::{self, Request};
 use crate::engine::session::OpenFrom;
 use crate::engine::steps::bucket::preview_policy;
@@ -457,13 +456,7 @@ impl Services {
             Cmd::ReadFleetMembers { members } => {
                 let dir = self.state_dir.clone();
                 tokio::task::spawn_blocking(move || {
-                    let read = members
-                        .into_iter()
-                        .filter_map(|(table, id)| {
-                            let j = Journal::load(&Journal::path_in(&dir, &id)).ok()?;
-                            Some((table, Box::new(j)))
-                        })
-                        .collect();
+                    let read = crate::engine::fleet::journal::member_journals(&dir, members);
                     let _ = tx.send(Msg::FleetMembers(read));
                 });
             }
@@ -581,15 +574,14 @@ impl Services {
             let (journal, resumed) = match from {
                 FleetFrom::Journal(journal, resumed) => (*journal, resumed),
                 FleetFrom::Path(path) => {
-                    let loaded = tokio::task::spawn_blocking(move || FleetJournal::load(&path))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map_err(|e| e.to_string()));
+                    let loaded = tokio::task::spawn_blocking(move || {
+                        crate::engine::fleet::journal::reopen(&path, endpoint)
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r);
                     match loaded {
-                        Ok(mut journal) => {
-                            if endpoint.is_some() {
-                                journal.endpoint_url = endpoint;
-                            }
+                        Ok(journal) => {
                             let _ = tx.send(Msg::FleetOpened(Ok(Box::new(journal.clone()))));
                             (journal, true)
                         }

@@ -84,6 +84,32 @@ impl FleetJournal {
     }
 }
 
+/// The journals of a fleet's tables, given as (source table, migration id): those that exist
+/// and read (a table that has not started has none yet). For drivers that show the tables.
+pub fn member_journals(
+    dir: &Path,
+    members: Vec<(String, String)>,
+) -> Vec<(String, Box<crate::engine::journal::Journal>)> {
+    use crate::engine::journal::Journal;
+    members
+        .into_iter()
+        .filter_map(|(table, id)| {
+            let j = Journal::load(&Journal::path_in(dir, &id)).ok()?;
+            Some((table, Box::new(j)))
+        })
+        .collect()
+}
+
+/// An unfinished fleet's journal, to run it again (`endpoint_url`, when given, replaces the
+/// one it was started with, as for one migration).
+pub fn reopen(path: &Path, endpoint_url: Option<String>) -> Result<FleetJournal, String> {
+    let mut journal = FleetJournal::load(path).map_err(|e| e.to_string())?;
+    if endpoint_url.is_some() {
+        journal.endpoint_url = endpoint_url;
+    }
+    Ok(journal)
+}
+
 /// What `run FLEET-PLAN` found in the state folder.
 pub enum FleetPrepared {
     Ready {
