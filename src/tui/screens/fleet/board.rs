@@ -258,7 +258,7 @@ pub fn bar(app: &App) -> Bar {
         hint("Home/End", "first/last"),
         hint("Ctrl-P", "save as a plan"),
     ];
-    if st.running {
+    if st.running && st.model.finished.is_none() {
         hints.push(hint("q", "quit, jobs go on"));
     }
     Bar::commands(hints)

@@ -31,9 +31,10 @@ pub struct State {
 }
 
 impl State {
-    /// The fleet's run goes on in a task of this process.
+    /// The fleet's run goes on in a task of this process. Once its last event (the fleet
+    /// finished) came, it is over: the task only closes, every table's session already closed.
     pub fn running(&self) -> bool {
-        self.board.running
+        self.board.running && self.board.model.finished.is_none()
     }
 }
 
