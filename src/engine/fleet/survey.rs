@@ -200,7 +200,8 @@ impl Survey {
     }
 }
 
-fn duration_words(minutes: u64) -> String {
+/// A fleet's estimated time in words: minutes below an hour and a half, else hours.
+pub fn duration_words(minutes: u64) -> String {
     if minutes < 90 {
         format!("{minutes} minutes")
     } else {

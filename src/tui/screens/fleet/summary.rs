@@ -222,7 +222,7 @@ fn footer(ready: &FleetReady) -> Vec<String> {
     ));
     lines.push(format!(
         "Estimated time: about {} with at most {} exports and {} imports at once (AWS publishes no speed; a small table still takes 10 to 20 minutes).",
-        minutes_words(s.minutes),
+        crate::engine::fleet::survey::duration_words(s.minutes),
         ready.limits.exports,
         ready.limits.imports
     ));
@@ -237,14 +237,6 @@ fn footer(ready: &FleetReady) -> Vec<String> {
             .to_owned(),
     );
     lines
-}
-
-fn minutes_words(minutes: u64) -> String {
-    if minutes < 90 {
-        format!("{minutes} minutes")
-    } else {
-        format!("{:.1} hours", minutes as f64 / 60.0)
-    }
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
