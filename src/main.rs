@@ -43,6 +43,22 @@ fn main() {
             }) => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
             Some(Command::Resume { id, opts }) => cli::run::resume(id, opts).await,
             Some(Command::Status { json }) => cli::status::status(*json),
+            Some(Command::CatchUp {
+                id,
+                cutover,
+                every,
+                max_wcu,
+                in_flight,
+                opts,
+            }) => {
+                let args = cli::catch_up::CatchUpArgs {
+                    cutover: *cutover,
+                    every_minutes: *every,
+                    max_wcu: *max_wcu,
+                    in_flight: *in_flight,
+                };
+                cli::catch_up::catch_up(id, args, opts).await
+            }
             Some(Command::Exports { url, opts, json }) => {
                 cli::inspect::exports(url, opts, *json).await
             }

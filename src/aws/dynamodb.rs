@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::DateTime;
 
+use super::clock::{AwsClock, DateHeaderReader};
 use super::attr::{item_from_json, item_to_json, JsonItem};
 use super::dynamodb_backup::restore_summary;
 use super::explain::AwsFailure;
@@ -25,6 +26,8 @@ use crate::logic::table::{
 pub struct Dynamo {
     pub(super) client: Client,
     pub(super) side: String,
+    /// AWS's clock as this side's answers give it (catch-up's lag is measured on it).
+    pub(super) clock: AwsClock,
 }
 
 /// PITR as DescribeContinuousBackups reports it.
@@ -57,6 +60,20 @@ pub struct ExportInfo {
     pub failure_message: Option<String>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
+    /// The point in time a full export reads the table at.
+    pub export_time: Option<String>,
+    /// `FULL_EXPORT` or `INCREMENTAL_EXPORT`.
+    pub export_type: Option<String>,
+}
+
+/// The window of an incremental export: the source's writes from `from` (inclusive) to `to`
+/// (exclusive), as change records with the new image of each item (and the old one, when
+/// asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncrementalWindow {
+    pub from: time::OffsetDateTime,
+    pub to: time::OffsetDateTime,
+    pub old_images: bool,
 }
 
 /// An import job as DescribeImport reports it.
@@ -99,6 +116,8 @@ pub struct ExportRequest<'a> {
     pub format: ExportFormat,
     pub encryption: &'a ExportSse,
     pub export_time: Option<time::OffsetDateTime>,
+    /// An incremental export of this window instead of a full one.
+    pub incremental: Option<IncrementalWindow>,
     pub client_token: &'a str,
 }
 
@@ -200,10 +219,20 @@ pub(super) fn build_failure(e: aws_sdk_dynamodb::error::BuildError) -> AwsFailur
 
 impl Dynamo {
     pub fn new(config: &SdkConfig, side: impl Into<String>) -> Self {
+        let clock = AwsClock::default();
+        let conf = aws_sdk_dynamodb::config::Builder::from(config)
+            .interceptor(DateHeaderReader(clock.clone()))
+            .build();
         Self {
-            client: Client::new(config),
+            client: Client::from_conf(conf),
             side: side.into(),
+            clock,
         }
+    }
+
+    /// AWS's clock, as the last answer of this side gave it.
+    pub fn aws_clock(&self) -> &AwsClock {
+        &self.clock
     }
 
     pub fn side(&self) -> &str {
@@ -368,6 +397,30 @@ impl Dynamo {
         })
     }
 
+    /// The Kinesis data streams a table sends its changes to (active or being turned on).
+    pub async fn kinesis_destinations(&self, table: &str) -> Result<Vec<String>, AwsFailure> {
+        let out = self
+            .client
+            .describe_kinesis_streaming_destination()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsFailure::from_sdk("dynamodb:DescribeKinesisStreamingDestination", &self.side, e)
+            })?;
+        Ok(out
+            .kinesis_data_stream_destinations()
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d.destination_status(),
+                    Some(ddb::DestinationStatus::Active | ddb::DestinationStatus::Enabling)
+                )
+            })
+            .filter_map(|d| d.stream_arn().map(str::to_owned))
+            .collect())
+    }
+
     pub async fn set_pitr(&self, table: &str, enabled: bool) -> Result<(), AwsFailure> {
         let spec = PointInTimeRecoverySpecification::builder()
             .point_in_time_recovery_enabled(enabled)
@@ -404,6 +457,20 @@ impl Dynamo {
         };
         if let Some(t) = req.export_time {
             call = call.export_time(DateTime::from_secs(t.unix_timestamp()));
+        }
+        if let Some(w) = req.incremental {
+            let view = if w.old_images {
+                ddb::ExportViewType::NewAndOldImages
+            } else {
+                ddb::ExportViewType::NewImage
+            };
+            call = call.export_type(ddb::ExportType::IncrementalExport).incremental_export_specification(
+                ddb::IncrementalExportSpecification::builder()
+                    .export_from_time(precise_time(w.from))
+                    .export_to_time(precise_time(w.to))
+                    .export_view_type(view)
+                    .build(),
+            );
         }
         let out = call
             .customize()
@@ -823,7 +890,14 @@ fn export_info(d: &ddb::ExportDescription) -> ExportInfo {
         failure_message: d.failure_message().map(str::to_owned),
         start_time: time_text(d.start_time()),
         end_time: time_text(d.end_time()),
+        export_time: time_text(d.export_time()),
+        export_type: d.export_type().map(|t| t.as_str().to_owned()),
     }
+}
+
+/// A time with its fraction of a second: windows must meet exactly, so none is rounded.
+fn precise_time(t: time::OffsetDateTime) -> DateTime {
+    DateTime::from_nanos(t.unix_timestamp_nanos()).unwrap_or(DateTime::from_secs(t.unix_timestamp()))
 }
 
 fn import_info(d: &ddb::ImportTableDescription) -> ImportInfo {

@@ -3,6 +3,7 @@
 
 pub mod attr;
 pub mod backup;
+pub mod clock;
 pub mod dynamodb;
 pub mod dynamodb_backup;
 pub mod explain;

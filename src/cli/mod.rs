@@ -1,5 +1,6 @@
 //! The command line: `run`, `resume`, `status`, `validate`, `exports`, `check`.
 
+pub mod catch_up;
 pub mod fleet;
 pub mod inspect;
 pub mod install;
@@ -18,7 +19,8 @@ credentials, command line; for `check`, problems found in the data), 3 AWS refus
 or could not be reached, 4 an export, import, backup, copy or restore job failed or verification found differences, \
 5 interrupted by Ctrl-C, a closed terminal or SIGTERM (the AWS job keeps running; run the same \
 command again to reattach), 6 a fleet ended with some tables moved and some failed (run the same \
-command to retry only those), 1 an unexpected internal error.
+command to retry only those), 7 catch-up ended with writes into the new table that could not be \
+made (each is listed with its key), 1 an unexpected internal error.
 
 Journals and summaries live in $DDB_FERRY_STATE_DIR, else $XDG_STATE_HOME/ddb-ferry \
 (~/.local/state/ddb-ferry). Logs go to the logs/ folder there, never to the screen.";
@@ -66,6 +68,40 @@ pub enum Command {
     /// Continue a migration or a fleet by its id (see `ddb-ferry status`).
     Resume {
         id: String,
+        #[command(flatten)]
+        opts: RunOptions,
+    },
+    /// Bring a migrated table up to date with the writes made to the source since its export:
+    /// an incremental export of the writes since the last increment, applied to the new table.
+    /// Needs PITR on at the source since the export (`options.catch_up: true` keeps it on).
+    #[command(
+        name = "catch-up",
+        after_help = "Exit codes: 0 applied (and, with --cutover, the tables are equal), 2 refused \
+(not migrated yet, PITR no longer covers the last increment: code catch-up-pitr-gap), 3 AWS refused or \
+could not be reached, 4 the increment's export failed or the compare found differences, 5 interrupted \
+(run the same command to continue), 7 some writes could not be made (listed with their keys).\n\n\
+AWS exports windows of at least 15 minutes, and the latest restorable time trails now by about five \
+minutes: an increment is possible every 15 minutes, and a cutover keeps writes stopped for roughly \
+15 to 30 minutes (the wait, then a small export of about ten)."
+    )]
+    CatchUp {
+        /// The migration's id (see `ddb-ferry status`).
+        id: String,
+        /// Writes to the source have stopped: the last increment covers every write made before
+        /// now (AWS's clock), then both tables are compared in full.
+        #[arg(long)]
+        cutover: bool,
+        /// Repeat: another increment this many minutes after the last one was applied, until
+        /// Ctrl-C (which stops between increments or leaves a running export to the next run).
+        #[arg(long, value_name = "MINUTES", conflicts_with = "cutover")]
+        every: Option<u64>,
+        /// The highest write rate into the new table, in write capacity units a second (the
+        /// writes of its indexes counted), to spare a table already in use.
+        #[arg(long, value_name = "WCU")]
+        max_wcu: Option<u32>,
+        /// Write requests in flight at once.
+        #[arg(long, value_name = "N", default_value_t = 16)]
+        in_flight: usize,
         #[command(flatten)]
         opts: RunOptions,
     },

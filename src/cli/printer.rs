@@ -9,7 +9,15 @@ use crate::engine::leftovers::Leftover;
 /// Prints events as they arrive until the channel closes.
 pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, json: bool) {
     let stdout = std::io::stdout();
+    // Applying an increment reports often; a person reads a line every few seconds.
+    let mut last_progress: Option<std::time::Instant> = None;
     while let Some(event) = rx.recv().await {
+        if !json && matches!(event, Event::CatchUpProgress { .. }) {
+            if last_progress.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(5)) {
+                continue;
+            }
+            last_progress = Some(std::time::Instant::now());
+        }
         let mut out = stdout.lock();
         let _ = if json {
             writeln!(out, "{}", json_line(&event))
@@ -173,6 +181,70 @@ pub fn human_line(event: &Event) -> Option<String> {
             failure.code, failure.what, failure.why, failure.next
         ),
         Event::Paused { .. } => return None,
+        Event::CatchUpWindow {
+            number,
+            from,
+            to,
+            cutover,
+        } => format!(
+            "  increment {number}{}: the source's writes from {from} to {to}",
+            if *cutover { " (cutover)" } else { "" }
+        ),
+        Event::CatchUpProgress {
+            number,
+            items_applied,
+            items_total,
+            items_per_sec,
+            secs_left,
+            retries,
+            ..
+        } => format!(
+            "  increment {number}: {items_applied} of {items_total} changes applied, {items_per_sec}/s{}{}",
+            secs_left.map_or(String::new(), |s| format!(", about {} left", clock(s))),
+            if *retries > 0 { format!(" ({retries} writes sent again)") } else { String::new() }
+        ),
+        Event::CatchUpApplied {
+            number,
+            items,
+            puts,
+            deletes,
+            failed,
+            applied_until,
+            lag_secs,
+        } => format!(
+            "  increment {number} applied: {items} changes ({puts} puts, {deletes} deletes{})\n  the new table holds every write before {applied_until}: {} behind the source (AWS's clock)",
+            if *failed > 0 { format!(", {failed} FAILED") } else { String::new() },
+            crate::logic::catch_up::short_duration(std::time::Duration::from_secs(*lag_secs)),
+        ),
+        Event::CompareProgress {
+            phase,
+            source_items,
+            dest_items,
+        } => format!("  compare ({phase}): {source_items} items read from the source, {dest_items} from the new table"),
+        Event::CompareFinished {
+            equal,
+            source_items,
+            dest_items,
+            differences,
+            more_differences,
+            expired_ttl,
+        } => {
+            let mut s = if *equal {
+                format!("  EQUAL: the new table holds the same {source_items} items as the source")
+            } else {
+                format!("  DIFFERENT: {source_items} items in the source, {dest_items} in the new table")
+            };
+            for d in differences {
+                s.push_str(&format!("\n    {d}"));
+            }
+            if *more_differences > 0 {
+                s.push_str(&format!("\n    … and {more_differences} more"));
+            }
+            if *expired_ttl > 0 {
+                s.push_str(&format!("\n  {expired_ttl} items whose TTL has expired were left out (DynamoDB deletes them at its own pace on each side)"));
+            }
+            s
+        }
         Event::Finished {
             outcome,
             exit_code,

@@ -162,6 +162,19 @@ fn migration_status(dir: &Path, j: &Journal, path: &Path) -> (Value, String) {
             map.insert("fleet".into(), f.fleet_id.clone().into());
             map.insert("table".into(), j.plan.source.table.clone().into());
         }
+        if !j.catch_up.is_empty() || j.plan.options.catch_up {
+            let c = &j.catch_up;
+            map.insert(
+                "catch_up".into(),
+                json!({
+                    "increments": c.increments.len(),
+                    "applied_until": c.applied_until(),
+                    "writes_stopped_at": c.writes_stopped_at,
+                    "cutover_done": c.cutover_done,
+                    "compare": c.compare,
+                }),
+            );
+        }
     }
     let job = match j.latest_job() {
         Some((name, r)) => format!("{name} {}", r.status.as_deref().unwrap_or("starting")),
@@ -180,5 +193,28 @@ fn migration_status(dir: &Path, j: &Journal, path: &Path) -> (Value, String) {
     if let Some(c) = continue_with {
         text.push_str(&format!("\n    continue with: {c}"));
     }
+    if let Some(c) = catch_up_line(j) {
+        text.push_str(&format!("\n    {c}"));
+    }
     (line, text)
+}
+
+/// Where catch-up stands, for a migration that is or will be caught up.
+fn catch_up_line(j: &Journal) -> Option<String> {
+    let c = &j.catch_up;
+    if c.cutover_done {
+        return Some("catch-up: cut over; the compare found the tables equal".to_owned());
+    }
+    if c.is_empty() {
+        return (j.plan.options.catch_up && j.state == MigrationState::Succeeded)
+            .then(|| format!("catch-up: none yet; run `ddb-ferry catch-up {}`", j.id));
+    }
+    let until = c
+        .applied_until()
+        .map_or("none applied yet".to_owned(), |t| format!("the new table holds every write before {t}"));
+    Some(format!(
+        "catch-up: {} increment(s), {until}; next: `ddb-ferry catch-up {}` (or `--cutover` once writes have stopped)",
+        c.increments.len(),
+        j.id
+    ))
 }

@@ -108,6 +108,53 @@ pub enum Event {
         before: Step,
         decision: super::session::Decision,
     },
+    /// Catch-up planned an increment: the source's writes from `from` to `to`.
+    CatchUpWindow {
+        number: u32,
+        from: String,
+        to: String,
+        cutover: bool,
+    },
+    /// The increment's changes being applied to the new table, against the manifest's totals.
+    CatchUpProgress {
+        number: u32,
+        items_applied: u64,
+        items_total: u64,
+        bytes_applied: u64,
+        bytes_total: u64,
+        items_per_sec: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        secs_left: Option<u64>,
+        /// Write requests sent again (unprocessed or throttled) so far.
+        retries: u64,
+        throttled: u64,
+    },
+    /// An increment applied: the new table holds every write before `applied_until`; `lag_secs`
+    /// is how far that is behind now, on AWS's clock.
+    CatchUpApplied {
+        number: u32,
+        items: u64,
+        puts: u64,
+        deletes: u64,
+        failed: u64,
+        applied_until: String,
+        lag_secs: u64,
+    },
+    /// The full compare reading both tables: items read so far on each side.
+    CompareProgress {
+        phase: String,
+        source_items: u64,
+        dest_items: u64,
+    },
+    /// The full compare's result: equal, or the first differences (key and what differs).
+    CompareFinished {
+        equal: bool,
+        source_items: u64,
+        dest_items: u64,
+        differences: Vec<String>,
+        more_differences: u64,
+        expired_ttl: u64,
+    },
     Finished {
         outcome: Outcome,
         exit_code: i32,
@@ -130,11 +177,13 @@ pub enum Outcome {
     Interrupted,
     /// A fleet ended with some tables moved and some failed (each table's own failure).
     PartlyFailed,
+    /// Catch-up (or a load) ended with writes that could not be made, each listed with its key.
+    WritesFailed,
 }
 
 impl Outcome {
     /// 0 success, 2 bad input, 3 AWS refused, 4 job failed, 5 interrupted, 6 some tables of
-    /// a fleet failed.
+    /// a fleet failed, 7 some writes into the new table could not be made.
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Succeeded | Outcome::Paused | Outcome::DryRun => 0,
@@ -143,6 +192,7 @@ impl Outcome {
             Outcome::JobFailed => 4,
             Outcome::Interrupted => 5,
             Outcome::PartlyFailed => 6,
+            Outcome::WritesFailed => 7,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::catch_up::record::CatchUpRecord;
 use super::plan::Plan;
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
@@ -48,6 +49,9 @@ pub enum Step {
     Restore,
     Verify,
     Finish,
+    /// After the migration: increments of the source's later writes applied to the new table
+    /// (catch-up) until cutover, then the full compare. Outside both roads' step order.
+    CatchUp,
 }
 
 impl Step {
@@ -66,6 +70,7 @@ impl Step {
             Step::Restore => "Restore the new table",
             Step::Verify => "Verify the new table",
             Step::Finish => "Finish",
+            Step::CatchUp => "Catch up with the source",
         }
     }
 
@@ -84,6 +89,7 @@ impl Step {
             Step::Restore => "restore",
             Step::Verify => "verify",
             Step::Finish => "finish",
+            Step::CatchUp => "catch_up",
         }
     }
 }
@@ -269,6 +275,9 @@ pub struct Journal {
     /// The fleet this table's migration belongs to, when it is one of many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fleet: Option<FleetMembership>,
+    /// Catch-up after the import: its increments and the cutover; left out while empty.
+    #[serde(default, skip_serializing_if = "CatchUpRecord::is_empty")]
+    pub catch_up: CatchUpRecord,
     pub failure: Option<AwsFailure>,
     #[serde(default)]
     pub history: Vec<HistoryEntry>,

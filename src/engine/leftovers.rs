@@ -106,9 +106,14 @@ pub fn leftovers(journal: &Journal, prices: &Prices) -> Vec<Leftover> {
     if pitr.enabled_by_us && !pitr.disabled_after {
         let table = &plan.source.table;
         let region = source_region(journal);
+        let why = if plan.options.catch_up && !journal.catch_up.cutover_done {
+            format!("catch-up keeps on until the cutover: the later writes are exported from it (`ddb-ferry catch-up {} --cutover` turns it off then, as options.disable_pitr_after says)", journal.id)
+        } else {
+            "the plan keeps on (options.disable_pitr_after is false)".to_owned()
+        };
         out.push(Leftover {
             what: format!(
-                "Point-in-time recovery on the source table {table}, which ddb-ferry turned on and the plan keeps on (options.disable_pitr_after is false)"
+                "Point-in-time recovery on the source table {table}, which ddb-ferry turned on and {why}"
             ),
             monthly_cost: Some(CostLine::new(
                 prices,

@@ -1,8 +1,10 @@
 //! The migration engine: no terminal, no SDK types in its interface. The wizard and the
 //! headless `run` are two faces of it.
 
+pub mod catch_up;
 pub mod cli_backup;
 pub mod cli_equivalent;
+pub mod compare;
 pub mod costs;
 pub mod events;
 pub mod fleet;
@@ -20,6 +22,7 @@ pub mod steps;
 pub mod summary;
 pub mod unfinished;
 pub mod watch;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -142,6 +145,7 @@ pub fn new_journal(
         backup: Default::default(),
         not_carried: Vec::new(),
         fleet: None,
+        catch_up: Default::default(),
         failure: None,
         history: Vec::new(),
     }

@@ -125,6 +125,12 @@ pub struct Options {
     /// stay readable by earlier versions.
     #[serde(default, skip_serializing_if = "AfterImport::is_off")]
     pub after_import: AfterImport,
+    /// The new table will be caught up with the source's later writes (`ddb-ferry catch-up`)
+    /// until cutover: PITR then stays on at the source until the cutover is done, since every
+    /// increment is exported from it. Decided before the export, because turning PITR off at
+    /// the end would make catch-up impossible. Left out of the file while false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub catch_up: bool,
 }
 
 /// What the finish step turns on for the new table: the same changes the wizard's Verify
@@ -156,12 +162,16 @@ impl Default for Options {
             key_check_sample: default_key_sample(),
             verify_sample: default_verify_sample(),
             after_import: AfterImport::default(),
+            catch_up: false,
         }
     }
 }
 
 fn yes() -> bool {
     true
+}
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 fn default_prefix() -> String {
     "ddb-ferry".to_owned()

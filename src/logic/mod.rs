@@ -6,6 +6,8 @@
 //! wizard and the headless runner share one implementation.
 
 pub mod backup_names;
+pub mod catch_up;
+pub mod changes;
 pub mod check;
 pub mod cost;
 pub mod discover;

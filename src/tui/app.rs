@@ -164,7 +164,7 @@ impl Screen {
             (_, Step::KeyCheck) => Screen::Keys,
             (_, Step::Import) => Screen::ImportProgress,
             (_, Step::Backup | Step::Vault | Step::Copy | Step::Restore) => Screen::BackupProgress,
-            (_, Step::Verify | Step::Finish) => Screen::Verify,
+            (_, Step::Verify | Step::Finish | Step::CatchUp) => Screen::Verify,
         }
     }
 }

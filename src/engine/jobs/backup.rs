@@ -27,7 +27,7 @@ impl LongJob for AwsBackupJob {
     const NAME: &'static str = "backup";
     const STEP: Step = Step::Backup;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.backup.backup
     }
 
@@ -140,7 +140,7 @@ impl LongJob for DynamoBackupJob {
     const NAME: &'static str = "backup";
     const STEP: Step = Step::Backup;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.backup.backup
     }
 

@@ -28,7 +28,7 @@ impl LongJob for CopyJob {
     const NAME: &'static str = "copy";
     const STEP: Step = Step::Copy;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.backup.copy
     }
 

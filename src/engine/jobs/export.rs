@@ -42,7 +42,7 @@ impl LongJob for ExportJob {
     const NAME: &'static str = "export";
     const STEP: Step = Step::Export;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.export
     }
 
@@ -82,6 +82,7 @@ impl LongJob for ExportJob {
             format: self.format,
             encryption: &self.encryption,
             export_time: self.export_time,
+            incremental: None,
             client_token: token.unwrap_or_default(),
         };
         self.dynamo

@@ -35,7 +35,7 @@ impl LongJob for ImportJob {
     const NAME: &'static str = "import";
     const STEP: Step = Step::Import;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.import
     }
 

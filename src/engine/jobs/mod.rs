@@ -11,6 +11,7 @@ mod export;
 #[cfg(test)]
 mod fake_account;
 mod import;
+mod increment;
 mod lookup;
 mod restore;
 mod watcher;
@@ -19,4 +20,5 @@ pub(crate) use backup::{AwsBackupJob, DynamoBackupJob};
 pub(crate) use copy::CopyJob;
 pub(crate) use export::ExportJob;
 pub(crate) use import::ImportJob;
+pub(crate) use increment::IncrementJob;
 pub(crate) use restore::{AwsRestoreJob, DynamoRestoreFrom, DynamoRestoreJob};

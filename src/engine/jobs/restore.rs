@@ -34,7 +34,7 @@ impl LongJob for AwsRestoreJob {
     const NAME: &'static str = "restore";
     const STEP: Step = Step::Restore;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.backup.restore
     }
 
@@ -174,7 +174,7 @@ impl LongJob for DynamoRestoreJob {
     const NAME: &'static str = "restore";
     const STEP: Step = Step::Restore;
 
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
         &mut journal.backup.restore
     }
 

@@ -63,7 +63,7 @@ pub(crate) trait LongJob: Sync {
     const STEP: Step;
 
     /// Where the journal keeps this job.
-    fn record(journal: &mut Journal) -> &mut Option<JobRecord>;
+    fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord>;
 
     /// Whether the start call takes an idempotency token (CreateBackup, for one, takes none:
     /// then only the lookup before a resend keeps a second job from starting).
@@ -144,7 +144,7 @@ impl Migration {
         if !job.takes_token() {
             return None;
         }
-        Some(match J::record(&mut self.journal) {
+        Some(match job.record(&mut self.journal) {
             Some(rec) => rec.client_token.clone(),
             None => uuid::Uuid::new_v4().to_string(),
         })
@@ -160,11 +160,11 @@ impl Migration {
         // A resend after a crash keeps the first request's time: the lookups compare jobs'
         // creation times with it.
         self.take_fleet_slot(job).await;
-        let requested_at = J::record(&mut self.journal)
+        let requested_at = job.record(&mut self.journal)
             .as_ref()
             .and_then(|r| r.requested_at.clone())
             .unwrap_or_else(now_rfc3339);
-        *J::record(&mut self.journal) = Some(JobRecord {
+        *job.record(&mut self.journal) = Some(JobRecord {
             client_token: token.clone().unwrap_or_default(),
             requested_at: Some(requested_at),
             ..JobRecord::default()
@@ -308,7 +308,7 @@ impl Migration {
     }
 
     async fn look_for_job<J: LongJob>(&mut self, job: &J) -> Result<Option<J::Info>, AwsFailure> {
-        let saved = J::record(&mut self.journal).clone();
+        let saved = job.record(&mut self.journal).clone();
         if let Some(arn) = saved.as_ref().and_then(|r| r.arn.as_deref()) {
             return job.describe(arn).await.map(Some);
         }
@@ -378,7 +378,7 @@ impl Migration {
 
     fn store_job<J: LongJob>(&mut self, job: &J, info: &J::Info) -> Result<(), Stop> {
         let view = job.view(info);
-        let rec = J::record(&mut self.journal).get_or_insert_with(JobRecord::default);
+        let rec = job.record(&mut self.journal).get_or_insert_with(JobRecord::default);
         if let Some(t) = view.client_token {
             rec.client_token = t.to_owned();
         }
@@ -441,7 +441,7 @@ mod tests {
         const NAME: &'static str = "restore";
         const STEP: Step = Step::Import;
 
-        fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+        fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
             &mut journal.import
         }
 
@@ -582,7 +582,7 @@ mod tests {
         const NAME: &'static str = "export";
         const STEP: Step = Step::Export;
 
-        fn record(journal: &mut Journal) -> &mut Option<JobRecord> {
+        fn record<'j>(&self, journal: &'j mut Journal) -> &'j mut Option<JobRecord> {
             &mut journal.export
         }
 

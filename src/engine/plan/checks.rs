@@ -53,6 +53,7 @@ impl Plan {
             self.check_export(&mut found);
         }
         self.check_table(&mut found);
+        self.check_catch_up(&mut found);
         self.check_options(&mut found);
         if found.0.is_empty() {
             Ok(())
@@ -117,6 +118,16 @@ impl Plan {
                 .or(self.destination.region.as_ref());
             found.check(names::kms_key(field, kms_key));
             found.check(kms_in_region(field, kms_key, bucket_region, "the bucket"));
+        }
+    }
+
+    /// Catch-up follows the S3 road: its first window starts at the full export's time.
+    fn check_catch_up(&self, found: &mut Found) {
+        if self.options.catch_up && self.via == Via::Backup {
+            found.add(
+                "options.catch_up",
+                "catch-up applies the writes made after a full export, which the backup road does not make: move the table through S3 (leave `via` out) to catch it up, or set `catch_up` to false",
+            );
         }
     }
 

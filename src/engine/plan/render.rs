@@ -305,6 +305,11 @@ fn options(o: &Options) -> Node {
             "Settings an import does not copy, turned on for the new table at the end.",
             after_import(&o.after_import),
         ),
+        Entry::value(
+            "catch_up",
+            "true: the new table will be caught up with the writes made to the source after the export (`ddb-ferry catch-up ID`) until cutover; PITR then stays on at the source until the cutover is done.",
+            o.catch_up,
+        ),
     ])
 }
 
@@ -526,9 +531,9 @@ mod tests {
                 Just(TableSse::AwsManaged),
                 Just(TableSse::CustomerManaged { kms_key: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".into() }),
             ]),
-            (enable_pitr, disable_pitr_after, key_check_sample, verify_sample, ttl, pitr) in (
+            (enable_pitr, disable_pitr_after, key_check_sample, verify_sample, ttl, pitr, catch_up) in (
                 any::<bool>(), any::<bool>(), 1u64..=1_000_000, 0u64..=10_000,
-                any::<bool>(), any::<bool>(),
+                any::<bool>(), any::<bool>(), any::<bool>(),
             ),
         ) -> Plan {
             let billing = provisioned.map(|p| match p {
@@ -569,6 +574,7 @@ mod tests {
                     key_check_sample,
                     verify_sample,
                     after_import: AfterImport { ttl, pitr },
+                    catch_up,
                 },
             }
         }

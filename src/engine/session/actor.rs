@@ -10,7 +10,10 @@ use super::{open_for_person, Decision, NotCarriedFix, OpenFailure, OpenFrom};
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, EventSink, Outcome};
 use crate::engine::journal::Journal;
+use crate::engine::catch_up::CatchUpRequest;
+use crate::engine::compare::CompareOptions;
 use crate::engine::plan::{ExportPlan, NewTablePlan};
+use std::future::Future;
 
 /// What a driver asks of its session.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,11 @@ pub enum Request {
         fix: NotCarriedFix,
     },
     SaveCreationParameters(serde_json::Value),
+    /// After the migration: catch the new table up with the source (once, on a schedule, or
+    /// the cutover with its compare).
+    CatchUp(CatchUpRequest),
+    /// Compare the source and the new table in full.
+    Compare(CompareOptions),
     /// Stop now: the journal is marked interrupted if the migration is unfinished.
     Close,
 }
@@ -88,26 +96,20 @@ pub async fn serve(
         let mut refused = None;
         match request {
             Request::Close => break,
-            Request::Continue => {
-                // The run is dropped at the end of this block: closing mid-run cancels the
-                // calls in flight; the journal was saved before and after each of them.
-                let finished = {
-                    let run = session.run_until_decision();
-                    tokio::pin!(run);
-                    loop {
-                        tokio::select! {
-                            o = &mut run => break Some(o),
-                            Some(e) = events.recv() => report(Report::Event(e)),
-                            r = requests.recv() => match r {
-                                Some(Request::Close) | None => break None,
-                                Some(other) => queued.push_back(other),
-                            },
-                        }
+            Request::Continue | Request::CatchUp(_) | Request::Compare(_) => {
+                // The run is dropped when a Close comes: that cancels the calls in flight; the
+                // journal was saved before and after each of them.
+                let finished = match &request {
+                    Request::CatchUp(r) => {
+                        hearing_close(session.catch_up(r), &mut events, &mut requests, &mut queued, &report).await
+                    }
+                    Request::Compare(o) => {
+                        hearing_close(session.compare(o), &mut events, &mut requests, &mut queued, &report).await
+                    }
+                    _ => {
+                        hearing_close(session.run_until_decision(), &mut events, &mut requests, &mut queued, &report).await
                     }
                 };
-                while let Ok(e) = events.try_recv() {
-                    report(Report::Event(e));
-                }
                 match finished {
                     Some(o) => outcome = Some(o),
                     // Closed while steps ran: the job goes on in AWS; the journal says so.
@@ -149,4 +151,30 @@ pub async fn serve(
         report(Report::Event(e));
     }
     session.close(true);
+}
+
+/// Runs `run` while passing its events on and keeping other requests for later; `None` when a
+/// `Close` came (or the driver went away) first.
+async fn hearing_close(
+    run: impl Future<Output = Outcome>,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    requests: &mut mpsc::UnboundedReceiver<Request>,
+    queued: &mut VecDeque<Request>,
+    report: &impl Fn(Report),
+) -> Option<Outcome> {
+    tokio::pin!(run);
+    let finished = loop {
+        tokio::select! {
+            o = &mut run => break Some(o),
+            Some(e) = events.recv() => report(Report::Event(e)),
+            r = requests.recv() => match r {
+                Some(Request::Close) | None => break None,
+                Some(other) => queued.push_back(other),
+            },
+        }
+    };
+    while let Ok(e) = events.try_recv() {
+        report(Report::Event(e));
+    }
+    finished
 }

@@ -4,6 +4,7 @@
 //! with the plan's answers, the wizard with its screens' answers (through `actor`).
 
 pub mod actor;
+mod catch_up;
 mod decision;
 mod open;
 
@@ -238,6 +239,8 @@ impl Session {
                 Step::Verify if via == Via::Backup => m.verify_restore().await,
                 Step::Verify => m.verify().await,
                 Step::Finish => m.finish().await,
+                // Not a step of either road: it runs after them, through `catch_up`.
+                Step::CatchUp => Ok(()),
             };
             if let Err(stop) = result {
                 return self.finish_with(step, stop);

@@ -38,24 +38,7 @@ impl Migration {
             None => None,
         };
 
-        let job = ExportJob {
-            dynamo: source.dynamo.clone(),
-            cli_args: source.cli_args.clone(),
-            table_arn: table_arn.clone(),
-            bucket: bucket.clone(),
-            bucket_owner: owner.clone(),
-            prefix: prefix.clone(),
-            format: plan.export.format,
-            encryption: plan.export.encryption.clone(),
-            export_time,
-            table_bytes: self
-                .journal
-                .source_table
-                .as_ref()
-                .map_or(0, |t| t.size_bytes),
-            pitr_enabled_by_us: self.journal.pitr.enabled_by_us,
-            grant: self.export_grant(),
-        };
+        let job = self.export_job(prefix.clone(), export_time)?;
 
         let info = match self.find_job(&job).await? {
             Some(info) => info,
@@ -123,6 +106,40 @@ impl Migration {
             STEP,
             "dry run: nothing was changed; the key check, import and verification run after a real export",
         );
+    }
+
+    /// An export of the source table into `prefix` of the bucket (the migration's export, or
+    /// an increment of catch-up).
+    pub(crate) fn export_job(
+        &self,
+        prefix: String,
+        export_time: Option<time::OffsetDateTime>,
+    ) -> Result<ExportJob, Stop> {
+        let source = self.source()?;
+        let plan = self.plan();
+        Ok(ExportJob {
+            dynamo: source.dynamo.clone(),
+            cli_args: source.cli_args.clone(),
+            table_arn: self
+                .journal
+                .source_table
+                .as_ref()
+                .map(|t| t.arn.clone())
+                .unwrap_or_default(),
+            bucket: plan.destination.bucket.clone(),
+            bucket_owner: self.journal.bucket.owner.clone().unwrap_or_default(),
+            prefix,
+            format: plan.export.format,
+            encryption: plan.export.encryption.clone(),
+            export_time,
+            table_bytes: self
+                .journal
+                .source_table
+                .as_ref()
+                .map_or(0, |t| t.size_bytes),
+            pitr_enabled_by_us: self.journal.pitr.enabled_by_us,
+            grant: self.export_grant(),
+        })
     }
 
     /// The grant the bucket step gave the source account, for explanations.

@@ -14,26 +14,42 @@ use crate::logic::table::Billing;
 const STEP: Step = Step::Finish;
 
 impl Migration {
-    pub(crate) async fn finish(&mut self) -> StepResult {
+    /// Turns the source's PITR off again when this tool turned it on and the plan asks for
+    /// it (`options.disable_pitr_after`); once only.
+    pub(crate) async fn pitr_back_off(&mut self, step: Step) -> StepResult {
         let source = self.source()?.clone();
-        let dest = self.dest()?.clone();
-        // PITR goes back off first, so a failure while reading settings below cannot leave
-        // it on.
         let pitr = self.journal.pitr.clone();
         if pitr.enabled_by_us && !pitr.disabled_after && self.plan().options.disable_pitr_after {
             let table_name = self.plan().source.table.clone();
             let cli = update_pitr(&source.cli_args, &table_name, false);
-            if self.announce_call(STEP, "dynamodb:UpdateContinuousBackups", cli, None) {
+            if self.announce_call(step, "dynamodb:UpdateContinuousBackups", cli, None) {
                 source.dynamo.set_pitr(&table_name, false).await?;
                 self.journal.pitr.disabled_after = true;
                 self.save()?;
                 self.events.info(
-                    STEP,
+                    step,
                     format!("PITR turned off again on {table_name}, as it was before"),
                 );
             }
         }
+        Ok(())
+    }
+
+    pub(crate) async fn finish(&mut self) -> StepResult {
+        // PITR goes back off first, so a failure while reading settings below cannot leave
+        // it on. A migration to be caught up keeps it until its cutover: every increment is
+        // exported from it.
+        if self.plan().options.catch_up {
+            self.events.info(
+                STEP,
+                "PITR stays on at the source until the cutover: catch-up exports the later writes from it (`ddb-ferry catch-up`)",
+            );
+        } else {
+            self.pitr_back_off(STEP).await?;
+        }
         let table = self.journal.source_table.clone();
+        let source = self.source()?.clone();
+        let dest = self.dest()?.clone();
         // A restore keeps LSIs; AWS Backup's restore also copies tags when asked to.
         let via_backup = self.plan().via == Via::Backup;
         let backup_plan = self.plan().backup_or_default();

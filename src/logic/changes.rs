@@ -1,0 +1,2 @@
+#![allow(dead_code, unused)]
+pub enum LineKind { Items, Changes }
