@@ -21,6 +21,8 @@ pub enum Request {
     /// Run until the next decision or the end.
     Continue,
     SetExportSettings(ExportPlan),
+    /// `options.catch_up`, before the export starts.
+    SetCatchUp(bool),
     /// `prefix: None` keeps the data folder the session found.
     ChooseDataFolder {
         prefix: Option<String>,
@@ -127,6 +129,7 @@ pub async fn serve(
                     .choose_data_folder(prefix, manifest_item_count)
                     .err()
             }
+            Request::SetCatchUp(on) => refused = session.set_catch_up(on).err(),
             Request::SetNewTable(table) => refused = session.set_new_table(table).err(),
             Request::ConfirmImport => session.confirm_import(),
             Request::ApplySetting { setting, fix } => {

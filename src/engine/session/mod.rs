@@ -345,6 +345,20 @@ impl Session {
     }
 
     /// The export's format, encryption and point in time, before the export starts.
+    /// Whether the new table will be caught up after the import (`options.catch_up`): chosen
+    /// before the export, since it keeps the source's PITR on until the cutover. Not itself a
+    /// decision the session waits for; the wizard sends it with the export settings.
+    pub fn set_catch_up(&mut self, on: bool) -> Result<(), AwsFailure> {
+        if self.migration.journal.plan.options.catch_up == on {
+            return Ok(());
+        }
+        if self.migration.journal.export.is_some() {
+            return Err(too_late("whether to catch up", "the export has started"));
+        }
+        self.migration.journal.plan.options.catch_up = on;
+        self.migration.save().map_err(journal_write_failed)
+    }
+
     pub fn set_export_settings(&mut self, export: ExportPlan) -> Result<(), AwsFailure> {
         if self.migration.journal.export.is_some() {
             return Err(too_late("the export settings", "the export has started"));
