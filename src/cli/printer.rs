@@ -12,7 +12,7 @@ pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, j
     // Applying an increment reports often; a person reads a line every few seconds.
     let mut last_progress: Option<std::time::Instant> = None;
     while let Some(event) = rx.recv().await {
-        if !json && matches!(event, Event::CatchUpProgress { .. }) {
+        if !json && matches!(event, Event::CatchUpProgress { .. } | Event::LoadProgress { .. }) {
             if last_progress.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(5)) {
                 continue;
             }
@@ -181,6 +181,9 @@ pub fn human_line(event: &Event) -> Option<String> {
             failure.code, failure.what, failure.why, failure.next
         ),
         Event::Paused { .. } => return None,
+        Event::LoadProgress { items_applied } => {
+            format!("  {items_applied} items written into the existing table")
+        }
         Event::CatchUpWindow {
             number,
             from,

@@ -108,6 +108,10 @@ pub enum Event {
         before: Step,
         decision: super::session::Decision,
     },
+    /// A full export being written into an existing table (`options.existing_table`).
+    LoadProgress {
+        items_applied: u64,
+    },
     /// Catch-up planned an increment: the source's writes from `from` to `to`.
     CatchUpWindow {
         number: u32,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::catch_up::record::CatchUpRecord;
+use super::catch_up::record::{CatchUpRecord, LoadRecord};
 use super::plan::Plan;
 use crate::aws::explain::AwsFailure;
 use crate::aws::sts::Identity;
@@ -266,6 +266,10 @@ pub struct Journal {
     pub data_folder: Option<DataFolder>,
     pub key_check: Option<KeyCheckRecord>,
     pub import: Option<JobRecord>,
+    /// The export written into an existing table instead of an import
+    /// (`options.existing_table`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadRecord>,
     pub verify: Option<VerifyRecord>,
     /// The backup road's records; empty (and left out of the file) on the S3 road.
     #[serde(default, skip_serializing_if = "BackupRoadRecord::is_empty")]

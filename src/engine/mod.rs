@@ -141,6 +141,7 @@ pub fn new_journal(
         data_folder: None,
         key_check: None,
         import: None,
+        load: None,
         verify: None,
         backup: Default::default(),
         not_carried: Vec::new(),

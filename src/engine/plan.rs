@@ -131,6 +131,12 @@ pub struct Options {
     /// the end would make catch-up impossible. Left out of the file while false.
     #[serde(default, skip_serializing_if = "is_false")]
     pub catch_up: bool,
+    /// The new table already exists and the export is written into it (instead of an import,
+    /// which only creates tables), choosing what happens to items it already holds:
+    /// `overwrite` (batch writes), `skip_existing` or `stop_at_conflict` (one conditional write
+    /// per item: slower). Absent: ddb-ferry never writes into an existing table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing_table: Option<crate::engine::writer::OnConflict>,
 }
 
 /// What the finish step turns on for the new table: the same changes the wizard's Verify
@@ -163,6 +169,7 @@ impl Default for Options {
             verify_sample: default_verify_sample(),
             after_import: AfterImport::default(),
             catch_up: false,
+            existing_table: None,
         }
     }
 }

@@ -125,3 +125,19 @@ pub struct CompareRecord {
     pub differences: u64,
     pub expired_ttl: u64,
 }
+
+/// A full export written into a table that exists (`options.existing_table`): which data
+/// files are applied, so a killed load continues after the last one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadRecord {
+    #[serde(default)]
+    pub files_done: Vec<String>,
+    #[serde(default)]
+    pub applied: AppliedCounts,
+    /// Items left as the table had them (`skip_existing`).
+    #[serde(default)]
+    pub skipped_existing: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<FailedWrite>,
+    pub done_at: Option<String>,
+}

@@ -97,7 +97,8 @@ impl Migration {
             .import
             .as_ref()
             .and_then(|i| i.status.as_deref())
-            .is_some_and(|s| s == "COMPLETED");
+            .is_some_and(|s| s == "COMPLETED")
+            || j.load.as_ref().is_some_and(|l| l.done_at.is_some());
         if !imported {
             return Err(too_early("its import has not completed"));
         }

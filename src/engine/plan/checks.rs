@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::{Plan, Problem, Via};
 use crate::logic::names::{self, NameError};
-use crate::logic::options::ExportSse;
+use crate::logic::options::{ExportFormat, ExportSse};
 use crate::logic::table::{Billing, KeySpec, TableSse};
 
 /// Bounds of `options.key_check_sample`: the check reads the export in one thread before the
@@ -121,8 +121,22 @@ impl Plan {
         }
     }
 
-    /// Catch-up follows the S3 road: its first window starts at the full export's time.
+    /// Catch-up follows the S3 road: its first window starts at the full export's time. A
+    /// load into an existing table reads DynamoDB JSON exports, on the S3 road too.
     fn check_catch_up(&self, found: &mut Found) {
+        if self.options.existing_table.is_some() {
+            if self.via == Via::Backup {
+                found.add(
+                    "options.existing_table",
+                    "a restore always creates a new table; writing into an existing table follows the S3 road (leave `via` out)",
+                );
+            } else if self.export.format == ExportFormat::Ion {
+                found.add(
+                    "options.existing_table",
+                    "writing into an existing table reads a DynamoDB JSON export: set `export.format` to DYNAMODB_JSON",
+                );
+            }
+        }
         if self.options.catch_up && self.via == Via::Backup {
             found.add(
                 "options.catch_up",

@@ -575,6 +575,7 @@ mod tests {
                     verify_sample,
                     after_import: AfterImport { ttl, pitr },
                     catch_up,
+                    existing_table: None,
                 },
             }
         }

@@ -4,7 +4,6 @@
 //! live in `engine::catch_up`.
 
 use super::Session;
-use crate::aws::explain::FailureKind;
 use crate::engine::catch_up::CatchUpRequest;
 use crate::engine::compare::CompareOptions;
 use crate::engine::events::{Event, Outcome};
@@ -70,11 +69,7 @@ impl Session {
             Ok(outcome) => outcome,
             Err(Stop::DryRunComplete) => Outcome::DryRun,
             Err(Stop::Failed(failure)) => {
-                let outcome = match failure.kind {
-                    FailureKind::BadInput => Outcome::BadInput,
-                    FailureKind::JobFailed => Outcome::JobFailed,
-                    FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
-                };
+                let outcome = super::outcome_of(&failure);
                 self.migration.events.send(Event::Failed {
                     step: STEP,
                     failure,

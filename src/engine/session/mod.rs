@@ -59,6 +59,19 @@ pub fn steps_of(via: Via) -> &'static [Step] {
     }
 }
 
+/// How a failure ends a run: its kind's exit code, except writes that could not be made
+/// (the rest were), which have their own.
+pub(crate) fn outcome_of(failure: &AwsFailure) -> Outcome {
+    if failure.code == "writes-failed" {
+        return Outcome::WritesFailed;
+    }
+    match failure.kind {
+        FailureKind::BadInput => Outcome::BadInput,
+        FailureKind::JobFailed => Outcome::JobFailed,
+        FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
+    }
+}
+
 fn next_step(via: Via, step: Step) -> Step {
     let order = steps_of(via);
     order
@@ -300,11 +313,7 @@ impl Session {
         let outcome = match stop {
             Stop::DryRunComplete => Outcome::DryRun,
             Stop::Failed(failure) => {
-                let outcome = match failure.kind {
-                    FailureKind::BadInput => Outcome::BadInput,
-                    FailureKind::JobFailed => Outcome::JobFailed,
-                    FailureKind::AwsRefused | FailureKind::Unreachable => Outcome::AwsRefused,
-                };
+                let outcome = outcome_of(&failure);
                 m.events.send(Event::Failed {
                     step,
                     failure: failure.clone(),

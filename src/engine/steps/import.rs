@@ -14,6 +14,9 @@ const STEP: Step = Step::Import;
 
 impl Migration {
     pub(crate) async fn import(&mut self) -> StepResult {
+        if let Some(mode) = self.plan().options.existing_table {
+            return self.load_into_existing(mode).await;
+        }
         let dest = self.dest()?.clone();
         let spec = self
             .journal

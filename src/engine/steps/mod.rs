@@ -13,6 +13,7 @@ mod export;
 mod finish;
 mod import;
 mod key_check;
+mod load;
 mod locate;
 pub mod pitr;
 mod preflight;

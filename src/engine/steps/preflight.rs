@@ -118,9 +118,12 @@ impl Migration {
         let spec = self.resolve_table_spec(&table)?;
 
         // The name is ours once our import or restore started: then the table is its own.
+        // A plan that loads into an existing table (`options.existing_table`) wants it there;
+        // the import step checks it.
         if self.journal.import.is_none()
             && self.journal.backup.restore.is_none()
             && !self.defer_new_table_check
+            && plan.options.existing_table.is_none()
             && dest_dynamo.describe_table(&spec.name).await?.is_some()
         {
             return Err(AwsFailure::new(
@@ -131,7 +134,7 @@ impl Migration {
                     spec.name, dest_id.account, dest_id.region
                 ),
                 "an import or a restore always creates a new table; ddb-ferry never writes into an existing one",
-                "choose another name in the plan (`table.name`), or remove the existing table yourself if it is not needed",
+                "choose another name in the plan (`table.name`); to write the export into this table, say so with `options.existing_table` (docs/catch-up.md)",
             )
             .into());
         }

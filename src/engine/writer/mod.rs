@@ -5,6 +5,8 @@ use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
 use crate::aws::s3::S3;
 use crate::logic::changes::LineKind;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OnConflict { Overwrite, SkipExisting, StopAtConflict }
 pub struct WriteTarget { pub dynamo: Dynamo, pub table: String, pub key_names: Vec<String>, pub gsi_count: usize }
 pub struct WriterOptions { pub on_conflict: OnConflict, pub max_wcu: Option<u32>, pub in_flight: usize, pub failures_kept: usize }
