@@ -310,6 +310,12 @@ fn options(o: &Options) -> Node {
             "true: the new table will be caught up with the writes made to the source after the export (`ddb-ferry catch-up ID`) until cutover; PITR then stays on at the source until the cutover is done.",
             o.catch_up,
         ),
+        optional(
+            "existing_table",
+            "The new table already exists and the export is written into it instead of an import: \"overwrite\" (batch writes replace items with the same key), \"skip_existing\" (items the table holds are kept) or \"stop_at_conflict\" (stop at the first item the table holds with other values). The last two write one item a request: slower.",
+            &o.existing_table,
+            "ddb-ferry never writes into an existing table; the import creates the new one.",
+        ),
     ])
 }
 
@@ -535,6 +541,11 @@ mod tests {
                 any::<bool>(), any::<bool>(), 1u64..=1_000_000, 0u64..=10_000,
                 any::<bool>(), any::<bool>(), any::<bool>(),
             ),
+            existing_table in prop::option::of(prop_oneof![
+                Just(crate::engine::writer::OnConflict::Overwrite),
+                Just(crate::engine::writer::OnConflict::SkipExisting),
+                Just(crate::engine::writer::OnConflict::StopAtConflict),
+            ]),
         ) -> Plan {
             let billing = provisioned.map(|p| match p {
                 Some((read, write)) => Billing::Provisioned { read, write },
@@ -575,7 +586,7 @@ mod tests {
                     verify_sample,
                     after_import: AfterImport { ttl, pitr },
                     catch_up,
-                    existing_table: None,
+                    existing_table,
                 },
             }
         }
