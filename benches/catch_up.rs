@@ -244,7 +244,7 @@ async fn measure(emu: &Emulator, n: usize, in_flight: usize) -> Row {
     let dst = emu.dynamo("dest", None).await;
     let config = emu.sdk_config("dest", None).await;
     let dynamo = Dynamo::new(&config, "destination");
-    let s3 = S3::new(&config, "destination", "us-east-1");
+    let s3 = S3::new(&config, "us-east-1", true, "destination");
     let [by_writer, by_plain, by_sequential] =
         [format!("writer-{n}"), format!("plain-{n}"), format!("sequential-{n}")];
     for t in [&by_writer, &by_plain, &by_sequential] {
