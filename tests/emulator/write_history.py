@@ -505,14 +505,7 @@ def export_table_to_point_in_time(handler: DynamoHandler):
                 raise MockValidationException(
                     f"1 validation error detected: Value '{view}' at 'incrementalExportSpecification.exportViewType' "
                     f"failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(VIEWS)}]")
-            if frm < earliest:
-                raise InvalidExportTimeException(
-                    f"ExportFromTime {_iso(frm)} is before the earliest restorable time; the table's "
-                    f"point-in-time recovery window is {_window_text(earliest, latest)}")
-            if to > latest:
-                raise InvalidExportTimeException(
-                    f"ExportToTime {_iso(to)} is after the latest restorable time; the table's "
-                    f"point-in-time recovery window is {_window_text(earliest, latest)}")
+            # The request's own shape first, then the table's window.
             if frm >= to:
                 raise MockValidationException(
                     f"ExportFromTime {_iso(frm)} must be before ExportToTime {_iso(to)}")
@@ -521,6 +514,14 @@ def export_table_to_point_in_time(handler: DynamoHandler):
                 raise MockValidationException(
                     f"The incremental export period from ExportFromTime to ExportToTime must be between "
                     f"{MIN_WINDOW_S / 60:g} minutes and 24 hours (it is {length_s:.3f} seconds)")
+            if frm < earliest:
+                raise InvalidExportTimeException(
+                    f"ExportFromTime {_iso(frm)} is before the earliest restorable time; the table's "
+                    f"point-in-time recovery window is {_window_text(earliest, latest)}")
+            if to > latest:
+                raise InvalidExportTimeException(
+                    f"ExportToTime {_iso(to)} is after the latest restorable time; the table's "
+                    f"point-in-time recovery window is {_window_text(earliest, latest)}")
             at = to
             incremental = {"from": frm, "to": to, "view": view}
 
