@@ -533,6 +533,8 @@ def export_table_to_point_in_time(handler: DynamoHandler):
     job._emu_history = h
     job._emu_export_time_us = at
     job._emu_incremental = incremental
+    if export_type == FULL and body.get("ExportTime") is None:
+        job._emu_start = utc(at)  # an export of "now": StartTime and ExportTime agree, as in AWS
     backend.table_exports[job.arn] = job
     job.start()
     return ActionResult({"ExportDescription": job.response()})
