@@ -5,15 +5,18 @@ window and write faults (write_history.py; run by: tests/emulator/local-aws self
 Three private emulators:
 
 - "incremental" (restorable lag 0.3 s, shortest window 0.5 s, 1-second exports, real
-  layout): a writer thread makes a busy mix of PutItem, UpdateItem, DeleteItem,
-  BatchWriteItem, TransactWriteItems, ExecuteStatement, BatchExecuteStatement and
-  ExecuteTransaction writes while a full export starts; two contiguous incremental
+  layout, at most 3 exports at once, a stats file): two writer threads make a busy mix
+  of PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems,
+  ExecuteStatement, BatchExecuteStatement and ExecuteTransaction writes while a full
+  export starts; two contiguous incremental
   windows follow it; the full export with both increments applied (code below) must equal
   the table, record for record, with OldImage = the item before each window, NEW_IMAGE
   exports without OldImage, failed conditional writes and a cancelled transaction absent,
   a key created and deleted in one window absent, and a write exactly at a window boundary
   in the later window only. Manifests, data folder, DescribeExport, ListExports, the
-  PITR window (reset by turning PITR off and on) and every refusal are checked.
+  PITR window (reset by turning PITR off and on), every refusal, the export quota and
+  stats (incremental exports count like full ones), and the items of a restored and of an
+  imported table (exported from their own history) are checked.
 - "faults" twice with the same seed (unprocessed share 0.5, throttle share 0.3, only the
   table "faulty"): BatchWriteItem hands back unwritten requests, write calls answer
   ProvisionedThroughputExceededException (AWS's __type) and write nothing, the other
@@ -257,7 +260,7 @@ def apply(state: dict, records: list[dict]) -> None:
             state.pop(key, None)
 
 
-def incremental_scenario(exports: dict) -> None:
+def incremental_scenario(exports: dict, stats_path: str) -> None:
     road = Road(exports)
     ddb = road.ddb
     ddb.create_table(TableName=TABLE, KeySchema=KEY_SCHEMA, AttributeDefinitions=ATTR_DEFS, BillingMode="PAY_PER_REQUEST")
@@ -295,9 +298,11 @@ def incremental_scenario(exports: dict) -> None:
     for i in range(0, len(seed), 20):
         ddb.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": it}} for it in seed[i:i + 20]]})
 
-    # ---- a busy writer while the full export starts
-    writer = Writer(road.session.client("dynamodb", config=Config(retries={"total_max_attempts": 1})), seed=11)
-    writer.start()
+    # ---- two busy writers while the full export starts
+    writers = [Writer(road.session.client("dynamodb", config=Config(retries={"total_max_attempts": 1})), seed=seed)
+               for seed in (11, 12)]
+    for writer in writers:
+        writer.start()
     time.sleep(0.4)
     full = ddb.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=BUCKET, S3Prefix="full")["ExportDescription"]
     t0 = full["ExportTime"]
@@ -306,10 +311,12 @@ def incremental_scenario(exports: dict) -> None:
     time.sleep(1.0)
     t1 = t0 + timedelta(seconds=0.8)
     time.sleep(0.8)
-    writer.stop.set()
-    writer.join()
-    check(not writer.errors, f"[incremental] writer: unexpected errors {writer.errors[:3]}")
-    check(all(n > 0 for n in writer.done.values()), f"[incremental] every kind of write was made: {writer.done}")
+    for writer in writers:
+        writer.stop.set()
+    for writer in writers:
+        writer.join()
+        check(not writer.errors, f"[incremental] writer: unexpected errors {writer.errors[:3]}")
+        check(all(n > 0 for n in writer.done.values()), f"[incremental] every kind of write was made: {writer.done}")
 
     # Writes that fail must leave no trace.
     never = {"pk": {"S": "never"}, "sk": {"N": "1"}}
@@ -336,6 +343,9 @@ def incremental_scenario(exports: dict) -> None:
     inc2 = road.window(table_arn, "inc", t1)
     inc2_new = road.window(table_arn, "inc-new", t1, inc2["IncrementalExportSpecification"]["ExportToTime"],
                            view="NEW_IMAGE")
+    # The job quota (FERRY_EMU_EXPORT_LIMIT=3) counts incremental exports like full ones.
+    code = error_of(lambda: road.window(table_arn, "inc-over", t1))[0]
+    check(code == "LimitExceededException", f"[incremental] a 4th export while 3 run: LimitExceededException ({code})")
     time.sleep(0.3)
     d = road.describe(inc1["ExportArn"])
     check(d["ExportStatus"] == "IN_PROGRESS" and not ({"ItemCount", "BilledSizeBytes", "EndTime", "ExportManifest"} & set(d)),
@@ -480,6 +490,13 @@ def incremental_scenario(exports: dict) -> None:
     mid_items = [item_from_export(line["Item"]) for line in road.lines(at_mid, "full export at t1")]
     check(at_mid["ExportTime"] == mid and base.compare(list(state.values()), mid_items) == 0,
           "[incremental] a full export at ExportTime t1 = the full export at t0 + the first window")
+    with open(stats_path, encoding="utf-8") as f:
+        stats = json.load(f)
+    check(stats["peak_running"].get(SOURCE, {}).get("exports") == 3
+          and stats["refused_limit"].get(SOURCE, {}).get("exports") == 1 and "write_faults" not in stats,
+          f"[incremental] stats: peak 3 exports, 1 refused, no write_faults ({stats['peak_running']}, "
+          f"{stats['refused_limit']})")
+
     # ---- items that arrive by restore and by import are writes of the new table too
     ddb.restore_table_to_point_in_time(SourceTableName=TABLE, TargetTableName="inc-restored",
                                        UseLatestRestorableTime=True)
@@ -500,7 +517,7 @@ def incremental_scenario(exports: dict) -> None:
         check(len(scanned) > 0 and base.compare(scanned, got) == 0,
               f"[incremental] {name}: the export replayed from the history = the table ({len(got)} items)")
 
-    print(f"[incremental] writes {writer.done}; full export {len(full_lines)} items, windows {len(r1)} + {len(r2)} "
+    print(f"[incremental] writes {[w.done for w in writers]}; full export {len(full_lines)} items, windows {len(r1)} + {len(r2)} "
           f"records", file=sys.stderr)
 
 
@@ -570,12 +587,14 @@ def main() -> int:
     knobs = {"FERRY_EMU_RESTORABLE_LAG_S": str(LAG_S), "FERRY_EMU_MIN_INCREMENTAL_WINDOW_S": str(MIN_WINDOW_S),
              "FERRY_EMU_EXPORT_DELAY_S": str(EXPORT_DELAY_S), "FERRY_EMU_REAL_LAYOUT": "1",
              "FERRY_EMU_DATA_FILES": str(DATA_FILES), "FERRY_EMU_RESTORE_JOB_S": "0.5",
-             "FERRY_EMU_IMPORT_DELAY_S": "0.5"}
+             "FERRY_EMU_IMPORT_DELAY_S": "0.5", "FERRY_EMU_EXPORT_LIMIT": "3",
+             "FERRY_EMU_STATS_FILE": "{state_dir}/stats.json"}
     fault_knobs = {"FERRY_EMU_UNPROCESSED_SHARE": "0.5", "FERRY_EMU_THROTTLE_SHARE": "0.3",
                    "FERRY_EMU_FAULT_SEED": "7", "FERRY_EMU_FAULT_TABLES": "faulty",
                    "FERRY_EMU_STATS_FILE": "{state_dir}/stats.json"}
     runs = []
-    phases = [("incremental", knobs, lambda exports, state_dir: incremental_scenario(exports))]
+    phases = [("incremental", knobs, lambda exports, state_dir: incremental_scenario(
+        exports, os.path.join(state_dir, "stats.json")))]
     for n in (1, 2):
         phases.append((f"faults-{n}", fault_knobs, lambda exports, state_dir: runs.append(
             fault_run(exports, os.path.join(state_dir, "stats.json")))))
