@@ -270,7 +270,11 @@ def start_restore(backend: DynamoDBBackend, name: str, snap: TableSnapshot, sett
     items = nested_items(snap.items, table.has_range_key)
 
     def finish() -> None:
-        table.items = items
+        # The items arrive as writes of the new table's history (write_history.py), so
+        # that its exports and point in time see them.
+        import write_history
+
+        write_history.load_items(table, items)
         table._emu_creating = False
         if on_done:
             on_done(table)

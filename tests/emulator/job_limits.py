@@ -24,7 +24,12 @@ moto lacks, and what this module does instead:
       {"calls":         {ACCOUNT: {"DynamoDB.<Operation>": n, ...}},
        "running":       {ACCOUNT: {"exports": n, "imports": n}},
        "peak_running":  {ACCOUNT: {"exports": n, "imports": n}},
-       "refused_limit": {ACCOUNT: {"exports": n, "imports": n}}}
+       "refused_limit": {ACCOUNT: {"exports": n, "imports": n}},
+       "write_faults":  {ACCOUNT: {"unprocessed_items": n, "throttled": n}}}
+
+  "write_faults" is there only when FERRY_EMU_UNPROCESSED_SHARE or FERRY_EMU_THROTTLE_SHARE
+  is above 0 (write_history.py): the BatchWriteItem requests handed back in
+  UnprocessedItems, and the write calls answered ProvisionedThroughputExceededException.
 
   ACCOUNT is the account the request's credentials map to (moto resolves it from the
   access key; the role profile's temporary keys map to the role's account). "calls"
@@ -115,6 +120,7 @@ class _Stats:
         self.running: dict = {}
         self.peak: dict = {}
         self.refused: dict = {}
+        self.write_faults: dict | None = None  # {} once write_history.py's fault knobs are on
 
     def _account(self, account: str) -> None:
         if account not in self.calls:
@@ -126,6 +132,13 @@ class _Stats:
         with self.lock:
             self._account(account)
             self.refused[account][kind.name] += 1
+
+    def write_fault(self, account: str, what: str, n: int) -> None:
+        with self.lock:
+            if self.write_faults is None:
+                self.write_faults = {}
+            per = self.write_faults.setdefault(account, {"unprocessed_items": 0, "throttled": 0})
+            per[what] += n
 
     def after_call(self, account: str, operation: str) -> None:
         """Counts the call, samples the running jobs of every account, rewrites the file."""
@@ -147,12 +160,29 @@ class _Stats:
     def _write(self) -> None:
         doc = {"calls": self.calls, "running": self.running,
                "peak_running": self.peak, "refused_limit": self.refused}
+        if self.write_faults is not None:
+            doc["write_faults"] = self.write_faults
         with open(self.tmp, "w", encoding="utf-8") as f:
             json.dump(doc, f, sort_keys=True)
         os.replace(self.tmp, self.path)
 
 
 _stats = _Stats(STATS_FILE) if STATS_FILE else None
+
+
+def enable_write_faults() -> None:
+    """write_history.py's fault knobs are on: the stats file gets "write_faults"."""
+    if _stats:
+        with _stats.lock:
+            if _stats.write_faults is None:
+                _stats.write_faults = {}
+
+
+def count_write_fault(account: str, what: str, n: int) -> None:
+    """Items left in UnprocessedItems ("unprocessed_items") or calls answered
+    ProvisionedThroughputExceededException ("throttled") by write_history.py's knobs."""
+    if _stats:
+        _stats.write_fault(account, what, n)
 
 
 def _guarded_start(kind: _Kind, orig):

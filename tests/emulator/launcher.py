@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Start moto 5.2.5's server in-process, after patching the parts of its DynamoDB
 export/import emulation that would otherwise make ddb-ferry's tests lie, and adding
-DynamoDB restores and AWS Backup for DynamoDB (dynamodb_restores.py, backup_emulation.py).
+DynamoDB restores and AWS Backup for DynamoDB (dynamodb_restores.py, backup_emulation.py),
+and a write history behind point-in-time and incremental exports (write_history.py).
 
 Run with the project's venv python (tests/emulator/local-aws start does this):
 
@@ -31,6 +32,19 @@ Knobs (environment variables, read once at start):
     FERRY_EMU_STATS_FILE      path: keep a JSON file there of DynamoDB calls per account
                               and operation, running / peak running jobs and refusals
                               (job_limits.py describes it).
+    FERRY_EMU_RESTORABLE_LAG_S  float, default 300: LatestRestorableDateTime trails now by
+                              this much (AWS: about 5 minutes); export times after it are
+                              refused (write_history.py).
+    FERRY_EMU_MIN_INCREMENTAL_WINDOW_S  float, default 900: the shortest incremental
+                              export window accepted (AWS: 15 minutes).
+    FERRY_EMU_UNPROCESSED_SHARE  float 0..1, default 0: that share of each BatchWriteItem
+                              call's requests comes back in UnprocessedItems, unwritten.
+    FERRY_EMU_THROTTLE_SHARE  float 0..1, default 0: that share of PutItem, UpdateItem,
+                              DeleteItem and BatchWriteItem calls answers
+                              ProvisionedThroughputExceededException and writes nothing.
+    FERRY_EMU_FAULT_SEED      int, default 0: seeds the choices of the two shares above.
+    FERRY_EMU_FAULT_TABLES    comma-separated table names the two shares apply to
+                              (default: every table).
 
 Every patch below says why it exists. Keep them small: the point is moto plus the
 few places where moto differs from AWS in ways the product must be tested against.
@@ -200,8 +214,15 @@ class _RecordingS3:
 
 
 def _backup_to_s3_file(self, s3_backend):
+    if getattr(self, "_emu_incremental", None):
+        _write_incremental(self, s3_backend)
+        return
     recorder = _RecordingS3(s3_backend)
-    _orig_backup(self, recorder)
+    lines = write_history.full_export_lines(self)
+    if lines is None:
+        _orig_backup(self, recorder)
+    else:
+        _history_backup(self, recorder, lines)
     if len(recorder.writes) != 1:
         return
     bucket, key, value = recorder.writes[0]
@@ -217,6 +238,21 @@ def _backup_to_s3_file(self, s3_backend):
         log.warning("FERRY_EMU_REAL_LAYOUT: %s export left in moto's layout", self.export_format)
         return
     _rewrite_real_layout(self, s3_backend, bucket, key, raw)
+
+
+def _history_backup(self, s3_backend, lines):
+    """moto's _backup_to_s3_file (same key, same lines), but with the table as it was at
+    the export's time, replayed from write_history.py, instead of the items of the moment
+    the thread runs: a writer busy during the export must not leak into it."""
+    body = "".join(line + "\n" for line in lines)
+    s3_backend.put_object(
+        bucket_name=self.s3_bucket,
+        key_name=f"{self.s3_prefix}/AWSDynamoDB/{uuid.uuid4()}/data/{uuid.uuid4()}.gz",
+        value=gzip.compress(body.encode("utf-8")),
+    )
+    self.item_count = len(lines)
+    self.processed_bytes = len(lines)
+    self.status = "COMPLETED"
 
 
 def _random_data_name() -> str:
@@ -238,6 +274,15 @@ def _rewrite_real_layout(self, s3_backend, bucket, moto_key, raw):
     # Real AWS writes _started first: it proves the bucket is writable.
     owner_s3.put_object(bucket, f"{folder}/_started", b"")
 
+    files = _write_data_files(owner_s3, bucket, f"{folder}/data", lines)
+    owner_s3.delete_object(bucket, moto_key)
+    self._emu_layout = {"s3": owner_s3, "bucket": bucket, "folder": folder,
+                        "files": files, "items": len(lines)}
+
+
+def _write_data_files(owner_s3, bucket, data_dir, lines) -> list:
+    """Spread the lines over DATA_FILES gzip files named like real ones in data_dir (one
+    empty when there are 2 or more); returns the manifest-files.json entries."""
     n_files = max(1, DATA_FILES)
     buckets_of_lines = [[] for _ in range(n_files)]
     empty_idx = int.from_bytes(os.urandom(2), "big") % n_files if n_files >= 2 else None
@@ -249,7 +294,7 @@ def _rewrite_real_layout(self, s3_backend, bucket, moto_key, raw):
     for chunk in buckets_of_lines:
         body = "".join(line + "\n" for line in chunk).encode("utf-8")
         gz = gzip.compress(body)
-        key = f"{folder}/data/{_random_data_name()}.json.gz"
+        key = f"{data_dir}/{_random_data_name()}.json.gz"
         owner_s3.put_object(bucket, key, gz)
         digest = hashlib.md5(gz).digest()
         files.append({
@@ -258,9 +303,27 @@ def _rewrite_real_layout(self, s3_backend, bucket, moto_key, raw):
             "etag": digest.hex(),
             "dataFileS3Key": key,
         })
-    owner_s3.delete_object(bucket, moto_key)
-    self._emu_layout = {"s3": owner_s3, "bucket": bucket, "folder": folder,
+    return files
+
+
+def _write_incremental(self, s3_backend):
+    """An incremental export (write_history.py chose its records) in AWS's layout, always
+    (there is no moto layout to keep): `_started` and, at completion, the manifests in
+    `<prefix>/AWSDynamoDB/<ExportId>/`, the data files in the data folder that the
+    incremental exports under one prefix share, `<prefix>/AWSDynamoDB/data/`, as AWS's
+    docs show. The ExportId looks like AWS's: 14 digits of milliseconds, '-', 8 hex."""
+    owner_s3 = _s3_backend_for_bucket(self.s3_bucket, self.account_id, self.partition)
+    base = f"{self.s3_prefix}/AWSDynamoDB"
+    export_id = f"{int(self._emu_start.timestamp() * 1000):014d}-{os.urandom(4).hex()}"
+    folder = f"{base}/{export_id}"
+    lines = write_history.incremental_lines(self)
+    owner_s3.put_object(self.s3_bucket, f"{folder}/_started", b"")
+    files = _write_data_files(owner_s3, self.s3_bucket, f"{base}/data", lines)
+    self.item_count = len(lines)
+    self.processed_bytes = sum(len(line.encode("utf-8")) + 1 for line in lines)
+    self._emu_layout = {"s3": owner_s3, "bucket": self.s3_bucket, "folder": folder,
                         "files": files, "items": len(lines)}
+    self.status = "COMPLETED"
 
 
 def _write_manifests(self):
@@ -277,14 +340,23 @@ def _write_manifests(self):
     compact = {"separators": (",", ":")}
     files_body = "".join(json.dumps(f, **compact) + "\n" for f in lay["files"]).encode("utf-8")
     put_with_md5("manifest-files", files_body)
+    inc = getattr(self, "_emu_incremental", None)
     summary = {
-        "version": "2020-06-30",
+        # Incremental exports' manifests carry version 2023-08-01, exportFromTime and
+        # exportToTime instead of exportTime, then outputView and exportType.
+        "version": "2023-08-01" if inc else "2020-06-30",
         "exportArn": self.arn,
         "startTime": _iso_ms(self._emu_start),
         "endTime": _iso_ms(self._emu_end),
         "tableArn": self.table.table_arn,
         "tableId": _table_id(self.table.table_arn),
-        "exportTime": _iso_ms(self._emu_start),
+    }
+    if inc:
+        summary["exportFromTime"] = _iso_ms(write_history.utc(inc["from"]))
+        summary["exportToTime"] = _iso_ms(write_history.utc(inc["to"]))
+    else:
+        summary["exportTime"] = _iso_ms(_export_time(self))
+    summary.update({
         "s3Bucket": bucket,
         "s3Prefix": self.s3_prefix,
         "s3SseAlgorithm": "AES256",
@@ -293,16 +365,33 @@ def _write_manifests(self):
         "billedSizeBytes": self.processed_bytes,
         "itemCount": lay["items"],
         "outputFormat": "DYNAMODB_JSON",
-    }
+    })
+    if inc:
+        summary["outputView"] = inc["view"]
+        summary["exportType"] = "INCREMENTAL_EXPORT"
     put_with_md5("manifest-summary", json.dumps(summary, **compact).encode("utf-8"))
     self._emu_manifest_key = f"{folder}/manifest-summary.json"
+
+
+def _export_time(self) -> datetime:
+    """The instant the export's items are the table of (write_history.py's cut); for an
+    incremental export its ExportToTime. moto's own: when the job was made."""
+    at = getattr(self, "_emu_export_time_us", None)
+    return write_history.utc(at) if at is not None else self._emu_start
 
 
 def _export_response(self):
     resp = _orig_export_response(self)
     # Real AWS returns these; moto does not.
     resp["StartTime"] = self._emu_start
-    resp["ExportTime"] = self._emu_start
+    resp["ExportTime"] = _export_time(self)
+    inc = getattr(self, "_emu_incremental", None)
+    if inc:
+        resp["IncrementalExportSpecification"] = {
+            "ExportFromTime": write_history.utc(inc["from"]),
+            "ExportToTime": write_history.utc(inc["to"]),
+            "ExportViewType": inc["view"],
+        }
     resp["TableId"] = _table_id(self.table.table_arn)
     if self._emu_published:
         resp["EndTime"] = self._emu_end
@@ -550,11 +639,15 @@ import backup_emulation  # noqa: E402
 import backup_settings  # noqa: E402
 import organizations_emulation  # noqa: E402
 import job_limits  # noqa: E402
+import write_history  # noqa: E402
 
 dynamodb_restores.install()
 backup_emulation.install()
 backup_settings.install()
 organizations_emulation.install()
+# After dynamodb_restores (it wraps its PITR calls and writes), before job_limits (whose
+# quota guard wraps the export handler installed here).
+write_history.install()
 job_limits.install()
 
 
@@ -573,6 +666,10 @@ def main() -> None:
     log.info("export limit %s, import limit %s, first %d start calls of each refused, stats file %s",
              job_limits.EXPORT_LIMIT or "none", job_limits.IMPORT_LIMIT or "none",
              job_limits.LIMIT_EXCEEDED_FIRST, job_limits.STATS_FILE or "none")
+    log.info("restorable lag %.1fs, min incremental window %.1fs; unprocessed share %g, throttle share %g, "
+             "fault seed %d, fault tables %s", write_history.RESTORABLE_LAG_S, write_history.MIN_WINDOW_S,
+             write_history.UNPROCESSED_SHARE, write_history.THROTTLE_SHARE, write_history.FAULT_SEED,
+             ",".join(sorted(write_history.FAULT_TABLES)) or "all")
     moto.server.main(["-H", args.host, "-p", str(args.port)])
 
 
