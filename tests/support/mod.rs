@@ -71,6 +71,11 @@ pub struct Knobs {
     /// The emulator keeps a stats file (calls, running jobs, refusals) in its temp dir; read
     /// it with `Emulator::stats`.
     pub stats: bool,
+    /// Seconds the latest restorable time trails now (launcher default 300, like AWS; the
+    /// tests' default here is 0, so a point-in-time restore of "just now" works).
+    pub restorable_lag_s: Option<f64>,
+    /// The shortest incremental export window accepted (launcher default 900 s, like AWS).
+    pub min_incremental_window_s: Option<f64>,
 }
 
 impl Emulator {
@@ -111,6 +116,14 @@ impl Emulator {
             (
                 "FERRY_EMU_STATS_FILE",
                 stats_file.as_ref().map(|p| p.display().to_string()),
+            ),
+            (
+                "FERRY_EMU_RESTORABLE_LAG_S",
+                Some(knobs.restorable_lag_s.unwrap_or(0.0).to_string()),
+            ),
+            (
+                "FERRY_EMU_MIN_INCREMENTAL_WINDOW_S",
+                knobs.min_incremental_window_s.map(|s| s.to_string()),
             ),
         ] {
             match value {
