@@ -11,7 +11,12 @@ With --lsi the table also has the local secondary index `by-date` (customer, pla
 which only the backup road keeps (an import creates no LSI).
 
 Needs AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE from `local-aws start`.
+With --trickle SECONDS it seeds nothing and instead keeps the shop open: every SECONDS a
+new order, a status change of an old one, and now and then a cancelled order deleted, until it
+is stopped — so the demo's catch-up has writes to carry over.
+
 usage: seed_demo.py [--profile source] [--table orders] [--items 500] [--lsi]
+       seed_demo.py --trickle 2 [--profile source] [--table orders]
 """
 
 import argparse
@@ -71,15 +76,47 @@ def items(n: int) -> list[dict]:
     return out
 
 
+def trickle(ddb, table: str, every: float, first: int) -> int:
+    """New orders, status changes and deletes, one round every `every` seconds, forever."""
+    fresh = items(first + 100_000)
+    n = 0
+    while True:
+        order = fresh[first + n]
+        order["placed_at"] = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        try:
+            ddb.put_item(TableName=table, Item=order)
+            old = fresh[n % first]
+            ddb.update_item(
+                TableName=table,
+                Key={"customer": old["customer"], "order_no": old["order_no"]},
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":s": {"S": "SHIPPED"}},
+            )
+            if n % 5 == 4:
+                gone = fresh[(n * 7) % first]
+                ddb.delete_item(TableName=table,
+                                Key={"customer": gone["customer"], "order_no": gone["order_no"]})
+        except Exception as exc:  # the emulator stopping ends the demo; nothing to report
+            print(f"trickle stopped: {exc}", file=sys.stderr)
+            return 0
+        n += 1
+        time.sleep(every)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", default="source")
     ap.add_argument("--table", default="orders")
     ap.add_argument("--items", type=int, default=500)
     ap.add_argument("--lsi", action="store_true", help="add the LSI by-date")
+    ap.add_argument("--trickle", type=float, metavar="SECONDS",
+                    help="keep writing to the seeded table instead of seeding it")
     args = ap.parse_args()
 
     ddb = boto3.Session(profile_name=args.profile).client("dynamodb")
+    if args.trickle:
+        return trickle(ddb, args.table, args.trickle, args.items)
     extra = {}
     if args.lsi:
         extra["LocalSecondaryIndexes"] = [{
