@@ -86,10 +86,42 @@ pub fn parse_item_line(line: &str) -> Result<Map<String, Value>, ItemLineError> 
             });
         }
     };
-    for (name, value) in &item {
+    validate_item(&item)?;
+    Ok(item)
+}
+
+/// Checks every attribute value of an item as [`parse_item_line`] does: the one validation
+/// of untrusted DynamoDB JSON, shared by the readers of change records.
+pub fn validate_item(item: &Map<String, Value>) -> Result<(), ItemLineError> {
+    for (name, value) in item {
         validate_value(value, &mut vec![quoted(name)], 1)?;
     }
-    Ok(item)
+    Ok(())
+}
+
+/// Canonical text of a decimal number, so that two spellings of one number compare equal
+/// ("10.10" and "1.01e1"): no sign on zero, no leading or trailing zeros, exponent folded in.
+/// DynamoDB keeps 38 digits, more than an f64, so this works on the text.
+pub fn canonical_number(text: &str) -> String {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().unwrap_or(0)),
+        None => (t, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = format!("{int_part}{frac_part}");
+    let point = (int_part.len() as i64).saturating_add(exp);
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_start_matches('0').trim_end_matches('0');
+    if digits.is_empty() {
+        return "0".to_owned();
+    }
+    let point = point.saturating_sub(lead as i64);
+    format!("{}0.{}e{}", if neg { "-" } else { "" }, digits, point)
 }
 
 /// Checks one typed attribute value; `path` names it for errors, `depth` counts lists/maps.

@@ -6,6 +6,7 @@
 //! wizard and the headless runner share one implementation.
 
 pub mod backup_names;
+pub mod changes;
 pub mod check;
 pub mod cost;
 pub mod discover;
@@ -23,3 +24,4 @@ pub mod table;
 pub mod units;
 pub mod vault_policy;
 pub mod watch;
+pub mod write_batch;
