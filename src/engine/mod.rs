@@ -20,6 +20,7 @@ pub mod steps;
 pub mod summary;
 pub mod unfinished;
 pub mod watch;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 

@@ -16,8 +16,8 @@
 
 use serde_json::{Map, Value};
 
-use super::items::{json_kind, name_excerpt, parse_item_line, validate_item, ItemLineError};
 pub use super::items::LineError;
+use super::items::{json_kind, name_excerpt, parse_item_line, validate_item, ItemLineError};
 
 /// Which kind of export a data file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,9 +223,11 @@ mod tests {
 
     #[test]
     fn a_full_export_line_is_a_put() {
-        let change =
-            parse_change_line(r#"{"Item":{"pk":{"S":"a"},"n":{"N":"1"}}}"#, LineKind::Items)
-                .unwrap();
+        let change = parse_change_line(
+            r#"{"Item":{"pk":{"S":"a"},"n":{"N":"1"}}}"#,
+            LineKind::Items,
+        )
+        .unwrap();
         assert_eq!(
             change.op,
             WriteOp::Put(map(json!({"pk": {"S": "a"}, "n": {"N": "1"}})))
@@ -254,8 +256,7 @@ mod tests {
         );
         assert_eq!(change.at_micros, Some(7));
         // No metadata at all: no time, the order of the lines decides.
-        let change =
-            parse_change_line(r#"{"Keys":{"pk":{"S":"a"}}}"#, LineKind::Changes).unwrap();
+        let change = parse_change_line(r#"{"Keys":{"pk":{"S":"a"}}}"#, LineKind::Changes).unwrap();
         assert_eq!(change.at_micros, None);
     }
 
@@ -264,10 +265,18 @@ mod tests {
         let cases = [
             ("not json", LineKind::Changes, "not-json"),
             ("[1]", LineKind::Changes, "not-a-change"),
-            (r#"{"NewImage":{"pk":{"S":"a"}}}"#, LineKind::Changes, "no-keys"),
+            (
+                r#"{"NewImage":{"pk":{"S":"a"}}}"#,
+                LineKind::Changes,
+                "no-keys",
+            ),
             (r#"{"Keys":{}}"#, LineKind::Changes, "no-keys"),
             (r#"{"Keys":"a"}"#, LineKind::Changes, "not-a-change"),
-            (r#"{"Item":{"pk":{"S":"a"}}}"#, LineKind::Changes, "not-a-change"),
+            (
+                r#"{"Item":{"pk":{"S":"a"}}}"#,
+                LineKind::Changes,
+                "not-a-change",
+            ),
             (
                 r#"{"Keys":{"pk":{"S":"a"}},"NewImage":[1]}"#,
                 LineKind::Changes,
@@ -278,7 +287,11 @@ mod tests {
                 LineKind::Changes,
                 "bad-attribute",
             ),
-            (r#"{"Keys":{"pk":{"Q":"a"}}}"#, LineKind::Changes, "bad-attribute"),
+            (
+                r#"{"Keys":{"pk":{"Q":"a"}}}"#,
+                LineKind::Changes,
+                "bad-attribute",
+            ),
             (
                 r#"{"Metadata":{"WriteTimestampMicros":{"N":"-1"}},"Keys":{"pk":{"S":"a"}}}"#,
                 LineKind::Changes,
@@ -294,11 +307,19 @@ mod tests {
                 LineKind::Changes,
                 "bad-timestamp",
             ),
-            (r#"{"Metadata":3,"Keys":{"pk":{"S":"a"}}}"#, LineKind::Changes, "bad-timestamp"),
+            (
+                r#"{"Metadata":3,"Keys":{"pk":{"S":"a"}}}"#,
+                LineKind::Changes,
+                "bad-timestamp",
+            ),
             ("", LineKind::Items, "not-json"),
             ("[]", LineKind::Items, "not-an-item"),
             (r#"{"Keys":{"pk":{"S":"a"}}}"#, LineKind::Items, "no-item"),
-            (r#"{"Item":{"a":{"N":"one"}}}"#, LineKind::Items, "bad-attribute"),
+            (
+                r#"{"Item":{"a":{"N":"one"}}}"#,
+                LineKind::Items,
+                "bad-attribute",
+            ),
         ];
         for (line, kind, expected) in cases {
             let err = parse_change_line(line, kind).unwrap_err();

@@ -291,7 +291,10 @@ mod tests {
         // No sort key, or a key of a type keys cannot have: no identity.
         assert_eq!(key_of(&item(json!({"pk": {"S": "a"}})), &keys()), None);
         assert_eq!(
-            key_of(&item(json!({"pk": {"S": "a"}, "sk": {"SS": ["x"]}})), &keys()),
+            key_of(
+                &item(json!({"pk": {"S": "a"}, "sk": {"SS": ["x"]}})),
+                &keys()
+            ),
             None
         );
         assert_eq!(
@@ -325,12 +328,17 @@ mod tests {
         // Lists and maps: 3 bytes plus their elements, map keys included; empty ones 3.
         assert_eq!(item_size(&item(json!({"l": {"L": []}}))), 1 + 3);
         assert_eq!(
-            item_size(&item(json!({"m": {"M": {"ab": {"S": "xyz"}, "c": {"L": [{"BOOL": false}]}}}}))),
+            item_size(&item(
+                json!({"m": {"M": {"ab": {"S": "xyz"}, "c": {"L": [{"BOOL": false}]}}}})
+            )),
             1 + 3 + (2 + 3) + (1 + 3 + 1)
         );
         // Sets: the sum of their elements.
         assert_eq!(item_size(&item(json!({"s": {"SS": ["ab", "cde"]}}))), 1 + 5);
-        assert_eq!(item_size(&item(json!({"s": {"NS": ["1", "22", "333"]}}))), 1 + 2 + 2 + 3);
+        assert_eq!(
+            item_size(&item(json!({"s": {"NS": ["1", "22", "333"]}}))),
+            1 + 2 + 2 + 3
+        );
         // A delete costs one unit; an empty put too.
         assert_eq!(write_units(&WriteOp::Delete(exactly(5000))), 1);
         assert_eq!(write_units(&WriteOp::Put(Map::new())), 1);
@@ -365,7 +373,10 @@ mod tests {
     #[test]
     fn one_request_per_key_and_the_later_write_wins() {
         let mut builder = BatchBuilder::new(keys());
-        assert_eq!(builder.push(put("a", "1", "first", Some(10))), Pushed::default());
+        assert_eq!(
+            builder.push(put("a", "1", "first", Some(10))),
+            Pushed::default()
+        );
         // Later time: replaces, in place.
         let pushed = builder.push(put("a", "1.0", "second", Some(20)));
         assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("first"));
@@ -374,10 +385,16 @@ mod tests {
         assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("stale"));
         // Equal time: the later line wins.
         let pushed = builder.push(put("a", "1", "same-time", Some(20)));
-        assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("second"));
+        assert_eq!(
+            pushed.superseded.as_ref().and_then(value_of),
+            Some("second")
+        );
         // A delete of the key, later: replaces the put.
         let pushed = builder.push(delete("a", "1", Some(30)));
-        assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("same-time"));
+        assert_eq!(
+            pushed.superseded.as_ref().and_then(value_of),
+            Some("same-time")
+        );
         builder.push(put("b", "1", "other", Some(1)));
         assert_eq!(builder.len(), 2);
         let batch = builder.finish().unwrap();
@@ -393,7 +410,10 @@ mod tests {
         assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("first"));
         // One side timed, the other not: still the later line.
         let pushed = builder.push(put("a", "1", "third", Some(1)));
-        assert_eq!(pushed.superseded.as_ref().and_then(value_of), Some("second"));
+        assert_eq!(
+            pushed.superseded.as_ref().and_then(value_of),
+            Some("second")
+        );
         assert_eq!(value_of(&builder.finish().unwrap()[0]), Some("third"));
     }
 
@@ -456,15 +476,23 @@ mod tests {
         let big = "x".repeat(700 * 1024);
         let mut builder = BatchBuilder::new(keys());
         for i in 0..23 {
-            assert_eq!(builder.push(put("a", &i.to_string(), &big, None)).full, None);
+            assert_eq!(
+                builder.push(put("a", &i.to_string(), &big, None)).full,
+                None
+            );
         }
         // Key 0 again, now much larger: the batch would pass 16 MB.
         let larger = "z".repeat(1000 * 1024);
         let pushed = builder.push(put("a", "0", &larger, None));
-        assert_eq!(pushed.superseded.map(|c| c.op.attributes()["sk"].clone()), Some(json!({"N": "0"})));
+        assert_eq!(
+            pushed.superseded.map(|c| c.op.attributes()["sk"].clone()),
+            Some(json!({"N": "0"}))
+        );
         let sent = pushed.full.unwrap();
         assert_eq!(sent.len(), 22);
-        assert!(sent.iter().all(|c| c.op.attributes()["sk"] != json!({"N": "0"})));
+        assert!(sent
+            .iter()
+            .all(|c| c.op.attributes()["sk"] != json!({"N": "0"})));
         assert_eq!(builder.len(), 1);
     }
 }
