@@ -71,6 +71,15 @@ pub struct Knobs {
     /// The emulator keeps a stats file (calls, running jobs, refusals) in its temp dir; read
     /// it with `Emulator::stats`.
     pub stats: bool,
+    /// Share (0..1) of each BatchWriteItem's items the emulator leaves unwritten and returns in
+    /// `UnprocessedItems`.
+    pub unprocessed_share: Option<f64>,
+    /// Share (0..1) of write calls answered `ProvisionedThroughputExceededException`.
+    pub throttle_share: Option<f64>,
+    /// Seed of the faults above, so that a run's faults can be repeated.
+    pub fault_seed: Option<u64>,
+    /// Tables the faults apply to (every table when empty).
+    pub fault_tables: Vec<String>,
 }
 
 impl Emulator {
@@ -111,6 +120,22 @@ impl Emulator {
             (
                 "FERRY_EMU_STATS_FILE",
                 stats_file.as_ref().map(|p| p.display().to_string()),
+            ),
+            (
+                "FERRY_EMU_UNPROCESSED_SHARE",
+                knobs.unprocessed_share.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_THROTTLE_SHARE",
+                knobs.throttle_share.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_FAULT_SEED",
+                knobs.fault_seed.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_FAULT_TABLES",
+                (!knobs.fault_tables.is_empty()).then(|| knobs.fault_tables.join(",")),
             ),
         ] {
             match value {
