@@ -218,12 +218,17 @@ fn attributes_of(request: &WriteRequest) -> Option<(&HashMap<String, AttributeVa
     request.delete_request().map(|d| (d.key(), true))
 }
 
-/// A failed write call explained, with throttling and refused data told apart from the rest.
+/// A failed write call explained.
 fn write_failure<E>(operation: &str, side: &str, err: SdkError<E, HttpResponse>) -> AwsFailure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let failure = AwsFailure::from_sdk(operation, side, err);
+    write_failure_of(AwsFailure::from_sdk(operation, side, err))
+}
+
+/// A write call's failure with throttling (`write-throttled`, retryable) and refused data
+/// (`write-refused`) told apart from the rest, which are left as they are.
+pub fn write_failure_of(failure: AwsFailure) -> AwsFailure {
     match failure.aws_code.as_deref() {
         Some(
             "ProvisionedThroughputExceededException"
@@ -312,5 +317,50 @@ mod tests {
         let stranger = write_request(&put(json!({"pk": {"S": "zz"}})), "side").unwrap();
         assert_eq!(positions_of(&[stranger], &sent, &requests), [0, 1, 2]);
         assert!(positions_of(&[], &sent, &requests).is_empty());
+    }
+
+    #[test]
+    fn throttling_and_refused_data_have_their_own_codes() {
+        for aws in [
+            "ProvisionedThroughputExceededException",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+        ] {
+            let f = write_failure_of(AwsFailure::from_code(
+                "dynamodb:BatchWriteItem",
+                "side",
+                aws,
+                "m",
+            ));
+            assert_eq!(
+                (f.code.as_str(), f.retryable),
+                ("write-throttled", true),
+                "{aws}"
+            );
+            assert_eq!(f.aws_code.as_deref(), Some(aws));
+            assert!(f.what.contains('m') && !f.why.is_empty() && !f.next.is_empty());
+        }
+        let refused = write_failure_of(AwsFailure::from_code(
+            "dynamodb:BatchWriteItem",
+            "side",
+            "ValidationException",
+            "Missing the key sk in the item",
+        ));
+        assert_eq!(
+            (refused.code.as_str(), refused.retryable),
+            ("write-refused", false)
+        );
+        assert!(
+            refused.what.contains("Missing the key sk"),
+            "{}",
+            refused.what
+        );
+        let denied = write_failure_of(AwsFailure::from_code(
+            "op",
+            "side",
+            "AccessDeniedException",
+            "",
+        ));
+        assert_eq!(denied.code, "access-denied");
     }
 }

@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::writes::TableWrites;
 use super::{
     Backoff, DataFile, FileApplied, OnConflict, WriteFailure, WriteRate, WriteReport, WriteTarget,
     WriterEvent, WriterOptions,
@@ -62,13 +63,32 @@ pub async fn apply_files(
     already_done: &BTreeSet<String>,
     on_event: &mut (dyn FnMut(WriterEvent) -> Result<(), AwsFailure> + Send),
 ) -> Result<WriteReport, AwsFailure> {
-    let shared = Arc::new(Shared {
-        target: target.clone(),
-        on_conflict: options.on_conflict,
-        rate: options.max_wcu.map(WriteRate::new),
-        retries: AtomicU64::new(0),
-        throttled: AtomicU64::new(0),
-    });
+    let shared = Shared::new(
+        target.dynamo.clone(),
+        &target.table,
+        &target.key_names,
+        target.gsi_count,
+        options,
+    );
+    let mut open =
+        |file: &DataFile, read_bytes: Arc<AtomicU64>| start_reading(s3, file, kind, read_bytes);
+    apply_with(shared, options, files, already_done, on_event, &mut open).await
+}
+
+/// Opens a data file: its lines arrive on the channel, its bytes read are counted.
+pub(super) type OpenFile<'a> =
+    dyn FnMut(&DataFile, Arc<AtomicU64>) -> mpsc::Receiver<FileLine> + Send + 'a;
+
+/// [`apply_files`] over any table writes and any source of lines.
+pub(super) async fn apply_with<W: TableWrites>(
+    shared: Shared<W>,
+    options: &WriterOptions,
+    files: &[DataFile],
+    already_done: &BTreeSet<String>,
+    on_event: &mut (dyn FnMut(WriterEvent) -> Result<(), AwsFailure> + Send),
+    open: &mut OpenFile<'_>,
+) -> Result<WriteReport, AwsFailure> {
+    let shared = Arc::new(shared);
     let mut run = Run {
         shared,
         options,
@@ -82,7 +102,9 @@ pub async fn apply_files(
         last_progress: Instant::now(),
     };
     for file in files.iter().filter(|f| !already_done.contains(&f.key)) {
-        if !run.apply_file(s3, file, kind).await? {
+        let reading = Arc::new(AtomicU64::new(0));
+        let lines = open(file, reading.clone());
+        if !run.apply_file(file, lines, reading).await? {
             break;
         }
     }
@@ -92,19 +114,41 @@ pub async fn apply_files(
 }
 
 /// What every call of a run shares.
-struct Shared {
-    target: WriteTarget,
+pub(super) struct Shared<W> {
+    writes: W,
+    table: String,
+    key_names: Vec<String>,
+    gsi_count: usize,
     on_conflict: OnConflict,
     rate: Option<WriteRate>,
     retries: AtomicU64,
     throttled: AtomicU64,
 }
 
-impl Shared {
+impl<W: TableWrites> Shared<W> {
+    pub(super) fn new(
+        writes: W,
+        table: &str,
+        key_names: &[String],
+        gsi_count: usize,
+        options: &WriterOptions,
+    ) -> Self {
+        Self {
+            writes,
+            table: table.to_owned(),
+            key_names: key_names.to_vec(),
+            gsi_count,
+            on_conflict: options.on_conflict,
+            rate: options.max_wcu.map(WriteRate::new),
+            retries: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+        }
+    }
+
     /// Waits for the capacity `ops` will consume on the table and its indexes.
     async fn take_capacity(&self, ops: &[WriteOp]) {
         if let Some(rate) = &self.rate {
-            let per_write = 1 + self.target.gsi_count as u64;
+            let per_write = 1 + self.gsi_count as u64;
             let units: u64 = ops.iter().map(|op| u64::from(write_units(op))).sum();
             rate.acquire(units * per_write).await;
         }
@@ -147,8 +191,8 @@ impl Done {
 }
 
 /// A run in progress: its totals, its calls in flight and the file being applied.
-struct Run<'a> {
-    shared: Arc<Shared>,
+struct Run<'a, W> {
+    shared: Arc<Shared<W>>,
     options: &'a WriterOptions,
     on_event: &'a mut (dyn FnMut(WriterEvent) -> Result<(), AwsFailure> + Send),
     report: WriteReport,
@@ -163,21 +207,21 @@ struct Run<'a> {
     last_progress: Instant,
 }
 
-impl Run<'_> {
-    /// Applies one file; false when the run stopped at a conflict.
+impl<W: TableWrites> Run<'_, W> {
+    /// Applies one file, whose lines come from `lines`; false when the run stopped at a
+    /// conflict.
     async fn apply_file(
         &mut self,
-        s3: &S3,
         file: &DataFile,
-        kind: LineKind,
+        mut lines: mpsc::Receiver<FileLine>,
+        reading: Arc<AtomicU64>,
     ) -> Result<bool, AwsFailure> {
         self.file = FileApplied {
             key: file.key.clone(),
             ..FileApplied::default()
         };
-        self.reading = Arc::new(AtomicU64::new(0));
-        let mut lines = start_reading(s3, file, kind, self.reading.clone());
-        let mut builder = BatchBuilder::new(self.shared.target.key_names.clone());
+        self.reading = reading;
+        let mut builder = BatchBuilder::new(self.shared.key_names.clone());
         let mut ended = false;
         while self.report.stopped_at_conflict.is_none() {
             let Some(line) = lines.recv().await else {
@@ -263,7 +307,7 @@ impl Run<'_> {
 
     /// Starts one call once none in flight holds its keys and a slot is free.
     async fn send(&mut self, work: Work) -> Result<(), AwsFailure> {
-        let key_names = &self.shared.target.key_names;
+        let key_names = &self.shared.key_names;
         let keys: Vec<String> = match &work {
             Work::Batch(ops) => ops
                 .iter()
@@ -356,12 +400,11 @@ impl Run<'_> {
 }
 
 /// Writes `ops` with BatchWriteItem until each is written or found at fault.
-async fn write_batch(
-    shared: &Shared,
+async fn write_batch<W: TableWrites>(
+    shared: &Shared<W>,
     ops: Vec<WriteOp>,
     done: &mut Done,
 ) -> Result<(), AwsFailure> {
-    let target = &shared.target;
     // Groups still to write; a refused group comes back as its two halves.
     let mut groups = vec![ops];
     while let Some(mut pending) = groups.pop() {
@@ -369,7 +412,7 @@ async fn write_batch(
         let mut transient = 0;
         while !pending.is_empty() {
             shared.take_capacity(&pending).await;
-            match target.dynamo.batch_write(&target.table, &pending).await {
+            match shared.writes.batch_write(&shared.table, &pending).await {
                 Ok(written) => {
                     let mut left = Vec::with_capacity(written.unprocessed.len());
                     for (i, op) in std::mem::take(&mut pending).into_iter().enumerate() {
@@ -392,7 +435,7 @@ async fn write_batch(
                 Err(f) if f.code == "write-refused" => {
                     if pending.len() == 1 {
                         done.failures
-                            .push(refused(pending[0].attributes(), &target.key_names, &f));
+                            .push(refused(pending[0].attributes(), &shared.key_names, &f));
                         pending.clear();
                     } else {
                         let second = pending.split_off(pending.len() / 2);
@@ -413,21 +456,20 @@ async fn write_batch(
 }
 
 /// Puts `item` unless another item has its key; one call per item, so slower than batches.
-async fn put_unless_other(
-    shared: &Shared,
+async fn put_unless_other<W: TableWrites>(
+    shared: &Shared<W>,
     item: Map<String, Value>,
     done: &mut Done,
 ) -> Result<(), AwsFailure> {
-    let target = &shared.target;
     let op = WriteOp::Put(item);
     let item = op.attributes();
     let mut backoff = Backoff::new();
     let mut transient = 0;
     loop {
         shared.take_capacity(std::slice::from_ref(&op)).await;
-        match target
-            .dynamo
-            .put_item_unless_other(&target.table, item, &target.key_names)
+        match shared
+            .writes
+            .put_item_unless_other(&shared.table, item, &shared.key_names)
             .await
         {
             Ok(ConditionalPut::Written | ConditionalPut::SameAlready) => {
@@ -438,7 +480,7 @@ async fn put_unless_other(
                 if shared.on_conflict == OnConflict::SkipExisting {
                     done.skipped += 1;
                 } else {
-                    done.conflict = Some(conflict(&existing, item, &target.key_names));
+                    done.conflict = Some(conflict(&existing, item, &shared.key_names));
                 }
                 return Ok(());
             }
@@ -447,7 +489,7 @@ async fn put_unless_other(
                 backoff.wait().await;
             }
             Err(f) if f.code == "write-refused" => {
-                done.failures.push(refused(item, &target.key_names, &f));
+                done.failures.push(refused(item, &shared.key_names, &f));
                 return Ok(());
             }
             Err(f) if f.retryable && transient < TRANSIENT_TRIES => {
@@ -516,7 +558,7 @@ fn task_failed(e: tokio::task::JoinError) -> AwsFailure {
 }
 
 /// What the reading thread hands over.
-enum FileLine {
+pub(super) enum FileLine {
     Line {
         /// 1-based, counting blank lines.
         number: u64,

@@ -10,8 +10,13 @@
 //! puts of whole items and deletes give the same table however often they are applied.
 
 mod apply;
+#[cfg(test)]
+mod fake_table;
 mod rate;
 mod retry;
+#[cfg(test)]
+mod tests;
+mod writes;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
