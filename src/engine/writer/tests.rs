@@ -19,6 +19,9 @@ use crate::logic::changes::{parse_change_line, LineKind};
 
 const KEYS: [&str; 2] = ["pk", "sk"];
 
+/// The code of the test callback's own failure (a test's, so not in docs/failure-codes.md).
+const STOPPED_BY_CALLER: &str = "stopped-by-caller";
+
 fn item(i: usize, v: &str) -> Map<String, Value> {
     json!({
         "pk": {"S": format!("p{}", i % 7)}, "sk": {"N": i.to_string()},
@@ -99,7 +102,7 @@ async fn run(
         events.push(e);
         if stop {
             return Err(AwsFailure::new(
-                "stopped-by-caller",
+                STOPPED_BY_CALLER,
                 FailureKind::BadInput,
                 "stopped",
                 "the test",
@@ -350,7 +353,7 @@ async fn an_error_of_the_callback_stops_the_run() {
         Some("f0"),
     )
     .await;
-    assert_eq!(ran.result.unwrap_err().code, "stopped-by-caller");
+    assert_eq!(ran.result.unwrap_err().code, STOPPED_BY_CALLER);
     assert_eq!(ran.opened, ["f0"]);
     // The file reported applied was whole.
     assert_eq!(table.record().items.len(), 60);
