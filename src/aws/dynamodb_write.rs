@@ -144,6 +144,8 @@ impl Dynamo {
                 None => continue,
             }
         }
+        // Another writer keeps creating and deleting this item: it is in use, so ours is
+        // not written, and what it held cannot be said.
         Ok(ConditionalPut::Conflict {
             existing: JsonItem::new(),
         })

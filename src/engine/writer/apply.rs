@@ -63,6 +63,20 @@ pub async fn apply_files(
     already_done: &BTreeSet<String>,
     on_event: &mut (dyn FnMut(WriterEvent) -> Result<(), AwsFailure> + Send),
 ) -> Result<WriteReport, AwsFailure> {
+    if !(1..=2).contains(&target.key_names.len()) {
+        // Without its key every item would look like one and the same write.
+        return Err(AwsFailure::new(
+            "internal-order",
+            FailureKind::BadInput,
+            format!(
+                "the writer was given {} key names for table {}; a table has a partition key and at most one sort key",
+                target.key_names.len(),
+                target.table
+            ),
+            "this is a bug in ddb-ferry",
+            "report it with the command that ran",
+        ));
+    }
     let shared = Shared::new(
         target.dynamo.clone(),
         &target.table,
