@@ -17,12 +17,13 @@ use std::sync::{Arc, Mutex, Weak};
 
 use ddb_ferry::aws::attr::{item_difference, item_to_json, JsonItem};
 use ddb_ferry::aws::dynamodb::Dynamo;
+use ddb_ferry::aws::dynamodb_write::ConditionalPut;
 use ddb_ferry::aws::explain::AwsFailure;
 use ddb_ferry::aws::s3::S3;
 use ddb_ferry::engine::writer::{
     apply_files, DataFile, OnConflict, WriteReport, WriteTarget, WriterEvent, WriterOptions,
 };
-use ddb_ferry::logic::changes::LineKind;
+use ddb_ferry::logic::changes::{LineKind, WriteOp};
 use serde_json::{json, Value};
 use support::*;
 
@@ -541,6 +542,55 @@ async fn refused_items(side: &Side) {
     side.assert_holds("refused", &expected).await;
 }
 
+/// The two write calls themselves: a batch is written whole and its capacity reported; an item
+/// without its sort key is refused as `write-refused`; a conditional put writes, finds its own
+/// item again (numbers and sets spelt otherwise) and finds another item.
+async fn write_calls(side: &Side) {
+    let target = side.table("calls", Vec::new()).await;
+    let (a, b) = (item(1), item(2));
+    let written = side
+        .dynamo
+        .batch_write("calls", &[WriteOp::Put(a.clone()), WriteOp::Put(b.clone())])
+        .await
+        .expect("a batch of two");
+    assert!(written.unprocessed.is_empty(), "{written:?}");
+    assert!(written.consumed_wcu.is_some_and(|w| w > 0.0), "{written:?}");
+    // (AWS also refuses two requests for one key in a batch; the emulator does not, so the
+    // batch builder's unit tests are what hold the writer to one request per key.)
+    let mut keyless = item(4);
+    keyless.remove("sk");
+    let refused = side
+        .dynamo
+        .batch_write("calls", &[WriteOp::Put(keyless)])
+        .await
+        .expect_err("an item without its sort key");
+    assert_eq!(refused.code, "write-refused", "{refused}");
+    assert_eq!(refused.aws_code.as_deref(), Some("ValidationException"));
+    assert!(refused.what.contains("sk"), "{}", refused.what);
+
+    let keys = &target.key_names;
+    let c = item(3);
+    let put = |i| side.dynamo.put_item_unless_other("calls", i, keys);
+    assert_eq!(put(&c).await.unwrap(), ConditionalPut::Written);
+    let mut respelt = c.clone();
+    respelt.insert(
+        "price".into(),
+        json!({"N": format!("{}0", c["price"]["N"].as_str().unwrap())}),
+    );
+    let mut tags: Vec<Value> = c["tags"]["SS"].as_array().unwrap().clone();
+    tags.reverse();
+    respelt.insert("tags".into(), json!({ "SS": tags }));
+    assert_eq!(put(&respelt).await.unwrap(), ConditionalPut::SameAlready);
+    let other = changed(3, "another");
+    assert_eq!(
+        put(&other).await.unwrap(),
+        ConditionalPut::Conflict {
+            existing: c.clone()
+        }
+    );
+    side.assert_holds("calls", &by_key([a, b, c])).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_writer_applies_export_data_to_existing_tables() {
     let emu = shared_emulator();
@@ -551,6 +601,7 @@ async fn the_writer_applies_export_data_to_existing_tables() {
         stop_at_conflict(&side),
         changes(&side),
         refused_items(&side),
+        write_calls(&side),
     );
 }
 
