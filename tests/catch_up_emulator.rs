@@ -175,7 +175,7 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
         unprocessed_share: Some(0.3),
         throttle_share: Some(0.2),
         fault_seed: Some(7),
-        fault_tables: Some(NEW_TABLE.into()),
+        fault_tables: vec![NEW_TABLE.into()],
         ..knobs()
     });
     let src = seed(&emu, 300).await;

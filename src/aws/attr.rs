@@ -9,6 +9,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+use crate::logic::items::canonical_number;
+
 /// An item as DynamoDB JSON: attribute name → type descriptor.
 pub type JsonItem = Map<String, Value>;
 
@@ -163,33 +165,9 @@ pub fn item_difference(a: &JsonItem, b: &JsonItem, path: &str) -> Option<String>
 
 fn numbers_equal(a: &Value, b: &Value) -> bool {
     match (number_text(a), number_text(b)) {
-        (Some(x), Some(y)) => x == y || normalise_number(&x) == normalise_number(&y),
+        (Some(x), Some(y)) => x == y || canonical_number(&x) == canonical_number(&y),
         _ => false,
     }
-}
-
-/// Canonical text of a decimal number: no sign on zero, no leading or trailing zeros,
-/// exponent folded in. DynamoDB keeps 38 digits, more than an f64, so this is done on text.
-fn normalise_number(text: &str) -> String {
-    let t = text.trim();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (mantissa, exp) = match t.find(['e', 'E']) {
-        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().unwrap_or(0)),
-        None => (t, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits: String = format!("{int_part}{frac_part}");
-    let point = int_part.len() as i64 + exp;
-    let lead = digits.len() - digits.trim_start_matches('0').len();
-    let digits = digits.trim_start_matches('0').trim_end_matches('0');
-    if digits.is_empty() {
-        return "0".to_owned();
-    }
-    let point = point - lead as i64;
-    format!("{}0.{}e{}", if neg { "-" } else { "" }, digits, point)
 }
 
 fn sets_equal(a: &Value, b: &Value, eq: impl Fn(&Value, &Value) -> bool) -> bool {

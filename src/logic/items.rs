@@ -86,10 +86,50 @@ pub fn parse_item_line(line: &str) -> Result<Map<String, Value>, ItemLineError> 
             });
         }
     };
-    for (name, value) in &item {
+    validate_item(&item)?;
+    Ok(item)
+}
+
+/// Checks every attribute value of an item as [`parse_item_line`] does: the one validation
+/// of untrusted DynamoDB JSON, shared by the readers of change records.
+pub fn validate_item(item: &Map<String, Value>) -> Result<(), ItemLineError> {
+    for (name, value) in item {
         validate_value(value, &mut vec![quoted(name)], 1)?;
     }
-    Ok(item)
+    Ok(())
+}
+
+/// Largest exponent [`canonical_number`] folds in.
+const MAX_EXPONENT: i64 = 1_000_000;
+
+/// Canonical text of a decimal number, so that two spellings of one number compare equal
+/// ("10.10" and "1.01e1"): no sign on zero, no leading or trailing zeros, exponent folded in.
+/// DynamoDB keeps 38 digits, more than an f64, so this works on the text.
+pub fn canonical_number(text: &str) -> String {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => match t[i + 1..].parse::<i64>() {
+            // Far outside DynamoDB's range (1e-130 to 1e126): kept as written, so that two
+            // such numbers are never taken for one (nor for a number in range).
+            Ok(exp) if exp.abs() <= MAX_EXPONENT => (&t[..i], exp),
+            _ => return text.to_owned(),
+        },
+        None => (t, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = format!("{int_part}{frac_part}");
+    let point = int_part.len() as i64 + exp;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_start_matches('0').trim_end_matches('0');
+    if digits.is_empty() {
+        return "0".to_owned();
+    }
+    let point = point - lead as i64;
+    format!("{}0.{}e{}", if neg { "-" } else { "" }, digits, point)
 }
 
 /// Checks one typed attribute value; `path` names it for errors, `depth` counts lists/maps.
@@ -434,6 +474,34 @@ mod tests {
     }
 
     #[test]
+    fn numbers_have_one_canonical_text() {
+        for (a, b) in [
+            ("10.10", "1.01e1"),
+            ("-0.0", "0"),
+            ("+5", "5.000"),
+            ("0.001", "1E-3"),
+            (
+                "123456789012345678901234567890123456789",
+                "1.23456789012345678901234567890123456789e38",
+            ),
+        ] {
+            assert_eq!(canonical_number(a), canonical_number(b), "{a} {b}");
+        }
+        for (a, b) in [("1", "10"), ("1", "-1"), ("0.1", "0.01")] {
+            assert_ne!(canonical_number(a), canonical_number(b), "{a} {b}");
+        }
+        // Exponents no DynamoDB number has are never folded, so they collide with nothing.
+        assert_ne!(
+            canonical_number("1e99999999999999999999"),
+            canonical_number("1")
+        );
+        assert_ne!(
+            canonical_number("1e9223372036854775807"),
+            canonical_number("10e9223372036854775807")
+        );
+    }
+
+    #[test]
     fn depth_limit_is_enforced_without_the_parser() {
         // Built directly, because serde_json's own limit (128) stops deeper text earlier.
         let mut value = json!({"S": "leaf"});
@@ -482,6 +550,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn any_number_text_has_a_canonical_text(text in "[-+]?[0-9.]{0,12}([eE][-+]?[0-9]{0,22})?|\\PC{0,20}") {
+            let _ = canonical_number(&text);
+        }
+
+        #[test]
+        fn a_number_moved_into_its_exponent_is_the_same_number(
+            digits in "[1-9][0-9]{0,20}", shift in 0usize..20, exp in -200i64..200,
+        ) {
+            // d × 10^exp written with the point moved `shift` places left and the exponent up.
+            let (int_part, frac) = digits.split_at(digits.len().saturating_sub(shift));
+            let int_part = if int_part.is_empty() { "0" } else { int_part };
+            let moved = format!("{int_part}.{}{frac}e{}", "0".repeat(shift.saturating_sub(digits.len())), exp + shift as i64);
+            prop_assert_eq!(canonical_number(&format!("{digits}e{exp}")), canonical_number(&moved));
+        }
+
         #[test]
         fn arbitrary_strings_never_panic(line in "\\PC{0,200}") {
             let _ = parse_item_line(&line);

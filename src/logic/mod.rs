@@ -25,3 +25,4 @@ pub mod table;
 pub mod units;
 pub mod vault_policy;
 pub mod watch;
+pub mod write_batch;

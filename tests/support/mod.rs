@@ -76,6 +76,15 @@ pub struct Knobs {
     pub restorable_lag_s: Option<f64>,
     /// The shortest incremental export window accepted (launcher default 900 s, like AWS).
     pub min_incremental_window_s: Option<f64>,
+    /// Share (0..1) of each BatchWriteItem's items the emulator leaves unwritten and returns in
+    /// `UnprocessedItems`.
+    pub unprocessed_share: Option<f64>,
+    /// Share (0..1) of write calls answered `ProvisionedThroughputExceededException`.
+    pub throttle_share: Option<f64>,
+    /// Seed of the faults above, so that a run's faults can be repeated.
+    pub fault_seed: Option<u64>,
+    /// Tables the faults apply to (every table when empty).
+    pub fault_tables: Vec<String>,
 }
 
 impl Emulator {
@@ -124,6 +133,20 @@ impl Emulator {
             (
                 "FERRY_EMU_MIN_INCREMENTAL_WINDOW_S",
                 knobs.min_incremental_window_s.map(|s| s.to_string()),
+                "FERRY_EMU_UNPROCESSED_SHARE",
+                knobs.unprocessed_share.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_THROTTLE_SHARE",
+                knobs.throttle_share.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_FAULT_SEED",
+                knobs.fault_seed.map(|s| s.to_string()),
+            ),
+            (
+                "FERRY_EMU_FAULT_TABLES",
+                (!knobs.fault_tables.is_empty()).then(|| knobs.fault_tables.join(",")),
             ),
         ] {
             match value {
