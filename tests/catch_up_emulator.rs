@@ -87,7 +87,7 @@ fn busy_writer(
                     .set_item(Some(varied_item(i)))
                     .send()
                     .await
-                    .map(|_| ()),
+                    .is_ok(),
                 // An existing item rewritten whole.
                 1 => {
                     let mut item = varied_item(n % 200);
@@ -98,7 +98,7 @@ fn busy_writer(
                         .set_item(Some(item))
                         .send()
                         .await
-                        .map(|_| ())
+                        .is_ok()
                 }
                 // An update of some attributes of an existing item.
                 2 => client
@@ -111,7 +111,7 @@ fn busy_writer(
                     .expression_attribute_values(":c", AttributeValue::N(n.to_string()))
                     .send()
                     .await
-                    .map(|_| ()),
+                    .is_ok(),
                 // A delete, of a seeded item or of one this writer made.
                 3 => client
                     .delete_item()
@@ -119,7 +119,7 @@ fn busy_writer(
                     .set_key(Some(key(if n % 12 == 3 { n / 3 % 300 } else { 1000 + n - 3 })))
                     .send()
                     .await
-                    .map(|_| ()),
+                    .is_ok(),
                 // Two puts in one transaction.
                 4 => client
                     .transact_write_items()
@@ -135,7 +135,7 @@ fn busy_writer(
                     )
                     .send()
                     .await
-                    .map(|_| ()),
+                    .is_ok(),
                 // PartiQL.
                 _ => client
                     .execute_statement()
@@ -146,7 +146,7 @@ fn busy_writer(
                     ))
                     .send()
                     .await
-                    .map(|_| ()),
+                    .is_ok(),
             };
             // A conditional failure or a missing item is part of a busy table's life.
             let _ = result;
@@ -304,7 +304,7 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     // Slowed to 40 writes a second so that the apply is still running when killed.
-    let (mut child, matched) = {
+    let (mut child, matched, seen) = {
         let mut cmd = emu.ferry();
         cmd.env("DDB_FERRY_SHORTEST_WINDOW_SECS", "2");
         let emu_args = ["catch-up", id.as_str(), "--json", "--max-wcu", "40"];
@@ -316,17 +316,15 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
             .unwrap();
         use std::io::{BufRead, BufReader};
         let stdout = child.stdout.take().unwrap();
-        let mut applied_files = false;
+        let mut seen = Vec::new();
         let matched = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| {
             let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            if e["event"] == "catch_up_progress" && e["items_applied"].as_u64() > Some(170) {
-                applied_files = true;
-            }
-            applied_files
+            seen.push(line);
+            e["event"] == "catch_up_progress" && e["items_applied"].as_u64() > Some(170)
         });
-        (child, matched)
+        (child, matched, seen)
     };
-    assert!(matched, "the apply never started");
+    assert!(matched, "the apply never started: {}", seen.join("\n"));
     child.kill().unwrap();
     child.wait().unwrap();
     let j = emu.journal().unwrap();

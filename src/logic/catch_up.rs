@@ -4,8 +4,11 @@
 //! a later time (exclusive), so the windows meet exactly and every write falls in exactly one.
 //! AWS accepts windows of 15 minutes to 24 hours that lie inside the source's point-in-time
 //! recovery window, whose end (the latest restorable time) trails now by about five minutes.
-//! Boundaries are whole seconds: the API carries times as floating-point seconds, and a
-//! fraction that did not survive the trip would open a gap or an overlap between windows.
+//! Boundaries are whole milliseconds: the API carries times as floating-point seconds, which
+//! keep milliseconds exactly but not microseconds, and a fraction that did not survive the
+//! trip would open a gap or an overlap between windows. (Whole seconds would not do either:
+//! the first window starts at the full export's time, which has milliseconds, and rounding it
+//! down can fall before the start of PITR, rounding it up would skip writes.)
 
 use std::time::Duration;
 
@@ -54,9 +57,9 @@ pub enum NextWindow {
     },
 }
 
-/// Rounds down to a whole second.
-pub fn whole_second(t: OffsetDateTime) -> OffsetDateTime {
-    t.replace_nanosecond(0).unwrap_or(t)
+/// Rounds down to a whole millisecond.
+pub fn whole_millisecond(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_millisecond(t.millisecond()).unwrap_or(t)
 }
 
 /// The next window from `from`, given the source's PITR window (`earliest`: `None` when PITR
@@ -69,17 +72,17 @@ pub fn next_window(
     cover: Option<OffsetDateTime>,
     rules: WindowRules,
 ) -> NextWindow {
-    let from = whole_second(from);
+    let from = whole_millisecond(from);
     match earliest {
         Some(e) if e <= from => {}
         _ => return NextWindow::PitrGap { from, earliest },
     }
     let shortest_end = from + rules.shortest;
     let needed = match cover {
-        Some(c) => shortest_end.max(whole_second(c) + Duration::from_secs(1)),
+        Some(c) => shortest_end.max(whole_millisecond(c) + Duration::from_millis(1)),
         None => shortest_end,
     };
-    let latest = whole_second(latest);
+    let latest = whole_millisecond(latest);
     if latest < needed.min(from + rules.longest) {
         return NextWindow::TooSoon {
             from,
@@ -124,19 +127,19 @@ mod tests {
 
     #[test]
     fn a_window_runs_from_the_last_end_to_the_latest_restorable_time() {
-        let from = datetime!(2026-12-02 08:00:00.250 UTC);
+        let from = datetime!(2026-12-02 08:00:00.250_4 UTC);
         let got = next_window(
             from,
             Some(datetime!(2026-12-01 00:00 UTC)),
-            datetime!(2026-12-02 08:40:12.9 UTC),
+            datetime!(2026-12-02 08:40:12.900_999 UTC),
             None,
             WindowRules::default(),
         );
         assert_eq!(
             got,
             NextWindow::Ready {
-                from: datetime!(2026-12-02 08:00:00 UTC),
-                to: datetime!(2026-12-02 08:40:12 UTC),
+                from: datetime!(2026-12-02 08:00:00.250 UTC),
+                to: datetime!(2026-12-02 08:40:12.900 UTC),
             }
         );
     }
@@ -194,7 +197,7 @@ mod tests {
             early,
             NextWindow::TooSoon {
                 from,
-                ready_at: datetime!(2026-12-02 08:30:11 UTC)
+                ready_at: datetime!(2026-12-02 08:30:10.501 UTC)
             }
         );
         let later = next_window(
@@ -211,6 +214,18 @@ mod tests {
                 to: datetime!(2026-12-02 08:35 UTC)
             }
         );
+    }
+
+    #[test]
+    fn a_window_may_start_where_pitr_starts_to_the_millisecond() {
+        // PITR turned on just before the export: the export's time, the first window's
+        // start, is milliseconds after PITR's earliest restorable time.
+        let earliest = datetime!(2026-12-02 08:00:00.720 UTC);
+        let from = datetime!(2026-12-02 08:00:00.721 UTC);
+        assert!(matches!(
+            next_window(from, Some(earliest), from + 20 * MIN, None, WindowRules::default()),
+            NextWindow::Ready { from: f, .. } if f == from
+        ));
     }
 
     #[test]
@@ -234,7 +249,7 @@ mod tests {
             shortest: Duration::from_secs(2),
             longest: Duration::from_secs(7),
         };
-        let start = datetime!(2026-12-02 08:00:00.7 UTC);
+        let start = datetime!(2026-12-02 08:00:00 UTC);
         let mut from = start;
         let latest = datetime!(2026-12-02 08:00:40 UTC);
         let mut covered = Duration::ZERO;

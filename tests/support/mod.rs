@@ -133,6 +133,8 @@ impl Emulator {
             (
                 "FERRY_EMU_MIN_INCREMENTAL_WINDOW_S",
                 knobs.min_incremental_window_s.map(|s| s.to_string()),
+            ),
+            (
                 "FERRY_EMU_UNPROCESSED_SHARE",
                 knobs.unprocessed_share.map(|s| s.to_string()),
             ),

@@ -55,7 +55,7 @@ impl CatchUpRecord {
 pub struct IncrementRecord {
     /// 1, 2, 3…: also the folder `<prefix>/catch-up/<number>` its export is written to.
     pub number: u32,
-    /// Window start (inclusive) and end (exclusive), RFC 3339, whole seconds.
+    /// Window start (inclusive) and end (exclusive), RFC 3339, whole milliseconds.
     pub from: String,
     pub to: String,
     /// The increment taken after writes stopped at the source.

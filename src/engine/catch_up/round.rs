@@ -23,7 +23,7 @@ use crate::engine::plan::Via;
 use crate::engine::writer::{
     apply_files, DataFile, OnConflict, WriteTarget, WriterEvent, WriterOptions,
 };
-use crate::logic::catch_up::{lag, next_window, short_duration, whole_second, NextWindow};
+use crate::logic::catch_up::{lag, next_window, short_duration, whole_millisecond, NextWindow};
 use crate::logic::changes::LineKind;
 use crate::logic::manifest::{parse_files, parse_summary, MAX_MANIFEST_BYTES};
 use crate::logic::options::ExportFormat;
@@ -199,7 +199,7 @@ impl Migration {
         let base = self.catch_up_base_time().await?;
         let from = match self.journal.catch_up.applied_until() {
             Some(t) => parse_time("window end", t)?,
-            None => whole_second(base),
+            None => whole_millisecond(base),
         };
         let cover = match (&self.journal.catch_up.writes_stopped_at, request.cutover) {
             (Some(t), true) => Some(parse_time("writes stopped at", t)?),
