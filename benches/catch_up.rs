@@ -43,10 +43,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 /// A smaller item than the tests' (about 300 bytes): every attribute type, one write unit.
 fn bench_item(i: usize) -> HashMap<String, AttributeValue> {
     let mut m = varied_item(i);
-    m.insert(
-        "pk".into(),
-        AttributeValue::S(format!("customer#{:07}", i)),
-    );
+    m.insert("pk".into(), AttributeValue::S(format!("customer#{:07}", i)));
     for gone in ["big", "blobs", "nested", "negative"] {
         m.remove(gone);
     }
@@ -119,7 +116,12 @@ async fn plain_parallel_writes(
             .iter()
             .map(|item| {
                 WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(item.clone())).build().unwrap())
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item.clone()))
+                            .build()
+                            .unwrap(),
+                    )
                     .build()
             })
             .collect();
@@ -164,7 +166,12 @@ async fn sequential_scan_and_write(client: &aws_sdk_dynamodb::Client, from: &str
                 .iter()
                 .map(|item| {
                     WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build().unwrap())
+                        .put_request(
+                            PutRequest::builder()
+                                .set_item(Some(item.clone()))
+                                .build()
+                                .unwrap(),
+                        )
                         .build()
                 })
                 .collect();
@@ -245,8 +252,11 @@ async fn measure(emu: &Emulator, n: usize, in_flight: usize) -> Row {
     let config = emu.sdk_config("dest", None).await;
     let dynamo = Dynamo::new(&config, "destination");
     let s3 = S3::new(&config, "us-east-1", true, "destination");
-    let [by_writer, by_plain, by_sequential] =
-        [format!("writer-{n}"), format!("plain-{n}"), format!("sequential-{n}")];
+    let [by_writer, by_plain, by_sequential] = [
+        format!("writer-{n}"),
+        format!("plain-{n}"),
+        format!("sequential-{n}"),
+    ];
     for t in [&by_writer, &by_plain, &by_sequential] {
         create_source_table(&dst, t).await;
     }
@@ -314,7 +324,8 @@ async fn measure(emu: &Emulator, n: usize, in_flight: usize) -> Row {
     assert!(result.equal, "the two loads differ");
 
     let started = Instant::now();
-    let scanned = plain_parallel_scans(&dst, [&by_writer, &by_plain], options.segments as i32).await;
+    let scanned =
+        plain_parallel_scans(&dst, [&by_writer, &by_plain], options.segments as i32).await;
     let scans = scanned as f64 / started.elapsed().as_secs_f64();
 
     Row {
@@ -347,7 +358,16 @@ fn main() {
     );
     println!(
         "{:>8} | {:>8} {:>8} {:>6} {:>10} | {:>8} {:>8} {:>6} | {:>9} {:>10}",
-        "items", "writer", "plain", "ratio", "scan+write", "compare", "scans", "ratio", "writer MB", "compare MB"
+        "items",
+        "writer",
+        "plain",
+        "ratio",
+        "scan+write",
+        "compare",
+        "scans",
+        "ratio",
+        "writer MB",
+        "compare MB"
     );
     for r in &rows {
         println!(

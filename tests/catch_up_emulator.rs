@@ -75,7 +75,10 @@ fn busy_writer(
             let i = 1000 + n;
             let key = |j: usize| {
                 HashMap::from([
-                    ("pk".to_owned(), AttributeValue::S(format!("customer#{:04}", j % 700))),
+                    (
+                        "pk".to_owned(),
+                        AttributeValue::S(format!("customer#{:04}", j % 700)),
+                    ),
                     ("sk".to_owned(), AttributeValue::N(j.to_string())),
                 ])
             };
@@ -195,7 +198,11 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
         let applied = events_named(&out, "catch_up_applied");
         assert_eq!(applied.len(), 1, "round {round}: {}", text(&out));
         assert_eq!(applied[0]["failed"], 0);
-        assert!(applied[0]["lag_secs"].as_u64().unwrap() < 60, "{}", applied[0]);
+        assert!(
+            applied[0]["lag_secs"].as_u64().unwrap() < 60,
+            "{}",
+            applied[0]
+        );
     }
 
     // The last increment delivered again: the same files applied a second time.
@@ -208,7 +215,11 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
     let out = ferry(&emu, &["catch-up", &id, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let again = events_named(&out, "catch_up_applied");
-    assert_eq!(again[0]["number"], last as u64 + 1, "the same increment, not a new one");
+    assert_eq!(
+        again[0]["number"],
+        last as u64 + 1,
+        "the same increment, not a new one"
+    );
 
     stop.store(true, Ordering::Relaxed);
     let writes = writer.await.unwrap();
@@ -264,8 +275,7 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
                 let record: serde_json::Value = serde_json::from_str(line).unwrap();
                 let id = format!(
                     "{}@{}",
-                    record["Keys"],
-                    record["Metadata"]["WriteTimestampMicros"]["N"]
+                    record["Keys"], record["Metadata"]["WriteTimestampMicros"]["N"]
                 );
                 *seen.entry(id).or_default() += 1;
             }
@@ -273,7 +283,10 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
     }
     assert!(!seen.is_empty());
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "writes exported in two windows: {twice:?}");
+    assert!(
+        twice.is_empty(),
+        "writes exported in two windows: {twice:?}"
+    );
 }
 
 /// (7) kill -9 while an increment is being applied: the next run reattaches to nothing new
@@ -317,11 +330,14 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
         use std::io::{BufRead, BufReader};
         let stdout = child.stdout.take().unwrap();
         let mut seen = Vec::new();
-        let matched = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| {
-            let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            seen.push(line);
-            e["event"] == "catch_up_progress" && e["items_applied"].as_u64() > Some(170)
-        });
+        let matched = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| {
+                let e: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+                seen.push(line);
+                e["event"] == "catch_up_progress" && e["items_applied"].as_u64() > Some(170)
+            });
         (child, matched, seen)
     };
     assert!(matched, "the apply never started: {}", seen.join("\n"));
@@ -331,7 +347,10 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
     let inc = &j["catch_up"]["increments"][0];
     assert!(inc["applied_at"].is_null(), "killed before the end: {inc}");
     let done_before = inc["files_done"].as_array().unwrap().len();
-    assert!(done_before >= 1, "a file was applied and checkpointed: {inc}");
+    assert!(
+        done_before >= 1,
+        "a file was applied and checkpointed: {inc}"
+    );
 
     let out = ferry(&emu, &["catch-up", &id, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -365,7 +384,12 @@ async fn catch_up_is_refused_when_pitr_no_longer_covers_the_export() {
     // Turning PITR on again starts a new window: still refused.
     turn_on_pitr(&src, "orders").await;
     let out = ferry(&emu, &["catch-up", &id, "--json"]);
-    assert_eq!(failure_code(&out).as_deref(), Some("catch-up-pitr-gap"), "{}", text(&out));
+    assert_eq!(
+        failure_code(&out).as_deref(),
+        Some("catch-up-pitr-gap"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// (2, 7) A full export written into a table that exists, by each of the plan's choices:

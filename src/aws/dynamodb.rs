@@ -11,8 +11,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::DateTime;
 
-use super::clock::{AwsClock, DateHeaderReader};
 use super::attr::{item_from_json, item_to_json, JsonItem};
+use super::clock::{AwsClock, DateHeaderReader};
 use super::dynamodb_backup::restore_summary;
 use super::explain::AwsFailure;
 use crate::logic::options::{ExportFormat, ExportSse};
@@ -406,7 +406,11 @@ impl Dynamo {
             .send()
             .await
             .map_err(|e| {
-                AwsFailure::from_sdk("dynamodb:DescribeKinesisStreamingDestination", &self.side, e)
+                AwsFailure::from_sdk(
+                    "dynamodb:DescribeKinesisStreamingDestination",
+                    &self.side,
+                    e,
+                )
             })?;
         Ok(out
             .kinesis_data_stream_destinations()
@@ -464,13 +468,15 @@ impl Dynamo {
             } else {
                 ddb::ExportViewType::NewImage
             };
-            call = call.export_type(ddb::ExportType::IncrementalExport).incremental_export_specification(
-                ddb::IncrementalExportSpecification::builder()
-                    .export_from_time(precise_time(w.from))
-                    .export_to_time(precise_time(w.to))
-                    .export_view_type(view)
-                    .build(),
-            );
+            call = call
+                .export_type(ddb::ExportType::IncrementalExport)
+                .incremental_export_specification(
+                    ddb::IncrementalExportSpecification::builder()
+                        .export_from_time(precise_time(w.from))
+                        .export_to_time(precise_time(w.to))
+                        .export_view_type(view)
+                        .build(),
+                );
         }
         let out = call
             .customize()
@@ -897,7 +903,8 @@ fn export_info(d: &ddb::ExportDescription) -> ExportInfo {
 
 /// A time with its fraction of a second: windows must meet exactly, so none is rounded.
 fn precise_time(t: time::OffsetDateTime) -> DateTime {
-    DateTime::from_nanos(t.unix_timestamp_nanos()).unwrap_or(DateTime::from_secs(t.unix_timestamp()))
+    DateTime::from_nanos(t.unix_timestamp_nanos())
+        .unwrap_or(DateTime::from_secs(t.unix_timestamp()))
 }
 
 fn import_info(d: &ddb::ImportTableDescription) -> ImportInfo {

@@ -12,7 +12,12 @@ pub async fn print_events(mut rx: tokio::sync::mpsc::UnboundedReceiver<Event>, j
     // Applying an increment reports often; a person reads a line every few seconds.
     let mut last_progress: Option<std::time::Instant> = None;
     while let Some(event) = rx.recv().await {
-        if !json && matches!(event, Event::CatchUpProgress { .. } | Event::LoadProgress { .. }) {
+        if !json
+            && matches!(
+                event,
+                Event::CatchUpProgress { .. } | Event::LoadProgress { .. }
+            )
+        {
             if last_progress.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(5)) {
                 continue;
             }

@@ -211,7 +211,9 @@ fn catch_up_line(j: &Journal) -> Option<String> {
     }
     let until = c
         .applied_until()
-        .map_or("none applied yet".to_owned(), |t| format!("the new table holds every write before {t}"));
+        .map_or("none applied yet".to_owned(), |t| {
+            format!("the new table holds every write before {t}")
+        });
     Some(format!(
         "catch-up: {} increment(s), {until}; next: `ddb-ferry catch-up {}` (or `--cutover` once writes have stopped)",
         c.increments.len(),

@@ -269,6 +269,9 @@ mod tests {
         assert_eq!(lag(t, t - MIN), Duration::ZERO);
         assert_eq!(short_duration(lag(t, t + 12 * MIN)), "12 min");
         assert_eq!(short_duration(Duration::from_secs(45)), "45 s");
-        assert_eq!(short_duration(Duration::from_secs(3 * 3600 + 300)), "3 h 05 min");
+        assert_eq!(
+            short_duration(Duration::from_secs(3 * 3600 + 300)),
+            "3 h 05 min"
+        );
     }
 }

@@ -34,7 +34,10 @@ impl Migration {
         self.journal.catch_up.writes_stopped_at = Some(time_text(now));
         self.journal.record(
             STEP,
-            format!("writes stopped at the source at {} (AWS's clock): cutover", time_text(now)),
+            format!(
+                "writes stopped at the source at {} (AWS's clock): cutover",
+                time_text(now)
+            ),
             None,
         );
         self.save()?;
@@ -66,7 +69,11 @@ impl Migration {
     ) -> Result<CompareReport, Stop> {
         let source = self.source()?.clone();
         let dest = self.dest()?.clone();
-        let spec = self.journal.table_spec.clone().ok_or_else(journal_incomplete)?;
+        let spec = self
+            .journal
+            .table_spec
+            .clone()
+            .ok_or_else(journal_incomplete)?;
         let source_table = self.plan().source.table.clone();
         let mut key_names = vec![spec.partition_key.name.clone()];
         key_names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));

@@ -10,8 +10,8 @@ mod round;
 
 use std::time::Duration;
 
-pub use round::RoundReport;
 pub(crate) use cutover::tables_differ;
+pub use round::RoundReport;
 
 use crate::engine::compare::CompareOptions;
 use crate::logic::catch_up::{WindowRules, AWS_SHORTEST_WINDOW};

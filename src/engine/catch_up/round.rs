@@ -106,9 +106,13 @@ impl Migration {
             return Err(journal_incomplete().into());
         };
         let names = |p: &str, s: Option<&str>| (p.to_owned(), s.map(str::to_owned));
-        if names(&source.partition_key.name, source.sort_key.as_ref().map(|k| k.name.as_str()))
-            != names(&spec.partition_key.name, spec.sort_key.as_ref().map(|k| k.name.as_str()))
-        {
+        if names(
+            &source.partition_key.name,
+            source.sort_key.as_ref().map(|k| k.name.as_str()),
+        ) != names(
+            &spec.partition_key.name,
+            spec.sort_key.as_ref().map(|k| k.name.as_str()),
+        ) {
             return Err(AwsFailure::new(
                 "catch-up-keys-differ",
                 FailureKind::BadInput,
@@ -124,7 +128,10 @@ impl Migration {
                 FailureKind::BadInput,
                 format!("migration {} was already cut over", j.id),
                 "the cutover increment was applied and the full compare found the tables equal",
-                format!("nothing to do; compare again with `ddb-ferry compare {}`", j.id),
+                format!(
+                    "nothing to do; compare again with `ddb-ferry compare {}`",
+                    j.id
+                ),
             )
             .into());
         }
@@ -177,7 +184,12 @@ impl Migration {
                 ),
             );
         }
-        for destination in dest.dynamo.kinesis_destinations(&name).await.unwrap_or_default() {
+        for destination in dest
+            .dynamo
+            .kinesis_destinations(&name)
+            .await
+            .unwrap_or_default()
+        {
             self.events.warn_explained(
                 STEP,
                 AwsFailure::new(
@@ -238,8 +250,10 @@ impl Migration {
                         );
                     }
                     let behind = (ready_at - latest).unsigned_abs();
-                    tokio::time::sleep(behind.clamp(Duration::from_secs(1), Duration::from_secs(30)))
-                        .await;
+                    tokio::time::sleep(
+                        behind.clamp(Duration::from_secs(1), Duration::from_secs(30)),
+                    )
+                    .await;
                 }
             }
         };
@@ -253,7 +267,11 @@ impl Migration {
         });
         self.journal.record(
             STEP,
-            format!("increment {number}: the source's writes from {} to {}", time_text(from), time_text(to)),
+            format!(
+                "increment {number}: the source's writes from {} to {}",
+                time_text(from),
+                time_text(to)
+            ),
             None,
         );
         self.save()?;
@@ -327,7 +345,10 @@ impl Migration {
 
     /// Reads the increment's manifests: its data files with their item counts.
     async fn list_increment_files(&mut self, index: usize) -> Result<(), Stop> {
-        if !self.journal.catch_up.increments[index].data_files.is_empty() {
+        if !self.journal.catch_up.increments[index]
+            .data_files
+            .is_empty()
+        {
             return Ok(());
         }
         let manifest_key = self.journal.catch_up.increments[index]
@@ -346,15 +367,33 @@ impl Migration {
                 "check the folder in the S3 console; the next `ddb-ferry catch-up` exports this window again once the increment is marked failed",
             ))
         };
-        let summary = parse_summary(&s3.read_small(&bucket, &manifest_key, MAX_MANIFEST_BYTES as u64).await?)
-            .map_err(|e| bad(format!("s3://{bucket}/{manifest_key}: {e}")))?;
+        let summary = parse_summary(
+            &s3.read_small(&bucket, &manifest_key, MAX_MANIFEST_BYTES as u64)
+                .await?,
+        )
+        .map_err(|e| bad(format!("s3://{bucket}/{manifest_key}: {e}")))?;
         if !summary.is_incremental() {
-            return Err(bad(format!("s3://{bucket}/{manifest_key} is not an incremental export's manifest")));
+            return Err(bad(format!(
+                "s3://{bucket}/{manifest_key} is not an incremental export's manifest"
+            )));
         }
         let files_key = summary.manifest_files_s3_key.clone();
-        let entries = parse_files(&s3.read_small(&bucket, &files_key, MAX_MANIFEST_BYTES as u64).await?)
-            .map_err(|e| bad(format!("s3://{bucket}/{files_key}: {e}")))?;
-        let listed = s3.list(&bucket, &common_prefix(&entries.iter().map(|e| e.data_file_s3_key.as_str()).collect::<Vec<_>>())).await?;
+        let entries = parse_files(
+            &s3.read_small(&bucket, &files_key, MAX_MANIFEST_BYTES as u64)
+                .await?,
+        )
+        .map_err(|e| bad(format!("s3://{bucket}/{files_key}: {e}")))?;
+        let listed = s3
+            .list(
+                &bucket,
+                &common_prefix(
+                    &entries
+                        .iter()
+                        .map(|e| e.data_file_s3_key.as_str())
+                        .collect::<Vec<_>>(),
+                ),
+            )
+            .await?;
         let files = entries
             .iter()
             .map(|e| IncrementFile {
@@ -372,9 +411,17 @@ impl Migration {
     }
 
     /// Applies increment `index`'s data files not yet applied, saving a checkpoint after each.
-    async fn apply_increment(&mut self, index: usize, request: &CatchUpRequest) -> Result<(), Stop> {
+    async fn apply_increment(
+        &mut self,
+        index: usize,
+        request: &CatchUpRequest,
+    ) -> Result<(), Stop> {
         let dest = self.dest()?.clone();
-        let spec = self.journal.table_spec.clone().ok_or_else(journal_incomplete)?;
+        let spec = self
+            .journal
+            .table_spec
+            .clone()
+            .ok_or_else(journal_incomplete)?;
         let bucket = self.plan().destination.bucket.clone();
         let s3 = self.bucket_s3()?.clone();
         let rec = self.journal.catch_up.increments[index].clone();
@@ -440,12 +487,21 @@ impl Migration {
                         inc.applied.deletes += file.deletes;
                         inc.applied.failed += file.failed;
                         inc.applied.bytes += file.bytes;
-                        self.save().map_err(crate::engine::migration::journal_write_failed)
+                        self.save()
+                            .map_err(crate::engine::migration::journal_write_failed)
                     }
                 }
             };
-            apply_files(&target, &options, &s3, &files, LineKind::Changes, &done, &mut on_event)
-                .await?
+            apply_files(
+                &target,
+                &options,
+                &s3,
+                &files,
+                LineKind::Changes,
+                &done,
+                &mut on_event,
+            )
+            .await?
         };
         let inc = &mut self.journal.catch_up.increments[index];
         for f in report.failures {
@@ -462,7 +518,10 @@ impl Migration {
     }
 
     /// One increment: continues the unfinished one, else plans, exports and applies the next.
-    pub(crate) async fn catch_up_round(&mut self, request: &CatchUpRequest) -> Result<RoundReport, Stop> {
+    pub(crate) async fn catch_up_round(
+        &mut self,
+        request: &CatchUpRequest,
+    ) -> Result<RoundReport, Stop> {
         let index = match self.journal.catch_up.unfinished() {
             Some(i) => i,
             None => self.plan_increment(request).await?,
@@ -473,7 +532,11 @@ impl Migration {
         let rec = self.journal.catch_up.increments[index].clone();
         let to = parse_time("window end", &rec.to)?;
         // A fresh answer for the clock: the lag is read on AWS's.
-        let _ = self.source()?.dynamo.pitr_status(&self.plan().source.table.clone()).await;
+        let _ = self
+            .source()?
+            .dynamo
+            .pitr_status(&self.plan().source.table.clone())
+            .await;
         let lag = lag(to, self.aws_now());
         self.events.send(Event::CatchUpApplied {
             number: rec.number,
@@ -545,7 +608,10 @@ mod tests {
     #[test]
     fn common_prefix_is_a_folder() {
         assert_eq!(
-            common_prefix(&["p/AWSDynamoDB/data/abc.json.gz", "p/AWSDynamoDB/data/abd.json.gz"]),
+            common_prefix(&[
+                "p/AWSDynamoDB/data/abc.json.gz",
+                "p/AWSDynamoDB/data/abd.json.gz"
+            ]),
             "p/AWSDynamoDB/data/"
         );
         assert_eq!(common_prefix(&["a/x", "b/y"]), "");
@@ -561,7 +627,11 @@ mod tests {
             None,
         );
         assert_eq!(f.code, "catch-up-pitr-gap");
-        assert!(f.what.contains("point-in-time recovery is off"), "{}", f.what);
+        assert!(
+            f.what.contains("point-in-time recovery is off"),
+            "{}",
+            f.what
+        );
         assert!(f.next.contains("options.catch_up"));
     }
 }

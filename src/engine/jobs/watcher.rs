@@ -160,7 +160,8 @@ impl Migration {
         // A resend after a crash keeps the first request's time: the lookups compare jobs'
         // creation times with it.
         self.take_fleet_slot(job).await;
-        let requested_at = job.record(&mut self.journal)
+        let requested_at = job
+            .record(&mut self.journal)
             .as_ref()
             .and_then(|r| r.requested_at.clone())
             .unwrap_or_else(now_rfc3339);
@@ -378,7 +379,9 @@ impl Migration {
 
     fn store_job<J: LongJob>(&mut self, job: &J, info: &J::Info) -> Result<(), Stop> {
         let view = job.view(info);
-        let rec = job.record(&mut self.journal).get_or_insert_with(JobRecord::default);
+        let rec = job
+            .record(&mut self.journal)
+            .get_or_insert_with(JobRecord::default);
         if let Some(t) = view.client_token {
             rec.client_token = t.to_owned();
         }

@@ -8,10 +8,10 @@ use tokio::sync::mpsc;
 
 use super::{open_for_person, Decision, NotCarriedFix, OpenFailure, OpenFrom};
 use crate::aws::explain::AwsFailure;
-use crate::engine::events::{Event, EventSink, Outcome};
-use crate::engine::journal::Journal;
 use crate::engine::catch_up::CatchUpRequest;
 use crate::engine::compare::CompareOptions;
+use crate::engine::events::{Event, EventSink, Outcome};
+use crate::engine::journal::Journal;
 use crate::engine::plan::{ExportPlan, NewTablePlan};
 use std::future::Future;
 
@@ -103,13 +103,34 @@ pub async fn serve(
                 // journal was saved before and after each of them.
                 let finished = match &request {
                     Request::CatchUp(r) => {
-                        hearing_close(session.catch_up(r), &mut events, &mut requests, &mut queued, &report).await
+                        hearing_close(
+                            session.catch_up(r),
+                            &mut events,
+                            &mut requests,
+                            &mut queued,
+                            &report,
+                        )
+                        .await
                     }
                     Request::Compare(o) => {
-                        hearing_close(session.compare(o), &mut events, &mut requests, &mut queued, &report).await
+                        hearing_close(
+                            session.compare(o),
+                            &mut events,
+                            &mut requests,
+                            &mut queued,
+                            &report,
+                        )
+                        .await
                     }
                     _ => {
-                        hearing_close(session.run_until_decision(), &mut events, &mut requests, &mut queued, &report).await
+                        hearing_close(
+                            session.run_until_decision(),
+                            &mut events,
+                            &mut requests,
+                            &mut queued,
+                            &report,
+                        )
+                        .await
                     }
                 };
                 match finished {

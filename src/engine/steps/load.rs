@@ -11,7 +11,9 @@ use super::super::catch_up::record::{FailedWrite, LoadRecord};
 use super::super::events::Event;
 use super::super::journal::{now_rfc3339, Step};
 use super::super::migration::{journal_incomplete, journal_write_failed, Migration, StepResult};
-use super::super::writer::{apply_files, DataFile, OnConflict, WriteTarget, WriterEvent, WriterOptions};
+use super::super::writer::{
+    apply_files, DataFile, OnConflict, WriteTarget, WriterEvent, WriterOptions,
+};
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::logic::changes::LineKind;
 use crate::logic::layout::{format_of_key, DataFormat};
@@ -23,8 +25,16 @@ const FAILURES_KEPT: usize = 100;
 impl Migration {
     pub(crate) async fn load_into_existing(&mut self, mode: OnConflict) -> StepResult {
         let dest = self.dest()?.clone();
-        let spec = self.journal.table_spec.clone().ok_or_else(journal_incomplete)?;
-        let folder = self.journal.data_folder.clone().ok_or_else(journal_incomplete)?;
+        let spec = self
+            .journal
+            .table_spec
+            .clone()
+            .ok_or_else(journal_incomplete)?;
+        let folder = self
+            .journal
+            .data_folder
+            .clone()
+            .ok_or_else(journal_incomplete)?;
         let Some(table) = dest.dynamo.describe_table(&spec.name).await? else {
             return Err(AwsFailure::new(
                 "existing-table-missing",
@@ -36,9 +46,13 @@ impl Migration {
             .into());
         };
         let keys_of = |p: &str, s: Option<&str>| (p.to_owned(), s.map(str::to_owned));
-        if keys_of(&table.partition_key.name, table.sort_key.as_ref().map(|k| k.name.as_str()))
-            != keys_of(&spec.partition_key.name, spec.sort_key.as_ref().map(|k| k.name.as_str()))
-        {
+        if keys_of(
+            &table.partition_key.name,
+            table.sort_key.as_ref().map(|k| k.name.as_str()),
+        ) != keys_of(
+            &spec.partition_key.name,
+            spec.sort_key.as_ref().map(|k| k.name.as_str()),
+        ) {
             return Err(AwsFailure::new(
                 "existing-table-keys-differ",
                 FailureKind::BadInput,
@@ -82,7 +96,11 @@ impl Migration {
         if !self.announce_call(STEP, "dynamodb:BatchWriteItem", cli, None) {
             return Ok(());
         }
-        let record = self.journal.load.get_or_insert_with(LoadRecord::default).clone();
+        let record = self
+            .journal
+            .load
+            .get_or_insert_with(LoadRecord::default)
+            .clone();
         self.save()?;
         let mut key_names = vec![spec.partition_key.name.clone()];
         key_names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));
@@ -118,7 +136,16 @@ impl Migration {
                     }
                 }
             };
-            apply_files(&target, &options, &s3, &files, LineKind::Items, &done, &mut on_event).await?
+            apply_files(
+                &target,
+                &options,
+                &s3,
+                &files,
+                LineKind::Items,
+                &done,
+                &mut on_event,
+            )
+            .await?
         };
         let load = self.journal.load.get_or_insert_with(LoadRecord::default);
         for f in &report.failures {
@@ -150,7 +177,9 @@ impl Migration {
         load.done_at = Some(now_rfc3339());
         self.save()?;
         if summary.applied.failed > 0 {
-            return Err(writes_failed(summary.applied.failed, &summary.failures, &spec.name).into());
+            return Err(
+                writes_failed(summary.applied.failed, &summary.failures, &spec.name).into(),
+            );
         }
         self.events.send(Event::StepDone {
             step: STEP,
@@ -159,7 +188,10 @@ impl Migration {
                 summary.applied.puts,
                 spec.name,
                 if summary.skipped_existing > 0 {
-                    format!(", {} it already held kept as they were", summary.skipped_existing)
+                    format!(
+                        ", {} it already held kept as they were",
+                        summary.skipped_existing
+                    )
                 } else {
                     String::new()
                 }
@@ -174,7 +206,13 @@ pub(crate) fn writes_failed(count: u64, failures: &[FailedWrite], table: &str) -
     let first: Vec<String> = failures
         .iter()
         .take(3)
-        .map(|f| format!("{} ({})", serde_json::Value::Object(f.key.clone()), f.reason))
+        .map(|f| {
+            format!(
+                "{} ({})",
+                serde_json::Value::Object(f.key.clone()),
+                f.reason
+            )
+        })
         .collect();
     AwsFailure::new(
         "writes-failed",
