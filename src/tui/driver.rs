@@ -8,7 +8,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Holder, Overlay, ResumeOffer, Screen};
-use super::screens::{backup, folder, keys, verify};
+use super::screens::{backup, catch_up, folder, keys, verify};
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
@@ -214,6 +214,11 @@ impl App {
     }
 
     fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
+        if catch_up::is_its_event(&event) {
+            // Catch-up's increments are not the migration's export and import panels.
+            catch_up::on_event(self, &event);
+            return Vec::new();
+        }
         let mut cmds = Vec::new();
         match &event {
             Event::Failed { failure, .. } => self.failure = Some(wizard_advice(failure.clone())),
@@ -258,6 +263,14 @@ impl App {
         self.engine_busy = false;
         self.progress.journal_snapshot(&journal);
         self.verify.from_journal(&journal);
+        if self.catch_up.running.is_some()
+            || matches!(self.screen, Screen::CatchUp | Screen::Compare)
+        {
+            // Catch-up or the compare ended (or a reattach landed here): the screen stays.
+            self.catch_up.from_journal(&journal);
+            self.journal = Some(journal);
+            return catch_up::on_ended(self, outcome);
+        }
         let mut cmds = Vec::new();
         if let Some(i) = &journal.import {
             if i.error_count.unwrap_or(0) > 0 && self.progress.import_error_lines.is_none() {
@@ -320,6 +333,10 @@ fn wizard_advice(failure: AwsFailure) -> AwsFailure {
         "table-exists" => "type another name for the new table on the Keys screen",
         "export-failed" => "fix the cause above, then quit and start a new migration; the failed export is left as it is",
         "import-failed" => "read the import's CloudWatch log (the command is above); the export is kept, so a new migration can import it again under another table name",
+        "catch-up-pitr-gap" => "this migration cannot be caught up any more, and nothing was changed: the new table keeps what it has. To keep a table in step, move it again with \"Catch up later\" on (Export screen), which keeps PITR on until the cutover",
+        "catch-up-too-early" => "finish the migration first (Esc goes back); catch up once Verify says the new table is ready",
+        "catch-up-over" => "nothing to do: c compares both tables again",
+        "compare-differs" => "look at the keys listed; make sure nothing writes to the source or to the new table, then cut over again (x on the Catch-up screen: it exports the writes made since) or compare again (c)",
         _ => return failure,
     };
     failure.with_next(next)
