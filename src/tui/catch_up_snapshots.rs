@@ -68,3 +68,47 @@ fn compare_with_differences() {
 fn catch_up_refused_pitr_gap() {
     snap(&catch_up_pitr_gap(), "catch_up_pitr_gap");
 }
+
+#[test]
+fn catch_up_help_box_fits() {
+    let mut app = catch_up_idle();
+    press(&mut app, KeyCode::Char('?'));
+    snap(&app, "catch_up_help");
+}
+
+#[test]
+fn cutover_help_box_fits() {
+    let mut app = cutover_asked();
+    press(&mut app, KeyCode::Char('?'));
+    snap(&app, "catch_up_cutover_help");
+}
+
+#[test]
+fn compare_help_box_fits() {
+    let mut app = compare_equal();
+    press(&mut app, KeyCode::Char('?'));
+    snap(&app, "compare_help");
+}
+
+#[test]
+fn catch_up_automatic_between_increments() {
+    let mut app = catch_up_entered();
+    press(&mut app, KeyCode::Char('a'));
+    run_started_increment(&mut app, 1, 1_204, 900);
+    assert!(app.catch_up.timer_armed);
+    snap(&app, "catch_up_automatic");
+}
+
+#[test]
+fn catch_up_arns_and_folders() {
+    let mut app = catch_up_idle();
+    press(&mut app, KeyCode::Char('v'));
+    snap(&app, "catch_up_details");
+}
+
+#[test]
+fn export_help_box_fits() {
+    let mut app = export_choices();
+    press(&mut app, KeyCode::Char('?'));
+    snap(&app, "export_help");
+}

@@ -135,6 +135,11 @@ pub fn run_increment(app: &mut App, n: u32, items: u64, lag_secs: u64) {
         "Enter asks for one increment"
     );
     assert!(app.engine_busy);
+    run_started_increment(app, n, items, lag_secs);
+}
+
+/// The session runs increment `n`, already asked for, to its end.
+pub fn run_started_increment(app: &mut App, n: u32, items: u64, lag_secs: u64) {
     window_and_export(app, n, "IN_PROGRESS");
     engine(
         app,

@@ -931,11 +931,10 @@ pub fn bar(app: &App) -> Bar {
 }
 
 pub const HELP: &[&str] = &[
-    "Catch-up keeps the new table in step with the source after the migration, while your application still writes to the source. Each increment asks AWS for an incremental export of the writes of a window of time (at least 15 minutes, read from the source's PITR) and applies them here: new and changed items are written, deleted items deleted.",
-    "An increment costs little: an incremental export is billed by the size of the changes, not of the table. PITR stays on at the source until the cutover (billed per GB-month of the table). Each increment's files stay in the bucket until you delete them.",
-    "The large number is the lag: how far the new table is behind the source, on AWS's clock. Automatic (a) runs an increment every 15 minutes (+/- changes it) while this window stays open.",
-    "The cutover (x) is the switch: stop your application's writes to the source, then say so. The last increment covers every write until that moment (roughly 15–30 minutes), then both tables are compared in full. Once they are equal, catch-up is over and your application can write to the new table.",
-    "q while something runs: an increment's export goes on in AWS, and the changes already applied are in the journal; reopening ddb-ferry continues where it stood.",
+    "Catch-up copies the writes your application still makes to the source into the new table. Each increment exports the writes of a window of time (at least 15 minutes, read from the source's PITR) and applies them: new and changed items written, deleted items deleted.",
+    "Costs: an incremental export is billed by the size of the changes; PITR stays on at the source until the cutover (per GB-month of the table); each increment's files stay in the bucket until you delete them.",
+    "The large number is the lag, on AWS's clock. Cutover (x): stop the writes to the source and say so; the last increment covers them (roughly 15–30 minutes), then both tables are compared. Equal: your application can write to the new table.",
+    "q while something runs: an increment's export goes on in AWS; reopening ddb-ferry continues.",
 ];
 
 /// The cutover box: the question, and what the answer starts.

@@ -262,7 +262,7 @@ pub const HELP: &[&str] = &[
     "Format: DynamoDB JSON is the usual choice; Amazon Ion is a richer text format some tools read. The import reads either.",
     "Point in time: leave it empty to export the table as it is now, or type a moment of the last 35 days (ISO 8601, like 2026-11-30T14:00:00Z) to export the table as it was then.",
     "Encryption of the files in S3: SSE-S3 uses a key S3 manages for you (the usual choice); SSE-KMS uses a key of yours in AWS KMS (the key service), which the source account must be allowed to use.",
-    "Catch up later: after the import, the writes your application keeps making to the source are copied into the new table, a small incremental export at a time, until you switch over (the cutover: writes stopped for roughly 15–30 minutes, a last increment, then both tables compared in full). It needs PITR (point-in-time recovery, the source's continuous backup) on at the source until the cutover, billed per GB-month of the table's size. Off: PITR is turned off again after the export if ddb-ferry turned it on.",
+    "Catch up later: after the import, the writes your application keeps making to the source are copied into the new table until you switch over (writes stopped for roughly 15–30 minutes). PITR stays on at the source until then, billed per GB-month of the table's size.",
     "Enter shows what will happen and a rough cost; Enter again starts the export.",
 ];
 
