@@ -71,6 +71,10 @@ pub struct Knobs {
     /// The emulator keeps a stats file (calls, running jobs, refusals) in its temp dir; read
     /// it with `Emulator::stats`.
     pub stats: bool,
+    /// Further FERRY_EMU_* settings by name, for emulator features without a field here
+    /// (catch-up's incremental exports: FERRY_EMU_MIN_INCREMENTAL_WINDOW_S,
+    /// FERRY_EMU_RESTORABLE_LAG_S).
+    pub emulator_env: Vec<(&'static str, String)>,
 }
 
 impl Emulator {
@@ -117,6 +121,9 @@ impl Emulator {
                 Some(v) => command.env(var, v),
                 None => command.env_remove(var),
             };
+        }
+        for (var, value) in &knobs.emulator_env {
+            command.env(var, value);
         }
         let out = command
             .arg("start")
