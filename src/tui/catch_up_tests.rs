@@ -342,3 +342,58 @@ fn windows_are_said_on_the_persons_clock() {
         "{text}"
     );
 }
+
+#[test]
+fn quitting_while_an_increment_runs_says_what_goes_on() {
+    let mut app = catch_up_idle();
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
+    let text = view_text(&app);
+    assert!(text.contains("on the Catch-up screen"), "{text}");
+    press(&mut app, KeyCode::Char('n'));
+    assert!(!app.quit);
+}
+
+#[test]
+fn a_migration_being_caught_up_is_offered_again_and_opens_on_catch_up() {
+    let moved = catch_up_idle();
+    let journal = moved.journal.clone().expect("a journal");
+    let mut j = journal.clone();
+    j.state = crate::engine::journal::MigrationState::Succeeded;
+    assert!(super::screens::catch_up::is_open(&j));
+    let mut app = accounts_listed();
+    app.update(Msg::Unfinished {
+        migrations: vec![crate::engine::unfinished::Unfinished {
+            path: std::path::PathBuf::from(format!("{STATE_DIR}/migrations/{}.json", j.id)),
+            journal: (*j).clone(),
+        }],
+        fleets: Vec::new(),
+    });
+    let Overlay::Resume(offers) = &app.overlay else {
+        panic!("offered: {:?}", app.overlay);
+    };
+    assert!(
+        offers[0]
+            .summary
+            .contains("catch-up until the cutover (2 increments applied)"),
+        "{}",
+        offers[0].summary
+    );
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::OpenSession(_)]));
+    let cmds = app.update(Msg::Session(crate::engine::session::actor::Report::Opened(
+        j,
+    )));
+    assert!(
+        requests(&cmds).is_empty(),
+        "nothing runs until asked: {cmds:?}"
+    );
+    assert_eq!(app.screen, Screen::CatchUp);
+    assert!(!app.engine_busy);
+    assert_eq!(app.catch_up.increments.len(), 2);
+    let mut cut = journal;
+    cut.state = crate::engine::journal::MigrationState::Succeeded;
+    cut.catch_up.cutover_done = true;
+    assert!(!super::screens::catch_up::is_open(&cut));
+}

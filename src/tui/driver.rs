@@ -39,14 +39,28 @@ impl App {
         });
         let offers: Vec<ResumeOffer> = fleet_offers
             .chain(found.into_iter().map(|u| ResumeOffer {
-                summary: format!(
-                    "{} -> {}: {:?} at {}{}",
-                    u.journal.plan.source.table,
-                    u.journal.plan.table.name,
-                    u.journal.state,
-                    u.journal.step.title(),
-                    job_state(&u.journal)
-                ),
+                summary: if catch_up::is_open(&u.journal) {
+                    format!(
+                        "{} -> {}: moved; catch-up until the cutover ({} increments applied)",
+                        u.journal.plan.source.table,
+                        u.journal.plan.table.name,
+                        u.journal
+                            .catch_up
+                            .increments
+                            .iter()
+                            .filter(|i| i.applied_at.is_some())
+                            .count()
+                    )
+                } else {
+                    format!(
+                        "{} -> {}: {:?} at {}{}",
+                        u.journal.plan.source.table,
+                        u.journal.plan.table.name,
+                        u.journal.state,
+                        u.journal.step.title(),
+                        job_state(&u.journal)
+                    )
+                },
                 id: u.journal.id,
                 path: u.path,
                 fleet: false,
@@ -135,6 +149,24 @@ impl App {
             || (self.opening_from_plan && via == Via::Backup);
         self.migration_id = Some(journal.id.clone());
         let mut cmds = Vec::new();
+        if !fresh && catch_up::is_open(&journal) {
+            // Moved, and being caught up: the Catch-up screen, where the person left it. The
+            // session runs nothing until asked (it connects on the first increment).
+            self.fill_from_journal(&journal);
+            cmds.extend(
+                self.accounts
+                    .connect_cmds(&journal.plan, self.endpoint_url.clone()),
+            );
+            self.progress.journal_snapshot(&journal);
+            self.verify.from_journal(&journal);
+            self.verify.done = true;
+            self.catch_up.from_journal(&journal);
+            self.reached = Screen::CatchUp;
+            self.go(Screen::CatchUp);
+            self.engine_busy = false;
+            self.journal = Some(journal);
+            return cmds;
+        }
         if !fresh {
             // Reattached from the offer: the screens take the journal's choices.
             let screen = Screen::for_step(via, journal.step);

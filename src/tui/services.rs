@@ -443,8 +443,20 @@ impl Services {
             Cmd::FindUnfinished => {
                 let dir = self.state_dir.clone();
                 tokio::task::spawn_blocking(move || {
+                    let mut migrations = unfinished(&dir);
+                    // Moved and being caught up: offered again, on the Catch-up screen.
+                    migrations.extend(
+                        crate::engine::journal::Journal::list(&dir)
+                            .into_iter()
+                            .filter_map(|(path, j)| j.ok().map(|journal| (path, journal)))
+                            .filter(|(_, j)| super::screens::catch_up::is_open(j))
+                            .map(|(path, journal)| crate::engine::unfinished::Unfinished {
+                                path,
+                                journal,
+                            }),
+                    );
                     let _ = tx.send(Msg::Unfinished {
-                        migrations: unfinished(&dir),
+                        migrations,
                         fleets: unfinished_fleets(&dir),
                     });
                 });

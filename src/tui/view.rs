@@ -78,6 +78,9 @@ pub fn render(app: &App, f: &mut Frame) {
             " Cutover ",
             &catch_up::cutover_box_lines(),
         ),
+        Overlay::ConfirmQuit if matches!(app.screen, Screen::CatchUp | Screen::Compare) => {
+            popup(f, area, " Quit? ", &catch_up::quit_box_lines(app))
+        }
         Overlay::ConfirmQuit => popup(
             f,
             area,

@@ -258,6 +258,16 @@ impl State {
     }
 }
 
+/// A migration moved and not yet cut over, that catch-up was chosen for or has started:
+/// the wizard offers it again at start, on this screen.
+pub fn is_open(j: &Journal) -> bool {
+    j.state == crate::engine::journal::MigrationState::Succeeded
+        && j.plan.via == Via::S3
+        && j.fleet.is_none()
+        && !j.catch_up.cutover_done
+        && (j.plan.options.catch_up || !j.catch_up.increments.is_empty())
+}
+
 /// The journal of the migration, when it is one that can be caught up at all (S3 road).
 fn journal(app: &App) -> Option<&Journal> {
     app.journal.as_deref().filter(|j| j.plan.via == Via::S3)
@@ -697,6 +707,11 @@ fn detail_lines(app: &App) -> Vec<Line<'static>> {
             "The same from a shell: ddb-ferry catch-up {} (--cutover when writes stopped)",
             j.id
         )));
+        if let Ok(json) = serde_json::to_string_pretty(&j.catch_up) {
+            lines.push(Line::from(""));
+            lines.push(Line::from("The journal's catch_up record:"));
+            lines.extend(json.lines().map(|l| Line::from(l.to_owned())));
+        }
     }
     lines
 }
@@ -936,6 +951,22 @@ pub const HELP: &[&str] = &[
     "The large number is the lag, on AWS's clock. Cutover (x): stop the writes to the source and say so; the last increment covers them (roughly 15–30 minutes), then both tables are compared. Equal: your application can write to the new table.",
     "q while something runs: an increment's export goes on in AWS; reopening ddb-ferry continues.",
 ];
+
+/// The Quit? box over these screens: what goes on, what stops, and how to come back.
+pub fn quit_box_lines(app: &App) -> Vec<String> {
+    let what = if app.catch_up.running == Some(Run::Compare)
+        || (app.catch_up.compare_read.is_some() && app.screen == Screen::Compare)
+    {
+        "The compare reads both tables from here: quitting stops it, and nothing was changed. Reopening ddb-ferry offers this migration again; c compares again."
+    } else {
+        "An increment's export may be running in AWS: it keeps running after you quit, and the changes already applied are kept. Reopening ddb-ferry offers this migration again, on the Catch-up screen, and continues the increment."
+    };
+    vec![
+        what.to_owned(),
+        String::new(),
+        "y: quit    any other key: stay    ?: help".to_owned(),
+    ]
+}
 
 /// The cutover box: the question, and what the answer starts.
 pub fn cutover_box_lines() -> Vec<String> {
