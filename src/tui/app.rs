@@ -564,7 +564,8 @@ impl App {
     }
 
     fn ask_quit(&mut self) -> Vec<Cmd> {
-        if self.engine_busy || self.pitr.enabling || self.fleet.running() {
+        if self.engine_busy || self.pitr.enabling || self.fleet.running() || self.catch_up.automatic
+        {
             self.overlay = Overlay::ConfirmQuit;
         } else {
             self.quit = true;

@@ -397,3 +397,28 @@ fn a_migration_being_caught_up_is_offered_again_and_opens_on_catch_up() {
     cut.catch_up.cutover_done = true;
     assert!(!super::screens::catch_up::is_open(&cut));
 }
+
+#[test]
+fn a_repeated_job_status_draws_nothing() {
+    let mut app = catch_up_idle();
+    press(&mut app, KeyCode::Enter);
+    window_and_export(&mut app, 3, "IN_PROGRESS");
+    assert!(!app.quiet);
+    window_and_export(&mut app, 3, "IN_PROGRESS");
+    assert!(app.quiet, "the same window and status again");
+    window_and_export(&mut app, 3, "COMPLETED");
+    assert!(!app.quiet);
+}
+
+#[test]
+fn quitting_between_automatic_increments_asks_first() {
+    let mut app = catch_up_entered();
+    press(&mut app, KeyCode::Char('a'));
+    run_started_increment(&mut app, 1, 10, 60);
+    assert!(!app.engine_busy);
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
+    assert!(view_text(&app).contains("Automatic catch-up stops"));
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.quit);
+}

@@ -247,8 +247,11 @@ impl App {
 
     fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
         if catch_up::is_its_event(&event) {
-            // Catch-up's increments are not the migration's export and import panels.
+            // Catch-up's increments are not the migration's export and import panels. A
+            // repeated job status changes nothing on screen: nothing is drawn for it.
+            let (before, screen) = (self.catch_up.clone(), self.screen);
             catch_up::on_event(self, &event);
+            self.quiet = self.catch_up == before && self.screen == screen;
             return Vec::new();
         }
         let mut cmds = Vec::new();

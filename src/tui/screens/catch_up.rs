@@ -111,7 +111,7 @@ pub struct CompareResult {
     pub expired_ttl: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub running: Option<Run>,
     pub increments: Vec<Increment>,
@@ -954,7 +954,9 @@ pub const HELP: &[&str] = &[
 
 /// The Quit? box over these screens: what goes on, what stops, and how to come back.
 pub fn quit_box_lines(app: &App) -> Vec<String> {
-    let what = if app.catch_up.running == Some(Run::Compare)
+    let what = if !app.engine_busy && app.catch_up.automatic {
+        "Automatic catch-up stops when you quit: no further increment starts until you open this migration again (reopening ddb-ferry offers it, on the Catch-up screen)."
+    } else if app.catch_up.running == Some(Run::Compare)
         || (app.catch_up.compare_read.is_some() && app.screen == Screen::Compare)
     {
         "The compare reads both tables from here: quitting stops it, and nothing was changed. Reopening ddb-ferry offers this migration again; c compares again."
