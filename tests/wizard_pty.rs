@@ -615,12 +615,11 @@ async fn wizard_catches_up_after_the_migration() {
     pty.send(ENTER);
     pty.wait_for(IMPORT_COMPLETE, WAIT);
     pty.send(ENTER);
-    let verify = pty.wait_for("Next, catch up", WAIT);
-    assert!(
-        last_line(&verify).starts_with("Enter: catch up"),
-        "Verify offers catch-up first:
-{verify}"
-    );
+    // Verify offers catch-up first (the frame may arrive in parts: both lines are awaited).
+    pty.wait_until(WAIT, |s| {
+        s.contains("Next, catch up") && last_line(s).starts_with("Enter: catch up")
+    })
+    .unwrap_or_else(|| pty.fail("Verify does not offer catch-up first"));
 
     // The application goes on writing to the source.
     put_items(&src, TABLE, (200..210).map(varied_item).collect()).await;
@@ -628,16 +627,21 @@ async fn wizard_catches_up_after_the_migration() {
     pty.send(ENTER);
     pty.wait_for("No increment yet", WAIT);
     pty.send(ENTER);
-    let caught_up = pty.wait_for("behind the source", Duration::from_secs(240));
-    assert!(caught_up.contains("Increment 1"), "{caught_up}");
-    pty.wait_for("applied:", WAIT);
+    // One increment: the writes made since the export are in the new table, and the screen
+    // says how far it is behind (the frame may arrive in parts: all of it is awaited).
+    pty.wait_until(Duration::from_secs(240), |s| {
+        s.contains("behind the source") && s.contains("Increment 1") && s.contains("applied:")
+    })
+    .unwrap_or_else(|| pty.fail("one increment did not catch up"));
     assert_same_items(&emu, &src, 210).await;
     assert!(
         pitr_enabled(&src, TABLE).await,
         "catch-up keeps PITR on at the source until the cutover"
     );
 
-    // Nothing runs: q quits at once.
+    // Once the increment's run ended (Enter is offered again), nothing runs: q quits at once.
+    pty.wait_until(WAIT, |s| last_line(s).starts_with("Enter: catch up"))
+        .unwrap_or_else(|| pty.fail("the increment's run did not end"));
     pty.send("q");
     match pty.wait_exit(Duration::from_secs(20)) {
         Some(code) => assert_eq!(code, 0, "exit code after q"),
