@@ -422,3 +422,27 @@ fn quitting_between_automatic_increments_asks_first() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.quit);
 }
+
+#[test]
+fn writes_that_failed_are_listed_with_their_keys() {
+    let mut app = catch_up_entered();
+    press(&mut app, KeyCode::Enter);
+    let mut j = app.journal.clone().expect("a journal");
+    let mut rec = record(1, 50, true);
+    rec.applied.failed = 5;
+    let mut key = serde_json::Map::new();
+    key.insert("pk".into(), serde_json::json!("order#7"));
+    rec.failures = vec![crate::engine::catch_up::record::FailedWrite {
+        key,
+        reason: "ValidationException: item too large".into(),
+    }];
+    j.catch_up.increments.push(rec);
+    ended(&mut app, j, Outcome::WritesFailed);
+    let text = view_text(&app);
+    assert!(
+        text.contains(r#"not written: {"pk":"order#7"}: ValidationException"#),
+        "{text}"
+    );
+    assert!(text.contains("… and 4 more"), "{text}");
+    assert!(text.contains("some writes could not be made"), "{text}");
+}

@@ -30,6 +30,9 @@ use crate::tui::services::Cmd;
 use crate::tui::widgets::pane::{render_scrolled, scroll_key};
 use crate::tui::widgets::{big_text, failure, text};
 
+/// Failed writes listed per increment (the journal keeps up to 100, all are counted).
+const FAILURES_SHOWN: usize = 3;
+
 /// Minutes between automatic increments unless changed.
 pub const DEFAULT_EVERY_MINUTES: u64 = 15;
 /// AWS exports windows of at least 15 minutes: a shorter pause only waits for AWS.
@@ -72,6 +75,8 @@ pub struct Increment {
     pub applied: bool,
     /// The export failed; a new increment exports the same window.
     pub abandoned: bool,
+    /// The first writes that could not be made: the item's key and why.
+    pub failures: Vec<String>,
 }
 
 impl Increment {
@@ -94,6 +99,12 @@ impl Increment {
             listed: !r.data_files.is_empty(),
             applied: r.applied_at.is_some(),
             abandoned: r.abandoned,
+            failures: r
+                .failures
+                .iter()
+                .take(FAILURES_SHOWN)
+                .map(|f| format!("{}: {}", serde_json::Value::Object(f.key.clone()), f.reason))
+                .collect(),
         }
     }
 }
@@ -668,7 +679,19 @@ fn increment_lines(inc: &Increment, offset: time::UtcOffset) -> Vec<Line<'static
             None => "starting the export of these writes".to_owned(),
         }
     };
-    vec![Line::from(head), Line::from(format!("   {stand}"))]
+    let mut lines = vec![Line::from(head), Line::from(format!("   {stand}"))];
+    lines.extend(
+        inc.failures
+            .iter()
+            .map(|f| Line::from(format!("   not written: {f}"))),
+    );
+    if inc.failed > inc.failures.len() as u64 && !inc.failures.is_empty() {
+        lines.push(Line::from(format!(
+            "   … and {} more: the journal lists up to 100 with their keys (v)",
+            count(inc.failed - inc.failures.len() as u64)
+        )));
+    }
+    lines
 }
 
 /// The ARNs and folders (`v`), for the AWS console or the CLI.
