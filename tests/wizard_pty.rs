@@ -578,6 +578,75 @@ fn finish_after_export_typing_help_into_the_name(pty: &mut Pty) -> String {
     import_and_verify(pty)
 }
 
+/// (h) Catch-up, chosen before the export: the migration by keys with "Catch up later" on,
+/// then writes made to the source after the import; on Verify, Enter opens the Catch-up
+/// screen and Enter there runs one increment, which brings those writes over and shows how
+/// far the new table is behind the source. PITR stays on at the source (until the cutover).
+/// Needs the emulator's incremental exports (short windows, a restorable time that trails)
+/// and the real writer.
+#[tokio::test(flavor = "multi_thread")]
+async fn wizard_catches_up_after_the_migration() {
+    let emu = Emulator::start(Knobs {
+        real_layout: true,
+        min_incremental_window_s: Some(5.0),
+        restorable_lag_s: Some(2.0),
+        ..Knobs::default()
+    });
+    let src = seed(&emu, 200).await;
+    let mut env = emu.env();
+    env.push(("DDB_FERRY_SHORTEST_WINDOW_SECS".into(), "5".into()));
+    let mut pty = Pty::spawn(env!("CARGO_BIN_EXE_ddb-ferry"), &[], &env, 24, 80);
+    choose_accounts(&mut pty);
+    choose_table_and_pitr(&mut pty, TABLE);
+    choose_new_bucket(&mut pty, "ferry-wizard-catch-up");
+
+    // Export: Tab to "Catch up later" (through the time field), Space turns it on; the
+    // screen says what it costs and asks.
+    pty.keys(&[TAB, TAB, TAB]);
+    pty.wait_for("> Catch up later", WAIT);
+    pty.send(" ");
+    pty.wait_for("PITR then stays on at the source until the cutover", WAIT);
+    start_export(&mut pty);
+    open_keys_after_export(&mut pty, TABLE);
+    pty.send(ENTER);
+    pty.wait_for(KEYS_MATCH, WAIT);
+    pty.send(ENTER);
+    pty.wait_for(IMPORT_COMPLETE, WAIT);
+    pty.send(ENTER);
+    // Verify offers catch-up first (the frame may arrive in parts: both lines are awaited).
+    pty.wait_until(WAIT, |s| {
+        s.contains("Next, catch up") && last_line(s).starts_with("Enter: catch up")
+    })
+    .unwrap_or_else(|| pty.fail("Verify does not offer catch-up first"));
+
+    // The application goes on writing to the source.
+    put_items(&src, TABLE, (200..210).map(varied_item).collect()).await;
+
+    pty.send(ENTER);
+    pty.wait_for("No increment yet", WAIT);
+    pty.send(ENTER);
+    // One increment: the writes made since the export are in the new table, and the screen
+    // says how far it is behind (the frame may arrive in parts: all of it is awaited).
+    pty.wait_until(Duration::from_secs(240), |s| {
+        s.contains("behind the source") && s.contains("Increment 1") && s.contains("applied:")
+    })
+    .unwrap_or_else(|| pty.fail("one increment did not catch up"));
+    assert_same_items(&emu, &src, 210).await;
+    assert!(
+        pitr_enabled(&src, TABLE).await,
+        "catch-up keeps PITR on at the source until the cutover"
+    );
+
+    // Once the increment's run ended (Enter is offered again), nothing runs: q quits at once.
+    pty.wait_until(WAIT, |s| last_line(s).starts_with("Enter: catch up"))
+        .unwrap_or_else(|| pty.fail("the increment's run did not end"));
+    pty.send("q");
+    match pty.wait_exit(Duration::from_secs(20)) {
+        Some(code) => assert_eq!(code, 0, "exit code after q"),
+        None => pty.fail("the wizard did not quit on q"),
+    }
+}
+
 fn last_line(screen: &str) -> &str {
     screen.trim_end().rsplit('\n').next().unwrap_or("")
 }

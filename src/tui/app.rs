@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{Msg, Side};
 use super::screens::{
-    accounts, backup, backup_progress, bucket, export, fleet, folder, full_check, keys, pitr,
-    progress, road, table, verify,
+    accounts, backup, backup_progress, bucket, catch_up, compare, export, fleet, folder,
+    full_check, keys, pitr, progress, road, table, verify,
 };
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
@@ -38,6 +38,11 @@ pub enum Screen {
     /// The backup road: the backup, copy and restore jobs.
     BackupProgress,
     Verify,
+    /// After Verify on the S3 road: the new table kept in step with the source until the
+    /// cutover.
+    CatchUp,
+    /// The full compare of both tables: the wizard's last screen.
+    Compare,
     /// The fleet road: the new tables' names (a prefix and a suffix).
     FleetNames,
     /// The fleet road: every table read and priced, before anything starts.
@@ -59,6 +64,24 @@ const S3_SCREENS: [Screen; 11] = [
     Screen::Keys,
     Screen::ImportProgress,
     Screen::Verify,
+];
+
+/// The S3 road once catch-up was opened: its two screens follow Verify. (Before, the step
+/// bar leaves them out: they are a choice after the migration, and the line has no room.)
+const S3_CATCH_UP_SCREENS: [Screen; 13] = [
+    Screen::Accounts,
+    Screen::Table,
+    Screen::Road,
+    Screen::Pitr,
+    Screen::Bucket,
+    Screen::Export,
+    Screen::ExportProgress,
+    Screen::DataFolder,
+    Screen::Keys,
+    Screen::ImportProgress,
+    Screen::Verify,
+    Screen::CatchUp,
+    Screen::Compare,
 ];
 
 /// The screens of the backup road, in order.
@@ -106,6 +129,8 @@ impl Screen {
             Screen::BackupSetup => "Backup & new table",
             Screen::BackupProgress => "Backup, copy & restore",
             Screen::Verify => "Verify & finish",
+            Screen::CatchUp => "Catch-up",
+            Screen::Compare => "Compare",
             Screen::FleetNames => "New table names",
             Screen::FleetSummary => "Fleet summary & estimate",
             Screen::Fleet => "Fleet",
@@ -137,6 +162,8 @@ impl Screen {
             Screen::BackupSetup => "Backup",
             Screen::BackupProgress => "Restoring",
             Screen::Verify => "Verify",
+            Screen::CatchUp => "Catch-up",
+            Screen::Compare => "Compare",
             Screen::FleetNames => "Names",
             Screen::FleetSummary => "Summary",
             Screen::Fleet => "Fleet",
@@ -164,6 +191,7 @@ impl Screen {
             (_, Step::KeyCheck) => Screen::Keys,
             (_, Step::Import) => Screen::ImportProgress,
             (_, Step::Backup | Step::Vault | Step::Copy | Step::Restore) => Screen::BackupProgress,
+            (Via::S3, Step::CatchUp) => Screen::CatchUp,
             (_, Step::Verify | Step::Finish | Step::CatchUp) => Screen::Verify,
         }
     }
@@ -181,6 +209,8 @@ pub enum Overlay {
     Resume(Vec<ResumeOffer>),
     /// The migration is run by another live process: watch it read-only, or leave.
     Held(Holder),
+    /// `x` on the Catch-up screen: have writes to the source stopped? `y` starts the cutover.
+    ConfirmCutover,
     /// Something to read (where a plan was saved); any key closes it.
     Notice {
         title: String,
@@ -222,6 +252,8 @@ pub struct App {
     /// The full check started from the Keys screen.
     pub full_check: full_check::State,
     pub verify: verify::State,
+    /// Catch-up and the compare, after Verify.
+    pub catch_up: catch_up::State,
     /// The fleet road: several tables moved together.
     pub fleet: fleet::State,
     /// The migration's journal as the session last reported it (read-only: the session is
@@ -250,6 +282,9 @@ pub struct App {
     /// Set by `update` when the message changed nothing on screen: the loop then skips the
     /// drawing (a hundred tables' repeated job statuses cost nothing over SSH).
     pub quiet: bool,
+    /// The offset of the person's clock from UTC (the task layer reads it at start): times
+    /// of day are said on it.
+    pub utc_offset: time::UtcOffset,
 }
 
 impl App {
@@ -270,6 +305,7 @@ impl App {
             keys: keys::State::default(),
             full_check: full_check::State::default(),
             verify: verify::State::default(),
+            catch_up: catch_up::State::default(),
             fleet: fleet::State::default(),
             journal: None,
             pending: None,
@@ -284,12 +320,13 @@ impl App {
             migration_id: None,
             prices: crate::logic::cost::Prices::builtin(),
             quiet: false,
+            utc_offset: time::UtcOffset::UTC,
         }
     }
 
     /// Commands to run at start: the profiles, and a look for unfinished migrations.
     pub fn start(&mut self) -> Vec<Cmd> {
-        vec![Cmd::LoadProfiles, Cmd::FindUnfinished]
+        vec![Cmd::LoadProfiles, Cmd::FindUnfinished, Cmd::ReadUtcOffset]
     }
 
     /// A clock is on screen: tick once a second, and only then.
@@ -299,7 +336,8 @@ impl App {
 
     /// The fleet's dashboard shows elapsed whole minutes: tick once a minute while it runs.
     pub fn minute_clock_running(&self) -> bool {
-        self.fleet.running() && self.screen == Screen::Fleet
+        (self.fleet.running() && self.screen == Screen::Fleet)
+            || (self.screen == Screen::CatchUp && self.catch_up.lag.is_some())
     }
 
     /// The road of this migration: the opened one's, else the one taken on the Road screen
@@ -318,6 +356,9 @@ impl App {
             Screen::road(self.road.selected)
         } else if self.on_fleet_road() {
             Screen::fleet_road()
+        } else if self.via() == Via::S3 && matches!(self.reached, Screen::CatchUp | Screen::Compare)
+        {
+            &S3_CATCH_UP_SCREENS
         } else {
             Screen::road(self.via())
         }
@@ -363,7 +404,17 @@ impl App {
         self.quiet = false;
         match msg {
             Msg::Key(key) => self.on_key(key),
+            Msg::Tick if matches!(self.screen, Screen::CatchUp | Screen::Compare) => {
+                // Only the lag's words move here: draw when they changed.
+                self.quiet = !catch_up::on_tick(self);
+                Vec::new()
+            }
             Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::CatchUpTimer(timer) => catch_up::on_timer(self, timer),
+            Msg::UtcOffset(offset) => {
+                self.utc_offset = offset;
+                Vec::new()
+            }
             Msg::PlanSaved(saved) => super::save_plan::on_saved(self, saved),
             Msg::Profiles(r) => accounts::on_profiles(self, r),
             Msg::Connected {
@@ -441,6 +492,9 @@ impl App {
                 self.overlay = Overlay::None;
                 return Vec::new();
             }
+            Overlay::ConfirmCutover => {
+                return catch_up::on_cutover_key(self, key);
+            }
             Overlay::ConfirmQuit => {
                 match key.code {
                     KeyCode::Char('y') | KeyCode::Char('q') => self.quit = true,
@@ -488,6 +542,8 @@ impl App {
             Screen::BackupSetup => backup::on_key(self, key),
             Screen::BackupProgress => backup_progress::on_key(self, key),
             Screen::Verify => verify::on_key(self, key),
+            Screen::CatchUp => catch_up::on_key(self, key),
+            Screen::Compare => compare::on_key(self, key),
             Screen::FleetNames => fleet::names::on_key(self, key),
             Screen::FleetSummary => fleet::summary::on_key(self, key),
             Screen::Fleet => fleet::board::on_key(self, key),
@@ -508,7 +564,8 @@ impl App {
     }
 
     fn ask_quit(&mut self) -> Vec<Cmd> {
-        if self.engine_busy || self.pitr.enabling || self.fleet.running() {
+        if self.engine_busy || self.pitr.enabling || self.fleet.running() || self.catch_up.automatic
+        {
             self.overlay = Overlay::ConfirmQuit;
         } else {
             self.quit = true;

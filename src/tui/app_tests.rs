@@ -323,6 +323,7 @@ fn the_export_starts_only_from_the_review_page() {
     assert_eq!(
         requests(&cmds),
         [
+            &Request::SetCatchUp(false),
             &Request::SetExportSettings(app.export.plan()),
             &Request::Continue
         ],

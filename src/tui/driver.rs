@@ -8,7 +8,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Holder, Overlay, ResumeOffer, Screen};
-use super::screens::{backup, folder, keys, verify};
+use super::screens::{backup, catch_up, folder, keys, verify};
 use super::services::Cmd;
 use crate::aws::explain::AwsFailure;
 use crate::engine::events::{Event, Outcome};
@@ -39,14 +39,28 @@ impl App {
         });
         let offers: Vec<ResumeOffer> = fleet_offers
             .chain(found.into_iter().map(|u| ResumeOffer {
-                summary: format!(
-                    "{} -> {}: {:?} at {}{}",
-                    u.journal.plan.source.table,
-                    u.journal.plan.table.name,
-                    u.journal.state,
-                    u.journal.step.title(),
-                    job_state(&u.journal)
-                ),
+                summary: if catch_up::is_open(&u.journal) {
+                    format!(
+                        "{} -> {}: moved; catch-up until the cutover ({} increments applied)",
+                        u.journal.plan.source.table,
+                        u.journal.plan.table.name,
+                        u.journal
+                            .catch_up
+                            .increments
+                            .iter()
+                            .filter(|i| i.applied_at.is_some())
+                            .count()
+                    )
+                } else {
+                    format!(
+                        "{} -> {}: {:?} at {}{}",
+                        u.journal.plan.source.table,
+                        u.journal.plan.table.name,
+                        u.journal.state,
+                        u.journal.step.title(),
+                        job_state(&u.journal)
+                    )
+                },
                 id: u.journal.id,
                 path: u.path,
                 fleet: false,
@@ -135,6 +149,24 @@ impl App {
             || (self.opening_from_plan && via == Via::Backup);
         self.migration_id = Some(journal.id.clone());
         let mut cmds = Vec::new();
+        if !fresh && catch_up::is_open(&journal) {
+            // Moved, and being caught up: the Catch-up screen, where the person left it. The
+            // session runs nothing until asked (it connects on the first increment).
+            self.fill_from_journal(&journal);
+            cmds.extend(
+                self.accounts
+                    .connect_cmds(&journal.plan, self.endpoint_url.clone()),
+            );
+            self.progress.journal_snapshot(&journal);
+            self.verify.from_journal(&journal);
+            self.verify.done = true;
+            self.catch_up.from_journal(&journal);
+            self.reached = Screen::CatchUp;
+            self.go(Screen::CatchUp);
+            self.engine_busy = false;
+            self.journal = Some(journal);
+            return cmds;
+        }
         if !fresh {
             // Reattached from the offer: the screens take the journal's choices.
             let screen = Screen::for_step(via, journal.step);
@@ -214,6 +246,14 @@ impl App {
     }
 
     fn on_engine_event(&mut self, event: Event) -> Vec<Cmd> {
+        if catch_up::is_its_event(&event) {
+            // Catch-up's increments are not the migration's export and import panels. A
+            // repeated job status changes nothing on screen: nothing is drawn for it.
+            let (before, screen) = (self.catch_up.clone(), self.screen);
+            catch_up::on_event(self, &event);
+            self.quiet = self.catch_up == before && self.screen == screen;
+            return Vec::new();
+        }
         let mut cmds = Vec::new();
         match &event {
             Event::Failed { failure, .. } => self.failure = Some(wizard_advice(failure.clone())),
@@ -258,6 +298,14 @@ impl App {
         self.engine_busy = false;
         self.progress.journal_snapshot(&journal);
         self.verify.from_journal(&journal);
+        if self.catch_up.running.is_some()
+            || matches!(self.screen, Screen::CatchUp | Screen::Compare)
+        {
+            // Catch-up or the compare ended (or a reattach landed here): the screen stays.
+            self.catch_up.from_journal(&journal);
+            self.journal = Some(journal);
+            return catch_up::on_ended(self, outcome);
+        }
         let mut cmds = Vec::new();
         if let Some(i) = &journal.import {
             if i.error_count.unwrap_or(0) > 0 && self.progress.import_error_lines.is_none() {
@@ -320,6 +368,10 @@ fn wizard_advice(failure: AwsFailure) -> AwsFailure {
         "table-exists" => "type another name for the new table on the Keys screen",
         "export-failed" => "fix the cause above, then quit and start a new migration; the failed export is left as it is",
         "import-failed" => "read the import's CloudWatch log (the command is above); the export is kept, so a new migration can import it again under another table name",
+        "catch-up-pitr-gap" => "this migration cannot be caught up any more, and nothing was changed: the new table keeps what it has. To keep a table in step, move it again with \"Catch up later\" on (Export screen), which keeps PITR on until the cutover",
+        "catch-up-too-early" => "finish the migration first (Esc goes back); catch up once Verify says the new table is ready",
+        "catch-up-over" => "nothing to do: c compares both tables again",
+        "compare-differs" => "look at the keys listed; make sure nothing writes to the source or to the new table, then cut over again (x on the Catch-up screen: it exports the writes made since) or compare again (c)",
         _ => return failure,
     };
     failure.with_next(next)

@@ -20,6 +20,12 @@ mod backup_snapshots;
 #[cfg(test)]
 mod backup_support;
 #[cfg(test)]
+mod catch_up_snapshots;
+#[cfg(test)]
+mod catch_up_support;
+#[cfg(test)]
+mod catch_up_tests;
+#[cfg(test)]
 mod fleet_snapshots;
 #[cfg(test)]
 mod fleet_support;

@@ -151,4 +151,8 @@ pub enum Msg {
     Watched(Box<Journal>),
     /// The process that ran the watched migration has ended.
     WatchEnded,
+    /// The automatic catch-up timer armed as `timer` fired.
+    CatchUpTimer(u64),
+    /// The person's clock's offset from UTC.
+    UtcOffset(time::UtcOffset),
 }

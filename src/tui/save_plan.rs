@@ -17,6 +17,7 @@ pub fn current_plan(app: &App) -> Option<Plan> {
     if plan.via == crate::engine::plan::Via::S3 {
         if journal.export.is_none() {
             plan.export = app.export.plan();
+            plan.options.catch_up = app.export.catch_up;
         }
         if journal.import.is_none() {
             plan.table = app.keys.table_plan(&plan.source.table);

@@ -118,6 +118,13 @@ pub enum Cmd {
     ReadFleetMembers {
         members: Vec<(String, String)>,
     },
+    /// Sends `Msg::CatchUpTimer(timer)` after `after`: the next automatic increment.
+    WakeAfter {
+        after: Duration,
+        timer: u64,
+    },
+    /// Reads the offset of the local clock from UTC (times of day are said on it).
+    ReadUtcOffset,
 }
 
 /// Where the fleet to run comes from.
@@ -420,11 +427,36 @@ impl Services {
                     let _ = tx.send(Msg::PlanSaved(saved));
                 });
             }
+            Cmd::WakeAfter { after, timer } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::CatchUpTimer(timer));
+                });
+            }
+            Cmd::ReadUtcOffset => {
+                tokio::task::spawn_blocking(move || {
+                    if let Some(offset) = local_utc_offset() {
+                        let _ = tx.send(Msg::UtcOffset(offset));
+                    }
+                });
+            }
             Cmd::FindUnfinished => {
                 let dir = self.state_dir.clone();
                 tokio::task::spawn_blocking(move || {
+                    let mut migrations = unfinished(&dir);
+                    // Moved and being caught up: offered again, on the Catch-up screen.
+                    migrations.extend(
+                        crate::engine::journal::Journal::list(&dir)
+                            .into_iter()
+                            .filter_map(|(path, j)| j.ok().map(|journal| (path, journal)))
+                            .filter(|(_, j)| super::screens::catch_up::is_open(j))
+                            .map(|(path, journal)| crate::engine::unfinished::Unfinished {
+                                path,
+                                journal,
+                            }),
+                    );
                     let _ = tx.send(Msg::Unfinished {
-                        migrations: unfinished(&dir),
+                        migrations,
                         fleets: unfinished_fleets(&dir),
                     });
                 });
@@ -703,4 +735,44 @@ fn not_connected() -> AwsFailure {
         "the Accounts step has not confirmed it",
         "go back to Accounts (Esc) and connect both profiles",
     )
+}
+
+/// The local clock's offset from UTC, as `date +%z` says it (TZ and /etc/localtime
+/// respected); `None` when it cannot be read (times are then said in UTC).
+fn local_utc_offset() -> Option<time::UtcOffset> {
+    let out = std::process::Command::new("date")
+        .arg("+%z")
+        .output()
+        .ok()?;
+    parse_utc_offset(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// "+0130" or "-0500" as an offset.
+fn parse_utc_offset(text: &str) -> Option<time::UtcOffset> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i8 = digits[..2].parse().ok()?;
+    let minutes: i8 = digits[2..].parse().ok()?;
+    time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::parse_utc_offset;
+
+    #[test]
+    fn offsets_as_date_prints_them() {
+        assert_eq!(parse_utc_offset("+0000"), Some(time::UtcOffset::UTC));
+        assert_eq!(
+            parse_utc_offset("-0530").map(|o| o.whole_minutes()),
+            Some(-330)
+        );
+        assert_eq!(parse_utc_offset("CET"), None);
+    }
 }

@@ -10,8 +10,8 @@ use ratatui::Frame;
 use super::app::{App, Overlay, Screen};
 use super::key_bar::{hint, Bar, Hint};
 use super::screens::{
-    accounts, backup, backup_progress, bucket, export, fleet, folder, keys, pitr, progress, road,
-    table, verify,
+    accounts, backup, backup_progress, bucket, catch_up, compare, export, fleet, folder, keys,
+    pitr, progress, road, table, verify,
 };
 use super::widgets::step_bar;
 
@@ -48,6 +48,8 @@ pub fn render(app: &App, f: &mut Frame) {
         Screen::BackupSetup => backup::render(app, f, body),
         Screen::BackupProgress => backup_progress::render(app, f, body),
         Screen::Verify => verify::render(app, f, body),
+        Screen::CatchUp => catch_up::render(app, f, body),
+        Screen::Compare => compare::render(app, f, body),
         Screen::FleetNames => fleet::names::render(app, f, body),
         Screen::FleetSummary => fleet::summary::render(app, f, body),
         Screen::Fleet => fleet::board::render(app, f, body),
@@ -70,6 +72,15 @@ pub fn render(app: &App, f: &mut Frame) {
             popup(f, area, &format!(" Help: {title} "), &lines);
         }
         Overlay::Notice { title, lines } => popup(f, area, &format!(" {title} "), lines),
+        Overlay::ConfirmCutover => popup(
+            f,
+            area,
+            " Cutover ",
+            &catch_up::cutover_box_lines(),
+        ),
+        Overlay::ConfirmQuit if matches!(app.screen, Screen::CatchUp | Screen::Compare) => {
+            popup(f, area, " Quit? ", &catch_up::quit_box_lines(app))
+        }
         Overlay::ConfirmQuit => popup(
             f,
             area,
@@ -154,6 +165,8 @@ pub fn bar(app: &App) -> Bar {
         Screen::BackupSetup => backup::bar(app),
         Screen::BackupProgress => backup_progress::bar(app),
         Screen::Verify => verify::bar(app),
+        Screen::CatchUp => catch_up::bar(app),
+        Screen::Compare => compare::bar(app),
         Screen::FleetNames => fleet::names::bar(app),
         Screen::FleetSummary => fleet::summary::bar(app),
         Screen::Fleet => fleet::board::bar(app),
@@ -175,6 +188,14 @@ fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec
                 "Run ddb-ferry again later: it finds the unfinished migration and reattaches to the same job without starting it twice.",
             ],
             vec![hint("y", "quit"), hint("any other key", "stay")],
+        ),
+        Overlay::ConfirmCutover => (
+            "Cutover".into(),
+            catch_up::CUTOVER_HELP,
+            vec![
+                hint("y", "writes have stopped: start the cutover"),
+                hint("any other key", "not yet"),
+            ],
         ),
         Overlay::Resume(_) => (
             "Resume".into(),
@@ -214,6 +235,8 @@ fn help_for(app: &App, under: &Overlay) -> (String, &'static [&'static str], Vec
                 Screen::BackupSetup => backup::HELP,
                 Screen::BackupProgress => backup_progress::HELP,
                 Screen::Verify => verify::help(app),
+                Screen::CatchUp => catch_up::HELP,
+                Screen::Compare => compare::HELP,
                 Screen::FleetNames => fleet::names::HELP,
                 Screen::FleetSummary => fleet::summary::HELP,
                 Screen::Fleet => fleet::board::HELP,

@@ -27,6 +27,8 @@ pub enum Focus {
     Time,
     Encryption,
     KmsKey,
+    /// Catch up later (one table on the S3 road only).
+    CatchUp,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,6 +45,9 @@ pub struct State {
     pub show_command: bool,
     /// First line of the review shown (PgUp/PgDn).
     pub scroll: u16,
+    /// Catch up later: the new table is kept in step with the source until the cutover, so
+    /// PITR stays on at the source until then (`options.catch_up`).
+    pub catch_up: bool,
 }
 
 impl State {
@@ -101,6 +106,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             _ => None,
         };
     }
+    // A fleet is not caught up: the choice is one table's.
+    let offered = !app.fleet.active;
     let st = &mut app.export;
     if st.reviewing {
         return match key.code {
@@ -133,7 +140,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
                 st.typing = false;
                 Some(Vec::new())
             }
-            KeyCode::Tab | KeyCode::BackTab => Some(move_focus(st, key.code == KeyCode::Tab)),
+            KeyCode::Tab | KeyCode::BackTab => {
+                Some(move_focus(st, key.code == KeyCode::Tab, offered))
+            }
             _ => {
                 field.on_key(key);
                 Some(Vec::new())
@@ -141,19 +150,20 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
         };
     }
     match key.code {
-        KeyCode::Tab | KeyCode::BackTab => Some(move_focus(st, key.code == KeyCode::Tab)),
-        KeyCode::Down | KeyCode::Char('j') => Some(move_focus(st, true)),
-        KeyCode::Up | KeyCode::Char('k') => Some(move_focus(st, false)),
+        KeyCode::Tab | KeyCode::BackTab => Some(move_focus(st, key.code == KeyCode::Tab, offered)),
+        KeyCode::Down | KeyCode::Char('j') => Some(move_focus(st, true, offered)),
+        KeyCode::Up | KeyCode::Char('k') => Some(move_focus(st, false, offered)),
         KeyCode::Enter => Some(review(app)),
         KeyCode::Char(' ')
         | KeyCode::Left
         | KeyCode::Right
         | KeyCode::Char('h')
         | KeyCode::Char('l')
-            if matches!(st.focus, Focus::Format | Focus::Encryption) =>
+            if matches!(st.focus, Focus::Format | Focus::Encryption | Focus::CatchUp) =>
         {
             match st.focus {
                 Focus::Format => st.ion = !st.ion,
+                Focus::CatchUp => st.catch_up = !st.catch_up,
                 _ => st.kms = !st.kms,
             }
             Some(Vec::new())
@@ -163,12 +173,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
 }
 
 /// Moves to the next (or previous) choice; landing on a text field starts editing it.
-fn move_focus(st: &mut State, forward: bool) -> Vec<Cmd> {
-    let order: Vec<Focus> = if st.kms {
-        vec![Focus::Format, Focus::Time, Focus::Encryption, Focus::KmsKey]
-    } else {
-        vec![Focus::Format, Focus::Time, Focus::Encryption]
-    };
+fn move_focus(st: &mut State, forward: bool, catch_up_offered: bool) -> Vec<Cmd> {
+    let mut order = vec![Focus::Format, Focus::Time, Focus::Encryption];
+    if st.kms {
+        order.push(Focus::KmsKey);
+    }
+    if catch_up_offered {
+        order.push(Focus::CatchUp);
+    }
     let i = order.iter().position(|f| *f == st.focus).unwrap_or(0);
     let n = order.len();
     st.focus = order[if forward {
@@ -238,7 +250,7 @@ pub fn bar(app: &App) -> Bar {
         );
     }
     let mut hints = vec![hint("Enter", enter)];
-    if matches!(st.focus, Focus::Format | Focus::Encryption) {
+    if matches!(st.focus, Focus::Format | Focus::Encryption | Focus::CatchUp) {
         hints.push(hint("Space", "switch"));
     }
     hints.push(hint("↑↓/Tab", "move"));
@@ -250,6 +262,7 @@ pub const HELP: &[&str] = &[
     "Format: DynamoDB JSON is the usual choice; Amazon Ion is a richer text format some tools read. The import reads either.",
     "Point in time: leave it empty to export the table as it is now, or type a moment of the last 35 days (ISO 8601, like 2026-11-30T14:00:00Z) to export the table as it was then.",
     "Encryption of the files in S3: SSE-S3 uses a key S3 manages for you (the usual choice); SSE-KMS uses a key of yours in AWS KMS (the key service), which the source account must be allowed to use.",
+    "Catch up later: after the import, the writes your application keeps making to the source are copied into the new table until you switch over (writes stopped for roughly 15–30 minutes). PITR stays on at the source until then, billed per GB-month of the table's size.",
     "Enter shows what will happen and a rough cost; Enter again starts the export.",
 ];
 
@@ -265,7 +278,12 @@ fn start(app: &mut App) -> Vec<Cmd> {
     app.export.typing = false;
     app.go(Screen::ExportProgress);
     let settings = app.export.plan();
-    app.continue_session(vec![Request::SetExportSettings(settings)])
+    // Whether to catch up is decided before the export: it keeps the source's PITR on.
+    let catch_up = app.export.catch_up && !app.fleet.active;
+    app.continue_session(vec![
+        Request::SetCatchUp(catch_up),
+        Request::SetExportSettings(settings),
+    ])
 }
 
 /// The command the review page shows.
@@ -354,6 +372,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Length(2),
         Constraint::Length(2),
         Constraint::Length(1),
+        Constraint::Length(if app.fleet.active { 0 } else { 3 }),
         Constraint::Min(1),
     ])
     .split(inner);
@@ -417,12 +436,62 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             None,
         );
     }
+    if !app.fleet.active {
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(format!(
+                    "{}Catch up later: {} no   {} yes",
+                    focus(Focus::CatchUp),
+                    marker(!st.catch_up),
+                    marker(st.catch_up)
+                )),
+                Line::from("    keep the new table in step with the source until you switch over"),
+            ]),
+            rows[5],
+        );
+    }
+    let mut notes = Vec::new();
+    if st.catch_up && !app.fleet.active {
+        notes.push(Line::from(catch_up_words(app)));
+        notes.push(Line::from(""));
+    }
     let hint = match st.problem() {
         Some(p) => format!("! {p}"),
         None if app.fleet.active => "These settings are every marked table's. Next: Enter goes on to the new tables' names; nothing starts before you confirm the fleet's summary.".into(),
         None => "Next: Enter shows what the export will do and a rough cost; nothing starts before you confirm.".into(),
     };
-    f.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), rows[5]);
+    notes.push(Line::from(hint));
+    f.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), rows[6]);
+}
+
+/// What catching up later costs and asks, in plain words: PITR stays on at the source (priced
+/// for this table when the region's price is known), and the cutover stops writes a while.
+pub fn catch_up_words(app: &App) -> String {
+    use crate::logic::cost::{unit_price, Charge, CostLine, SizeOf};
+    let stop = "Switching over later needs your application's writes to the source stopped for roughly 15–30 minutes.";
+    let Some(j) = &app.journal else {
+        return format!("PITR then stays on at the source until the cutover; it is billed per GB-month of the table's size (about $0.20 per GB-month in us-east-1). {stop}");
+    };
+    if j.pitr.initially_enabled == Some(true) {
+        return format!("PITR was already on at the source and stays on: catching up adds no PITR charge. {stop}");
+    }
+    let region = crate::engine::costs::source_region(j);
+    let line = CostLine::new(
+        &app.prices,
+        Charge::Pitr,
+        &region,
+        crate::engine::costs::table_bytes(j),
+        SizeOf::TableSize,
+    );
+    let cost = match &line.price {
+        Some(p) => format!(
+            "{} for this table (PITR is billed per GB-month of the table's size: {} per GB-month in {region})",
+            line.amount_words(),
+            unit_price(p.amount, &p.currency)
+        ),
+        None => "billed per GB-month of the table's size (about $0.20 per GB-month in us-east-1; ddb-ferry has no price for this region)".to_owned(),
+    };
+    format!("PITR then stays on at the source until the cutover: {cost}. {stop}")
 }
 
 /// The review: what starts, where it goes, how long and what it costs; the CLI with `v`.
@@ -470,6 +539,12 @@ fn review_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::from(
             "• It runs inside AWS: you may quit at any time and reopen ddb-ferry to reattach.",
         ));
+        if st.catch_up && !app.fleet.active {
+            lines.push(Line::from(format!(
+                "• Catch up later is on: after the import, the Catch-up screen keeps the new table in step with the source until you switch over. {}",
+                catch_up_words(app)
+            )));
+        }
         lines.push(Line::from(""));
         lines.push(Line::from("What it costs (estimates, not a bill):"));
         let estimate = crate::engine::costs::export_estimate_of(j, &app.prices);

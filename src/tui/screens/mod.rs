@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod backup;
 pub mod backup_progress;
 pub mod bucket;
+pub mod catch_up;
+pub mod compare;
 pub mod export;
 pub mod fleet;
 pub mod folder;

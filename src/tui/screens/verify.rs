@@ -81,6 +81,7 @@ pub fn on_applied(app: &mut App, setting: String, result: Result<(), AwsFailure>
 }
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
+    let planned = catch_up_planned(app);
     let st = &mut app.verify;
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {
@@ -114,6 +115,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> KeyResult {
             }
         }
         _ if scroll_key(&mut st.scroll, &key) => Some(Vec::new()),
+        KeyCode::Char('u') if st.done && !st.restored => Some(super::catch_up::enter(app)),
+        KeyCode::Enter if st.done && planned => Some(super::catch_up::enter(app)),
         KeyCode::Enter if st.done => {
             app.quit = true;
             Some(Vec::new())
@@ -144,7 +147,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             "The import rejected {n} items: see CloudWatch Logs {log}"
         )));
     }
-    if st.done {
+    if st.done && catch_up_planned(app) {
+        lines.push(Line::from(
+            "Done: the new table is ready. Next, catch up (Enter): the writes the source keeps receiving are copied here until you switch over; PITR stays on at the source until then.",
+        ));
+    } else if st.done {
         lines.push(Line::from(if st.restored {
             "Done: the new table is ready; Enter quits. Below: what a restore leaves out."
         } else {
@@ -259,7 +266,7 @@ fn count_lines(v: &VerifyRecord, restored: bool) -> Vec<Line<'static>> {
 
 /// What stays behind, what keeping each costs, and the commands that remove it: ddb-ferry
 /// itself deletes nothing.
-fn leftover_lines(
+pub(crate) fn leftover_lines(
     journal: &crate::engine::journal::Journal,
     prices: &crate::logic::cost::Prices,
 ) -> Vec<Line<'static>> {
@@ -292,8 +299,19 @@ fn leftover_lines(
 pub fn bar(app: &App) -> Bar {
     let st = &app.verify;
     let mut hints = Vec::new();
-    if st.done {
+    if st.done && catch_up_planned(app) {
+        hints.push(hint("Enter", "catch up"));
+        hints.push(hint("Ctrl-P", "save as a plan"));
+        hints.push(hint("PgUp/PgDn", "scroll"));
+        if !st.not_carried.is_empty() {
+            hints.push(hint("a", "apply the chosen setting"));
+            hints.push(hint("↑↓", "choose"));
+        }
+    } else if st.done {
         hints.push(hint("Enter", "quit"));
+        if !st.restored {
+            hints.push(hint("u", "catch up"));
+        }
         hints.push(hint("Ctrl-P", "save as a plan"));
         hints.push(hint("PgUp/PgDn", "scroll"));
         if !st.not_carried.is_empty() {
@@ -302,6 +320,15 @@ pub fn bar(app: &App) -> Bar {
         }
     }
     Bar::commands(hints)
+}
+
+/// Catch-up was chosen before the export: it is offered first.
+fn catch_up_planned(app: &App) -> bool {
+    !app.verify.restored
+        && app
+            .journal
+            .as_ref()
+            .is_some_and(|j| j.plan.options.catch_up)
 }
 
 /// The help of the screen, in the words of the road the table took.
@@ -323,4 +350,5 @@ pub const HELP: &[&str] = &[
     "ddb-ferry counts the new table's items and reads a sample back, comparing each attribute with the export (numbers by value).",
     "An import creates the table with its keys, indexes, billing and encryption only. Settings like TTL (items that expire), the stream (change feed), tags, auto scaling and PITR (continuous backups) are not copied: each is listed with the source's value and the AWS CLI command that applies it. `a` applies TTL and PITR for you; the others need choices only you can make.",
     "Nothing is deleted: the export's files, the bucket if ddb-ferry created it, the bucket policy statements it added and PITR left on stay until you remove them. The Finish pane lists each with what keeping it costs (an estimate) and the exact commands that remove it; PgDn scrolls to them.",
+    "Catch up (Enter when it was chosen on the Export screen, else u): your application may still write to the source; catch-up copies those writes into the new table until you switch over. It needs the source's PITR on since the export; if it is not, the Catch-up screen says so.",
 ];

@@ -1,5 +1,6 @@
 //! Widgets shared by the screens: each lives once.
 
+pub mod big_text;
 pub mod failure;
 pub mod field;
 pub mod pane;
