@@ -14,7 +14,7 @@ pub(crate) use cutover::tables_differ;
 pub use round::RoundReport;
 
 use crate::engine::compare::CompareOptions;
-use crate::logic::catch_up::{WindowRules, AWS_SHORTEST_WINDOW};
+use crate::logic::catch_up::WindowRules;
 
 /// The environment variable that shortens the shortest window, for a local emulator that
 /// allows windows shorter than AWS's 15 minutes (the project's own tests). AWS refuses them.
@@ -45,20 +45,23 @@ impl Default for CatchUpRequest {
             every: None,
             max_wcu: None,
             in_flight: 16,
-            rules: window_rules_from_env(),
+            rules: WindowRules::default(),
             compare: CompareOptions::default(),
         }
     }
 }
 
-/// AWS's window rules, with the shortest window from [`SHORTEST_WINDOW_ENV`] when it is set.
-pub fn window_rules_from_env() -> WindowRules {
-    let shortest = std::env::var(SHORTEST_WINDOW_ENV)
+/// `rules`, with the shortest window from [`SHORTEST_WINDOW_ENV`] when it is set (read by the
+/// engine when an increment is planned, so that no driver reads the environment itself).
+pub(crate) fn with_shortest_from_env(rules: WindowRules) -> WindowRules {
+    match std::env::var(SHORTEST_WINDOW_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(AWS_SHORTEST_WINDOW, Duration::from_secs);
-    WindowRules {
-        shortest,
-        ..WindowRules::default()
+    {
+        Some(secs) => WindowRules {
+            shortest: Duration::from_secs(secs),
+            ..rules
+        },
+        None => rules,
     }
 }

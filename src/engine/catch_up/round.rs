@@ -219,6 +219,7 @@ impl Migration {
         };
         let source = self.source()?.clone();
         let table = self.plan().source.table.clone();
+        let rules = super::with_shortest_from_env(request.rules);
         let mut announced_wait = false;
         let (from, to) = loop {
             let pitr = source.dynamo.pitr_status(&table).await?;
@@ -232,7 +233,7 @@ impl Migration {
                 .as_deref()
                 .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
                 .unwrap_or(from);
-            match next_window(from, earliest, latest, cover, request.rules) {
+            match next_window(from, earliest, latest, cover, rules) {
                 NextWindow::Ready { from, to } => break (from, to),
                 NextWindow::PitrGap { from, earliest } => {
                     return Err(pitr_gap(&self.journal.id, &table, from, earliest).into())
@@ -245,7 +246,7 @@ impl Migration {
                             format!(
                                 "the next increment can cover the writes up to {} (AWS's clock); AWS exports windows of at least {} and its latest restorable time trails now by about five minutes: waiting",
                                 time_text(ready_at),
-                                short_duration(request.rules.shortest),
+                                short_duration(rules.shortest),
                             ),
                         );
                     }
