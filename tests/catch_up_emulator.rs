@@ -291,7 +291,8 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
 
 /// (7) kill -9 while an increment is being applied: the next run reattaches to nothing new
 /// (the export is done), skips the files already applied, finishes the rest; nothing is lost
-/// and no increment is exported twice.
+/// and no increment is exported twice. (3) Then another writer changes the new table: the
+/// next catch-up warns before it writes.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_apply_continues_without_loss_or_a_second_export() {
     let emu = Emulator::start(Knobs {
@@ -365,6 +366,36 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
     assert_eq!(j["catch_up"]["increments"].as_array().unwrap().len(), 1);
     let dst = emu.dynamo("dest", None).await;
     assert_copied(&src, "orders", &dst, NEW_TABLE, 400).await;
+
+    // Something else writes to the new table: the next catch-up says so before it writes.
+    let first = dst
+        .scan()
+        .table_name(NEW_TABLE)
+        .consistent_read(true)
+        .limit(1)
+        .send()
+        .await
+        .unwrap()
+        .items()[0]
+        .clone();
+    let mut changed = first.clone();
+    changed.insert("status".into(), AttributeValue::S("changed by another writer".into()));
+    dst.put_item()
+        .table_name(NEW_TABLE)
+        .set_item(Some(changed))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let out = ferry(&emu, &["catch-up", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        events_named(&out, "warning")
+            .iter()
+            .any(|w| w["code"] == "destination-written"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// (1, 7) A migration not planned for catch-up turned PITR off at its end: catch-up asked for

@@ -5,6 +5,7 @@
 //! `record.rs` is what the journal keeps. `Session::catch_up` is the one way in.
 
 mod cutover;
+mod guard;
 pub mod record;
 mod round;
 

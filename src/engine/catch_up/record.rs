@@ -26,6 +26,18 @@ pub struct CatchUpRecord {
     /// True once the cutover increment is applied and the compare ran: catch-up is over.
     #[serde(default)]
     pub cutover_done: bool,
+    /// A sample of the new table's items as ddb-ferry last left them (after the import, then
+    /// after each increment): read again before the next increment, a changed one means
+    /// something else writes to the new table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guard: Vec<GuardItem>,
+}
+
+/// One item of the guard sample: its key and a digest of the whole item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardItem {
+    pub key: Map<String, Value>,
+    pub digest: String,
 }
 
 impl CatchUpRecord {

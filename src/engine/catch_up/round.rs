@@ -530,6 +530,7 @@ impl Migration {
         self.export_increment(index).await?;
         self.list_increment_files(index).await?;
         self.apply_increment(index, request).await?;
+        self.take_destination_guard().await?;
         let rec = self.journal.catch_up.increments[index].clone();
         let to = parse_time("window end", &rec.to)?;
         // A fresh answer for the clock: the lag is read on AWS's.

@@ -91,6 +91,7 @@ impl Session {
         let m = &mut self.migration;
         m.check_catch_up_possible()?;
         m.warn_about_destination_readers().await?;
+        m.check_destination_guard(STEP).await?;
         if request.cutover {
             m.note_writes_stopped().await?;
         }

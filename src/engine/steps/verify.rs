@@ -107,6 +107,10 @@ impl Migration {
             )
             .into());
         }
+        if self.plan().options.catch_up {
+            // What catch-up compares with before it writes: has anything else written since?
+            self.take_destination_guard().await?;
+        }
         self.events.send(Event::StepDone {
             step: STEP,
             summary: format!(
