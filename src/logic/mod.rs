@@ -7,6 +7,7 @@
 
 pub mod backup_names;
 pub mod check;
+pub mod compare;
 pub mod cost;
 pub mod discover;
 pub mod ion;
