@@ -5,6 +5,7 @@ pub mod attr;
 pub mod backup;
 pub mod dynamodb;
 pub mod dynamodb_backup;
+pub mod dynamodb_read;
 pub mod explain;
 pub mod logs;
 pub mod organizations;

@@ -3,6 +3,7 @@
 
 pub mod cli_backup;
 pub mod cli_equivalent;
+pub mod compare;
 pub mod costs;
 pub mod events;
 pub mod fleet;
@@ -16,6 +17,7 @@ pub mod plan;
 pub mod poll;
 pub mod prices;
 pub mod session;
+pub mod sides;
 pub mod steps;
 pub mod summary;
 pub mod unfinished;

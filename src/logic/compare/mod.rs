@@ -25,7 +25,7 @@ pub use examine::{
     choose_buckets, name_difference, pair_entries, Difference, DifferenceKind, Entry, Examination,
     Paired, Presence,
 };
-pub use rate::TokenBucket;
+pub use rate::{consistent_read_units, page_limit, TokenBucket};
 pub use ttl::is_expired;
 
 /// An item as DynamoDB JSON: attribute name → type descriptor (`aws::attr::JsonItem`).

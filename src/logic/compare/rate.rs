@@ -55,6 +55,19 @@ pub fn consistent_read_units(item_bytes: impl IntoIterator<Item = usize>) -> f64
         .sum()
 }
 
+/// Items a Scan page asks for under a read-rate cap: about a second of the segment's share
+/// of `max_rcu`, from what an item cost on the previous page (100 before any page), between
+/// 10 and 1,000; no limit without a cap (a page is then up to 1 MB, 256 units).
+pub fn page_limit(max_rcu: Option<u32>, segments: u32, units_per_item: Option<f64>) -> Option<i32> {
+    let max = f64::from(max_rcu?);
+    let share = max / f64::from(segments.max(1));
+    let items = match units_per_item {
+        Some(u) if u > 0.0 => share / u,
+        _ => 100.0,
+    };
+    Some(items.clamp(10.0, 1000.0) as i32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +94,16 @@ mod tests {
         bucket.spend(10.0, 100.0);
         assert!((bucket.wait(100.0) - 1.0).abs() < 1e-6);
         assert_eq!(bucket.wait(101.5), 0.0);
+    }
+
+    #[test]
+    fn pages_are_sized_to_a_second_of_the_cap() {
+        assert_eq!(page_limit(None, 8, Some(0.1)), None);
+        assert_eq!(page_limit(Some(800), 8, None), Some(100));
+        // 100 units a second for the segment, a quarter unit an item: 400 items.
+        assert_eq!(page_limit(Some(800), 8, Some(0.25)), Some(400));
+        assert_eq!(page_limit(Some(1), 8, Some(2.0)), Some(10));
+        assert_eq!(page_limit(Some(1_000_000), 1, Some(0.01)), Some(1000));
     }
 
     #[test]
