@@ -43,6 +43,7 @@ fn main() {
             }) => cli::run::run_plan(plan, opts, *dry_run, *fresh).await,
             Some(Command::Resume { id, opts }) => cli::run::resume(id, opts).await,
             Some(Command::Status { json }) => cli::status::status(*json),
+            Some(Command::Compare { args }) => cli::compare::compare(args).await,
             Some(Command::Exports { url, opts, json }) => {
                 cli::inspect::exports(url, opts, *json).await
             }

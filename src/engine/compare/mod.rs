@@ -16,6 +16,7 @@
 
 mod fetch;
 mod limiter;
+mod migration;
 mod passes;
 mod scan;
 
@@ -30,6 +31,7 @@ pub use crate::logic::compare::{buckets_for_items, Difference, DifferenceKind};
 use crate::logic::compare::{choose_buckets, pair_entries, DEFAULT_BUCKETS};
 
 use limiter::ReadLimiter;
+pub use migration::compare_migration;
 
 /// Keys the examination holds at most (both sides together), beyond one bucket's: about 40
 /// bytes plus the key itself each, so some tens of MB at most.
@@ -89,6 +91,21 @@ pub enum ComparePhase {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum CompareEvent {
+    /// A migration's compare starts: the two tables, what pairs their items, and when TTL
+    /// counts as expired.
+    Started {
+        source_table: String,
+        source_account: String,
+        source_region: String,
+        dest_table: String,
+        dest_account: String,
+        dest_region: String,
+        key_names: Vec<String>,
+        ttl_attribute: Option<String>,
+        now_epoch_secs: i64,
+        buckets: u32,
+        segments: u32,
+    },
     /// Items read so far in this phase, per table (after every page).
     Progress {
         phase: ComparePhase,
