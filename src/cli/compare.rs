@@ -110,6 +110,8 @@ struct Progress {
     phase_start: Instant,
     last_line: Option<Instant>,
     last: Option<(ComparePhase, u64, u64)>,
+    /// The figures of the last line printed, not to print them twice.
+    printed: Option<(ComparePhase, u64, u64)>,
 }
 
 impl Progress {
@@ -118,6 +120,7 @@ impl Progress {
             phase_start: Instant::now(),
             last_line: None,
             last: None,
+            printed: None,
         }
     }
 
@@ -194,6 +197,10 @@ impl Progress {
         let Some((phase, source, dest)) = self.last else {
             return;
         };
+        if self.printed == self.last {
+            return;
+        }
+        self.printed = self.last;
         let secs = self.phase_start.elapsed().as_secs_f64().max(0.001);
         let name = match phase {
             ComparePhase::Digest => "read",
@@ -246,7 +253,11 @@ fn result_text(r: &CompareReport) -> String {
         if r.more_differences > 0 {
             out.push_str(&format!(
                 "  and {}{} more differences\n",
-                if r.counts_exact { "" } else { "at least " },
+                if r.differences_counted_exactly {
+                    ""
+                } else {
+                    "at least "
+                },
                 r.more_differences
             ));
         }
@@ -254,8 +265,8 @@ fn result_text(r: &CompareReport) -> String {
     if !r.expired_ttl.is_empty() || r.more_expired_ttl > 0 {
         out.push_str(&format!(
             "expired TTL, set apart (DynamoDB deletes expired items at its own pace on each side): {}{}\n",
-            r.expired_ttl.len() as u64 + r.more_expired_ttl,
-            if r.counts_exact { "" } else { " at least" }
+            if r.expired_counted_exactly { "" } else { "at least " },
+            r.expired_ttl.len() as u64 + r.more_expired_ttl
         ));
         for d in &r.expired_ttl {
             out.push_str(&format!("  {}\n", difference_line(d)));
@@ -336,12 +347,13 @@ mod tests {
                 },
             ],
             more_differences: 3,
-            counts_exact: true,
+            differences_counted_exactly: true,
             expired_ttl: vec![Difference {
                 key: key("old"),
                 kind: DifferenceKind::OnlyInSource,
             }],
             more_expired_ttl: 0,
+            expired_counted_exactly: true,
             changed_while_compared: 0,
             source_rcu: 4.0,
             dest_rcu: 4.0,

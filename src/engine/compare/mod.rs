@@ -141,12 +141,14 @@ pub struct CompareReport {
     pub differences: Vec<Difference>,
     /// Differences beyond those named.
     pub more_differences: u64,
-    /// False when some differing buckets were not examined (enough was found): the counts of
-    /// the rest are then lower bounds.
-    pub counts_exact: bool,
+    /// False when some differing buckets were not examined (enough was found):
+    /// `more_differences` is then a lower bound.
+    pub differences_counted_exactly: bool,
     /// Items expired on every side that holds them, and unequal: DynamoDB will delete them.
     pub expired_ttl: Vec<Difference>,
     pub more_expired_ttl: u64,
+    /// The same for `more_expired_ttl`.
+    pub expired_counted_exactly: bool,
     /// Differences seen by the second pass that were gone when read back by key: the tables
     /// are being written to.
     pub changed_while_compared: u64,
@@ -201,9 +203,10 @@ pub async fn compare_tables(
         differing_buckets: exam.differing_buckets,
         differences: Vec::new(),
         more_differences: exam.unexamined_differences,
-        counts_exact: exam.complete(),
+        differences_counted_exactly: exam.unexamined_differences == 0,
         expired_ttl: Vec::new(),
         more_expired_ttl: exam.unexamined_expired,
+        expired_counted_exactly: exam.unexamined_expired == 0,
         changed_while_compared: 0,
         source_rcu: 0.0,
         dest_rcu: 0.0,
