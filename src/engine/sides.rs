@@ -109,3 +109,41 @@ fn side_label(side: &str, profile: Option<&str>) -> String {
         None => format!("the {side} account (default credentials)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(account: &str) -> Identity {
+        Identity {
+            account: account.to_owned(),
+            arn: format!("arn:aws:iam::{account}:user/me"),
+            region: "us-east-1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn another_account_than_the_migrations_is_refused() {
+        let now = identity("222222222222");
+        assert!(same_account_as_before("source", &now, None).is_ok());
+        assert!(same_account_as_before("source", &now, Some(&identity("222222222222"))).is_ok());
+        let refused = same_account_as_before("destination", &now, Some(&identity("111111111111")))
+            .unwrap_err();
+        assert_eq!(refused.code, "account-changed");
+        assert!(refused
+            .what
+            .contains("destination profile now belongs to account 222222222222"));
+    }
+
+    #[test]
+    fn a_side_is_named_with_its_profile() {
+        assert_eq!(
+            side_label("source", Some("prod")),
+            "the source account (profile prod)"
+        );
+        assert_eq!(
+            side_label("destination", None),
+            "the destination account (default credentials)"
+        );
+    }
+}
