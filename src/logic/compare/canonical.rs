@@ -180,6 +180,7 @@ pub fn normalise_number(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
@@ -252,5 +253,48 @@ mod tests {
         let good = canonical_item(&item(json!({"b": {"B": "AAEC"}})));
         let bad = canonical_item(&item(json!({"b": {"B": "AAEC!"}})));
         assert_ne!(good, bad);
+    }
+
+    /// A number's text written another way with the same value: leading zeros, trailing
+    /// zeros after a point, or the point moved into an exponent.
+    fn rewritten(n: i64, how: u8) -> String {
+        match how % 3 {
+            0 => format!("{n}.000"),
+            1 => format!("{n}0e-1"),
+            _ => {
+                let sign = if n < 0 { "-" } else { "" };
+                format!("{sign}00{}", n.unsigned_abs())
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn equal_values_written_differently_encode_alike(
+            words in prop::collection::btree_set("[a-z]{0,4}", 1..6),
+            numbers in prop::collection::btree_set(any::<i64>(), 1..6),
+            how in any::<u8>(),
+            rotate in any::<usize>(),
+        ) {
+            let words: Vec<String> = words.into_iter().collect();
+            let numbers: Vec<i64> = numbers.into_iter().collect();
+            let mut turned = words.clone();
+            turned.rotate_left(rotate % words.len());
+            let mut numbers_turned = numbers.clone();
+            numbers_turned.rotate_left(rotate % numbers.len());
+            let plain = item(json!({
+                "ss": {"SS": words},
+                "ns": {"NS": numbers.iter().map(|n| n.to_string()).collect::<Vec<_>>()},
+                "n": {"N": numbers[0].to_string()},
+                "m": {"M": {"a": {"S": "x"}, "b": {"N": numbers[0].to_string()}}},
+            }));
+            let other = item(json!({
+                "m": {"M": {"b": {"N": rewritten(numbers[0], how)}, "a": {"S": "x"}}},
+                "n": {"N": rewritten(numbers[0], how.wrapping_add(1))},
+                "ns": {"NS": numbers_turned.iter().map(|n| rewritten(*n, how)).collect::<Vec<_>>()},
+                "ss": {"SS": turned},
+            }));
+            prop_assert_eq!(canonical_item(&plain), canonical_item(&other));
+        }
     }
 }
