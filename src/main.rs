@@ -59,6 +59,7 @@ fn main() {
                 };
                 cli::catch_up::catch_up(id, args, opts).await
             }
+            Some(Command::Compare { args }) => cli::compare::compare(args).await,
             Some(Command::Exports { url, opts, json }) => {
                 cli::inspect::exports(url, opts, *json).await
             }

@@ -379,7 +379,10 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
         .items()[0]
         .clone();
     let mut changed = first.clone();
-    changed.insert("status".into(), AttributeValue::S("changed by another writer".into()));
+    changed.insert(
+        "status".into(),
+        AttributeValue::S("changed by another writer".into()),
+    );
     dst.put_item()
         .table_name(NEW_TABLE)
         .set_item(Some(changed))

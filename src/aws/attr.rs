@@ -1,5 +1,7 @@
 //! Conversion between the SDK's `AttributeValue` and DynamoDB JSON (`{"S": "x"}`), the form
 //! items take in an export, so items read from a table and items read from S3 compare directly.
+//! How two items compare (numbers by value, sets as sets) is pure logic, in `logic::compare`;
+//! it is re-exported here for the callers that read items through this module.
 
 use std::collections::HashMap;
 
@@ -9,7 +11,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::logic::items::canonical_number;
+use crate::logic::compare::canonical::number_text;
+pub use crate::logic::compare::{first_difference, item_difference};
 
 /// An item as DynamoDB JSON: attribute name → type descriptor.
 pub type JsonItem = Map<String, Value>;
@@ -92,91 +95,6 @@ pub fn item_from_json(item: &JsonItem) -> Option<HashMap<String, AttributeValue>
         .collect()
 }
 
-fn number_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Compares two DynamoDB JSON values by meaning: numbers numerically ("10.10" == "10.1"),
-/// sets as sets. Returns a path to the first difference, or `None` when equal.
-pub fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
-    let (Some(ao), Some(bo)) = (a.as_object(), b.as_object()) else {
-        return (a != b).then(|| path.to_owned());
-    };
-    let (Some((at, av)), Some((bt, bv))) = (ao.iter().next(), bo.iter().next()) else {
-        return (ao.len() != bo.len()).then(|| path.to_owned());
-    };
-    if at != bt || ao.len() != 1 || bo.len() != 1 {
-        return Some(format!("{path} (type {at} vs {bt})"));
-    }
-    match at.as_str() {
-        "N" => (!numbers_equal(av, bv)).then(|| path.to_owned()),
-        "SS" | "BS" => (!sets_equal(av, bv, |x, y| x == y)).then(|| path.to_owned()),
-        "NS" => (!sets_equal(av, bv, numbers_equal)).then(|| path.to_owned()),
-        "L" => {
-            let (Some(al), Some(bl)) = (av.as_array(), bv.as_array()) else {
-                return Some(path.to_owned());
-            };
-            if al.len() != bl.len() {
-                return Some(format!("{path} (list length {} vs {})", al.len(), bl.len()));
-            }
-            al.iter()
-                .zip(bl)
-                .enumerate()
-                .find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]")))
-        }
-        "M" => {
-            let (Some(am), Some(bm)) = (av.as_object(), bv.as_object()) else {
-                return Some(path.to_owned());
-            };
-            item_difference(am, bm, path)
-        }
-        _ => (av != bv).then(|| path.to_owned()),
-    }
-}
-
-/// Like [`first_difference`] for whole items.
-pub fn item_difference(a: &JsonItem, b: &JsonItem, path: &str) -> Option<String> {
-    for (k, av) in a {
-        let sub = if path.is_empty() {
-            k.clone()
-        } else {
-            format!("{path}.{k}")
-        };
-        match b.get(k) {
-            None => return Some(format!("{sub} (missing on one side)")),
-            Some(bv) => {
-                if let Some(d) = first_difference(av, bv, &sub) {
-                    return Some(d);
-                }
-            }
-        }
-    }
-    b.keys().find(|k| !a.contains_key(*k)).map(|k| {
-        format!(
-            "{path}{}{k} (missing on one side)",
-            if path.is_empty() { "" } else { "." }
-        )
-    })
-}
-
-fn numbers_equal(a: &Value, b: &Value) -> bool {
-    match (number_text(a), number_text(b)) {
-        (Some(x), Some(y)) => x == y || canonical_number(&x) == canonical_number(&y),
-        _ => false,
-    }
-}
-
-fn sets_equal(a: &Value, b: &Value, eq: impl Fn(&Value, &Value) -> bool) -> bool {
-    match (a.as_array(), b.as_array()) {
-        (Some(x), Some(y)) => x.len() == y.len() && x.iter().all(|e| y.iter().any(|f| eq(e, f))),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,36 +116,5 @@ mod tests {
         .unwrap();
         let sdk = item_from_json(&item).unwrap();
         assert_eq!(item_to_json(&sdk), item);
-    }
-
-    #[test]
-    fn numbers_compare_by_value() {
-        assert!(first_difference(&json!({"N": "10.10"}), &json!({"N": "10.1"}), "n").is_none());
-        assert!(first_difference(&json!({"N": "1e2"}), &json!({"N": "100"}), "n").is_none());
-        assert!(first_difference(&json!({"N": "-0.0"}), &json!({"N": "0"}), "n").is_none());
-        assert!(first_difference(&json!({"N": "10"}), &json!({"N": "1"}), "n").is_some());
-        assert!(first_difference(&json!({"N": "0.01"}), &json!({"N": "0.1"}), "n").is_some());
-    }
-
-    #[test]
-    fn sets_ignore_order_and_lists_do_not() {
-        assert!(
-            first_difference(&json!({"SS": ["a","b"]}), &json!({"SS": ["b","a"]}), "x").is_none()
-        );
-        assert!(first_difference(
-            &json!({"L": [{"S":"a"},{"S":"b"}]}),
-            &json!({"L": [{"S":"b"},{"S":"a"}]}),
-            "x"
-        )
-        .is_some());
-    }
-
-    #[test]
-    fn a_missing_attribute_is_named() {
-        let a: JsonItem =
-            serde_json::from_value(json!({"pk": {"S": "1"}, "x": {"S": "2"}})).unwrap();
-        let b: JsonItem = serde_json::from_value(json!({"pk": {"S": "1"}})).unwrap();
-        assert!(item_difference(&a, &b, "").unwrap().starts_with('x'));
-        assert!(item_difference(&b, &a, "").unwrap().starts_with('x'));
     }
 }

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod clock;
 pub mod dynamodb;
 pub mod dynamodb_backup;
+pub mod dynamodb_read;
 pub mod dynamodb_write;
 pub mod explain;
 pub mod logs;

@@ -59,7 +59,7 @@ pub fn parse_gsi(text: &str) -> Result<GsiKey, String> {
     })
 }
 
-fn exit_code(f: &AwsFailure) -> i32 {
+pub(super) fn exit_code(f: &AwsFailure) -> i32 {
     match f.kind {
         FailureKind::BadInput => 2,
         FailureKind::AwsRefused | FailureKind::Unreachable => 3,
@@ -67,7 +67,7 @@ fn exit_code(f: &AwsFailure) -> i32 {
     }
 }
 
-fn fail(f: &AwsFailure, json: bool) -> i32 {
+pub(super) fn fail(f: &AwsFailure, json: bool) -> i32 {
     if json {
         println!(
             "{}",

@@ -79,7 +79,7 @@ mod tests {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let script = String::from_utf8(completion_script(shell)).unwrap();
             for command in [
-                "run", "resume", "status", "validate", "exports", "check", "man",
+                "run", "resume", "status", "compare", "validate", "exports", "check", "man",
             ] {
                 assert!(script.contains(command), "{shell:?} lacks {command}");
             }
@@ -96,7 +96,7 @@ mod tests {
             &page[..200]
         );
         assert!(page.contains(".TH ddb-ferry"));
-        for text in ["run", "resume", "completions", "Exit codes"] {
+        for text in ["run", "resume", "compare", "completions", "Exit codes"] {
             assert!(page.contains(text), "the page lacks {text}");
         }
     }

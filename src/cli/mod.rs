@@ -1,6 +1,7 @@
-//! The command line: `run`, `resume`, `status`, `validate`, `exports`, `check`.
+//! The command line: `run`, `resume`, `status`, `compare`, `validate`, `exports`, `check`.
 
 pub mod catch_up;
+pub mod compare;
 pub mod fleet;
 pub mod inspect;
 pub mod install;
@@ -110,6 +111,23 @@ minutes: an increment is possible every 15 minutes, and a cutover keeps writes s
         /// Newline-delimited JSON, one migration a line.
         #[arg(long)]
         json: bool,
+    },
+    /// Prove a migration's two tables equal, or name their differences.
+    ///
+    /// Reads the source table and the new table in full (consistent parallel Scans, both at
+    /// once, each in its own account) and names every difference: items on one side only, and
+    /// the attributes that differ. Items whose TTL has expired are reported apart: DynamoDB
+    /// deletes them at its own pace on each side.
+    #[command(
+        after_help = "Exit codes: 0 the tables are equal (expired items aside), 4 differences found, \
+2 a wrong id or command line, 3 AWS refused or could not be reached, 5 interrupted by Ctrl-C, a \
+closed terminal or SIGTERM (nothing is written to either table). Each table is read in full once, \
+and once more when they differ; a consistent read costs one RCU per 4 KB, and --max-rcu caps the \
+rate."
+    )]
+    Compare {
+        #[command(flatten)]
+        args: compare::CompareArgs,
     },
     /// Check a plan file without calling AWS: every problem is listed, each with its field.
     #[command(after_help = "Exit codes: 0 the plan is valid, 2 it is not (or cannot be read).")]

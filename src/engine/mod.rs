@@ -18,6 +18,7 @@ pub mod plan;
 pub mod poll;
 pub mod prices;
 pub mod session;
+pub mod sides;
 pub mod steps;
 pub mod summary;
 pub mod unfinished;

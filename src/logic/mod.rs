@@ -9,6 +9,7 @@ pub mod backup_names;
 pub mod catch_up;
 pub mod changes;
 pub mod check;
+pub mod compare;
 pub mod cost;
 pub mod discover;
 pub mod ion;

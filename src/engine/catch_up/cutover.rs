@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 use super::record::CompareRecord;
 use super::round::{parse_time, time_text};
 use crate::aws::explain::AwsFailure;
-use crate::engine::compare::{compare_tables, CompareOptions, CompareReport, CompareSide};
+use crate::engine::compare::{
+    compare_tables, CompareEvent, CompareOptions, ComparePhase, CompareReport, CompareSide,
+};
 use crate::engine::events::Event;
 use crate::engine::journal::{now_rfc3339, Step};
 use crate::engine::migration::{journal_incomplete, Migration, Stop};
@@ -103,9 +105,17 @@ impl Migration {
             source_items: report.source_items,
             dest_items: report.dest_items,
             differences: report.differences.len() as u64 + report.more_differences,
-            expired_ttl: report.expired_ttl_count,
+            expired_ttl: report.expired_ttl.len() as u64 + report.more_expired_ttl,
         });
         self.save()?;
+        self.events.send(Event::CompareFinished {
+            equal: report.equal,
+            source_items: report.source_items,
+            dest_items: report.dest_items,
+            differences: report.differences.iter().map(|d| d.line()).collect(),
+            more_differences: report.more_differences,
+            expired_ttl: report.expired_ttl.len() as u64 + report.more_expired_ttl,
+        });
         Ok(report)
     }
 
@@ -134,16 +144,42 @@ pub(crate) fn tables_differ(id: &str, report: &CompareReport) -> AwsFailure {
     )
 }
 
-/// The compare's progress as the engine's event.
-fn compare_event(e: crate::engine::compare::CompareEvent) -> Event {
+/// The compare's progress as the engine's event; its other reports are for `compare`'s own
+/// printer and pass as information.
+fn compare_event(e: CompareEvent) -> Event {
     match e {
-        crate::engine::compare::CompareEvent::Progress {
+        CompareEvent::Progress {
+            phase,
             source_items,
             dest_items,
         } => Event::CompareProgress {
-            phase: "reading".into(),
+            phase: match phase {
+                ComparePhase::Digest => "reading both tables",
+                ComparePhase::Examine => "reading the differing parts again",
+                ComparePhase::Fetch => "reading the differences by key",
+            }
+            .into(),
             source_items,
             dest_items,
+        },
+        CompareEvent::DigestsCompared {
+            differing_buckets, ..
+        } => Event::Info {
+            step: STEP,
+            message: if differing_buckets == 0 {
+                "compare: every part of the two tables agrees".into()
+            } else {
+                format!("compare: {differing_buckets} parts of the tables differ; reading them again to name the items")
+            },
+        },
+        CompareEvent::Started { .. } => Event::Info {
+            step: STEP,
+            message: "compare: reading the source and the new table in full (consistent reads)"
+                .into(),
+        },
+        CompareEvent::Fetching { keys } => Event::Info {
+            step: STEP,
+            message: format!("compare: reading {keys} items back by key to name the differences"),
         },
     }
 }

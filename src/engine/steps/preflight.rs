@@ -10,8 +10,9 @@ use crate::aws::backup::AwsBackup;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::{AwsFailure, FailureKind};
 use crate::aws::s3::{BucketState, S3};
-use crate::aws::session::{custom_endpoint, load_side, NetworkLimits, SideSpec};
-use crate::aws::sts::{whoami, Identity};
+use crate::aws::session::custom_endpoint;
+use crate::aws::sts::Identity;
+use crate::engine::sides::{connect_sides, same_account_as_before};
 use crate::logic::names;
 use crate::logic::options::ExportSse;
 use crate::logic::table::{SourceTable, TableSpec, TableSse};
@@ -22,44 +23,13 @@ impl Migration {
     pub(crate) async fn preflight(&mut self) -> StepResult {
         let plan = self.plan().clone();
         let endpoint = self.journal.endpoint_url.clone();
-        let limits = NetworkLimits::from_env();
-
-        let source_label = side_label("source", plan.source.profile.as_deref());
-        let dest_label = side_label("destination", plan.destination.profile.as_deref());
-        let source_spec = SideSpec {
-            profile: plan.source.profile.clone(),
-            region: plan.source.region.clone(),
-            endpoint_url: endpoint.clone(),
-        };
-        let dest_spec = SideSpec {
-            profile: plan.destination.profile.clone(),
-            region: plan.destination.region.clone(),
-            endpoint_url: endpoint.clone(),
-        };
-        let source_profile = plan.source.profile.as_deref();
-        let dest_profile = plan.destination.profile.as_deref();
-        let source_config = load_side(&source_spec, limits)
-            .await
-            .map_err(|f| f.for_profile(source_profile))?;
-        let dest_config = load_side(&dest_spec, limits)
-            .await
-            .map_err(|f| f.for_profile(dest_profile))?;
-        let source_id = whoami(&source_config, &source_label)
-            .await
-            .map_err(|f| f.for_profile(source_profile))?;
-        let dest_id = whoami(&dest_config, &dest_label)
-            .await
-            .map_err(|f| f.for_profile(dest_profile))?;
-        self.check_same_accounts_as_before(
-            "source",
-            &source_id,
-            self.journal.source_identity.clone(),
-        )?;
-        self.check_same_accounts_as_before(
-            "destination",
-            &dest_id,
-            self.journal.dest_identity.clone(),
-        )?;
+        let (source, dest) = connect_sides(&plan, endpoint).await?;
+        let (source_label, source_spec, source_config, source_id) =
+            (source.label, source.spec, source.config, source.identity);
+        let (dest_label, dest_spec, dest_config, dest_id) =
+            (dest.label, dest.spec, dest.config, dest.identity);
+        same_account_as_before("source", &source_id, self.journal.source_identity.as_ref())?;
+        same_account_as_before("destination", &dest_id, self.journal.dest_identity.as_ref())?;
         self.events.send(Event::Identity {
             side: "source",
             identity: source_id.clone(),
@@ -296,27 +266,6 @@ impl Migration {
         Ok(())
     }
 
-    fn check_same_accounts_as_before(
-        &self,
-        side: &str,
-        now: &Identity,
-        before: Option<Identity>,
-    ) -> Result<(), AwsFailure> {
-        match before {
-            Some(b) if b.account != now.account => Err(AwsFailure::new(
-                "account-changed",
-                FailureKind::BadInput,
-                format!(
-                    "the {side} profile now belongs to account {}, but this migration started with account {}",
-                    now.account, b.account
-                ),
-                "the profile or the environment variables (AWS_PROFILE, AWS_ACCESS_KEY_ID) changed since the migration started",
-                "restore the original credentials and run again, or start a new migration with `ddb-ferry run --new PLAN`",
-            )),
-            _ => Ok(()),
-        }
-    }
-
     /// The new table's parameters: the plan's choices over the source's values.
     fn resolve_table_spec(&self, source: &SourceTable) -> Result<TableSpec, AwsFailure> {
         let t = &self.plan().table;
@@ -406,13 +355,6 @@ fn check_kms_regions(
         }
     }
     Ok(())
-}
-
-fn side_label(side: &str, profile: Option<&str>) -> String {
-    match profile {
-        Some(p) => format!("the {side} account (profile {p})"),
-        None => format!("the {side} account (default credentials)"),
-    }
 }
 
 fn region_of_config(config: &aws_config::SdkConfig) -> String {
