@@ -66,10 +66,25 @@ fn catch_up_plan(bucket: &str) -> serde_json::Value {
 /// transactions and PartiQL statements, every attribute type (`varied_item`). Returns how
 /// many writes it made.
 fn busy_writer(
-    client: aws_sdk_dynamodb::Client,
+    config: aws_config::SdkConfig,
     stop: Arc<AtomicBool>,
-) -> tokio::task::JoinHandle<usize> {
-    tokio::spawn(async move {
+) -> std::thread::JoinHandle<usize> {
+    // A thread of its own with its own runtime and client: the test's runtime blocks while
+    // the binary runs.
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("the writer's runtime")
+            .block_on(write_until_stopped(
+                aws_sdk_dynamodb::Client::new(&config),
+                stop,
+            ))
+    })
+}
+
+async fn write_until_stopped(client: aws_sdk_dynamodb::Client, stop: Arc<AtomicBool>) -> usize {
+    {
         let mut n = 0usize;
         while !stop.load(Ordering::Relaxed) {
             let i = 1000 + n;
@@ -108,8 +123,10 @@ fn busy_writer(
                     .update_item()
                     .table_name("orders")
                     .set_key(Some(key(n % 250)))
-                    .update_expression("SET #t = :t, counter = :c REMOVE blob")
+                    .update_expression("SET #t = :t, #c = :c REMOVE #b")
                     .expression_attribute_names("#t", "text")
+                    .expression_attribute_names("#c", "counter")
+                    .expression_attribute_names("#b", "blob")
                     .expression_attribute_values(":t", AttributeValue::S(format!("updated {n} ✓")))
                     .expression_attribute_values(":c", AttributeValue::N(n.to_string()))
                     .send()
@@ -139,25 +156,24 @@ fn busy_writer(
                     .send()
                     .await
                     .is_ok(),
-                // PartiQL.
+                // PartiQL (moto's parser takes an INSERT of literal values).
                 _ => client
                     .execute_statement()
                     .statement(format!(
-                        "UPDATE orders SET status = 'partiql-{n}' WHERE pk = 'customer#{:04}' AND sk = {}",
-                        (n % 150) % 700,
-                        n % 150
+                        "INSERT INTO orders VALUE {{'pk': 'partiql#{n}', 'sk': {n}, 'note': 'written with PartiQL ✓'}}"
                     ))
                     .send()
                     .await
                     .is_ok(),
             };
             // A conditional failure or a missing item is part of a busy table's life.
+            // A refused write is part of a busy table's life; the writes that were made count.
             let _ = result;
             n += 1;
-            tokio::time::sleep(Duration::from_millis(15)).await;
+            tokio::time::sleep(Duration::from_millis(30)).await;
         }
         n
-    })
+    }
 }
 
 /// The migration's id from its journal.
@@ -179,11 +195,12 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
         throttle_share: Some(0.2),
         fault_seed: Some(7),
         fault_tables: vec![NEW_TABLE.into()],
+        stats: true,
         ..knobs()
     });
     let src = seed(&emu, 300).await;
     let stop = Arc::new(AtomicBool::new(false));
-    let writer = busy_writer(src.clone(), Arc::clone(&stop));
+    let writer = busy_writer(emu.sdk_config("source", None).await, Arc::clone(&stop));
 
     let plan_file = emu.plan("plan.json", &catch_up_plan("ferry-catch"));
     let out = ferry(&emu, &["run", "--json", plan_file.to_str().unwrap()]);
@@ -222,9 +239,8 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
     );
 
     stop.store(true, Ordering::Relaxed);
-    let writes = writer.await.unwrap();
+    let writes = writer.join().unwrap();
     assert!(writes > 100, "the writer made {writes} writes");
-
     let out = ferry(&emu, &["catch-up", &id, "--cutover", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let compared = events_named(&out, "compare_finished");
@@ -245,7 +261,9 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
     assert!(!pitr_enabled(&src, "orders").await);
     // The destination's faults were met and every write was sent again until it was made.
     let stats = emu.stats();
-    assert!(stats.to_string().contains("nprocessed"), "{stats}");
+    let faults = &stats["write_faults"]["222222222222"];
+    assert!(faults["unprocessed_items"].as_u64() > Some(0), "{stats}");
+    assert!(faults["throttled"].as_u64() > Some(0), "{stats}");
 
     // No write of the source is in two windows: every change record of the increments' data
     // files, by key and write time, appears once.
@@ -292,7 +310,8 @@ async fn a_busy_source_is_caught_up_and_cut_over_equal() {
 /// (7) kill -9 while an increment is being applied: the next run reattaches to nothing new
 /// (the export is done), skips the files already applied, finishes the rest; nothing is lost
 /// and no increment is exported twice. (3) Then another writer changes the new table: the
-/// next catch-up warns before it writes.
+/// next catch-up warns before it writes, as it does when the new table streams its changes
+/// to Kinesis.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_apply_continues_without_loss_or_a_second_export() {
     let emu = Emulator::start(Knobs {
@@ -389,16 +408,24 @@ async fn a_killed_apply_continues_without_loss_or_a_second_export() {
         .send()
         .await
         .unwrap();
+    // And the new table's changes go to a Kinesis stream: catch-up's writes would too.
+    dst.enable_kinesis_streaming_destination()
+        .table_name(NEW_TABLE)
+        .stream_arn("arn:aws:kinesis:us-east-1:222222222222:stream/orders-changes")
+        .send()
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let out = ferry(&emu, &["catch-up", &id, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        events_named(&out, "warning")
-            .iter()
-            .any(|w| w["code"] == "destination-written"),
-        "{}",
-        text(&out)
-    );
+    let warnings = events_named(&out, "warning");
+    for code in ["destination-written", "catch-up-fires-stream"] {
+        assert!(
+            warnings.iter().any(|w| w["code"] == code),
+            "{code}: {}",
+            text(&out)
+        );
+    }
 }
 
 /// (1, 7) A migration not planned for catch-up turned PITR off at its end: catch-up asked for

@@ -640,6 +640,7 @@ import backup_settings  # noqa: E402
 import organizations_emulation  # noqa: E402
 import job_limits  # noqa: E402
 import write_history  # noqa: E402
+import kinesis_destinations  # noqa: E402
 
 dynamodb_restores.install()
 backup_emulation.install()
@@ -648,6 +649,7 @@ organizations_emulation.install()
 # After dynamodb_restores (it wraps its PITR calls and writes), before job_limits (whose
 # quota guard wraps the export handler installed here).
 write_history.install()
+kinesis_destinations.install()
 job_limits.install()
 
 
