@@ -14,6 +14,9 @@
 //! `cargo bench --bench catch_up` (`cargo test` only builds it). Environment:
 //! BENCH_CATCH_UP_ITEMS (default 20000: runs N and 10 N), BENCH_IN_FLIGHT (default 16).
 
+// The engine's failures are large and carried by value everywhere (see src/lib.rs).
+#![allow(clippy::result_large_err)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
