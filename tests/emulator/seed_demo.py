@@ -12,8 +12,9 @@ which only the backup road keeps (an import creates no LSI).
 
 Needs AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE from `local-aws start`.
 With --trickle SECONDS it seeds nothing and instead keeps the shop open: every SECONDS a
-new order, a status change of an old one, and now and then a cancelled order deleted, until it
-is stopped — so the demo's catch-up has writes to carry over.
+new order, a status change of an old one, and now and then a cancelled order deleted, for
+--for SECONDS (default 300), then the shop closes — so the demo's catch-up has writes to carry
+over, and its cutover a source whose writes have stopped.
 
 usage: seed_demo.py [--profile source] [--table orders] [--items 500] [--lsi]
        seed_demo.py --trickle 2 [--profile source] [--table orders]
@@ -76,11 +77,13 @@ def items(n: int) -> list[dict]:
     return out
 
 
-def trickle(ddb, table: str, every: float, first: int) -> int:
-    """New orders, status changes and deletes, one round every `every` seconds, forever."""
+def trickle(ddb, table: str, every: float, first: int, lasting: float) -> int:
+    """New orders, status changes and deletes, one round every `every` seconds, for `lasting`
+    seconds: then the shop closes, as an application is stopped before a cutover."""
     fresh = items(first + 100_000)
     n = 0
-    while True:
+    closing = time.monotonic() + lasting
+    while time.monotonic() < closing:
         order = fresh[first + n]
         order["placed_at"] = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         try:
@@ -102,6 +105,7 @@ def trickle(ddb, table: str, every: float, first: int) -> int:
             return 0
         n += 1
         time.sleep(every)
+    return 0
 
 
 def main() -> int:
@@ -112,11 +116,13 @@ def main() -> int:
     ap.add_argument("--lsi", action="store_true", help="add the LSI by-date")
     ap.add_argument("--trickle", type=float, metavar="SECONDS",
                     help="keep writing to the seeded table instead of seeding it")
+    ap.add_argument("--for", dest="lasting", type=float, default=300.0, metavar="SECONDS",
+                    help="how long --trickle writes (default 300)")
     args = ap.parse_args()
 
     ddb = boto3.Session(profile_name=args.profile).client("dynamodb")
     if args.trickle:
-        return trickle(ddb, args.table, args.trickle, args.items)
+        return trickle(ddb, args.table, args.trickle, args.items, args.lasting)
     extra = {}
     if args.lsi:
         extra["LocalSecondaryIndexes"] = [{
