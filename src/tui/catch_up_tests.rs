@@ -173,6 +173,24 @@ fn waiting_for_aws_is_said_with_the_time() {
 }
 
 #[test]
+fn warnings_before_an_increment_are_shown_with_what_to_do() {
+    let mut app = catch_up_waiting();
+    super::screens::catch_up::on_event(
+        &mut app,
+        &Event::Warning {
+            step: Step::CatchUp,
+            message: "something else wrote to the new table".into(),
+            code: Some("destination-written".into()),
+            why: Some("another writer".into()),
+            next: Some("stop that writer until the cutover".into()),
+        },
+    );
+    let text = view_text(&app);
+    assert!(text.contains("Warning [destination-written]"), "{text}");
+    assert!(text.contains("next: stop that writer"), "{text}");
+}
+
+#[test]
 fn the_cutover_asks_first_and_any_other_key_says_not_yet() {
     let mut app = cutover_asked();
     assert_eq!(app.overlay, Overlay::ConfirmCutover);

@@ -151,6 +151,9 @@ pub struct State {
     pub outcome: Option<Outcome>,
     /// The engine's last word about the run (the cutover's moment, the next step).
     pub note: Option<String>,
+    /// The run's warnings (another writer on the new table, a stream that sees the writes):
+    /// what happened and what to do, shown above the increments.
+    pub warnings: Vec<(String, String)>,
     /// Catch-up is over: the cutover's compare found the tables equal.
     pub over: bool,
     /// PITR went back off at the source (ddb-ferry had turned it on).
@@ -181,6 +184,7 @@ impl Default for State {
             compare_before: None,
             outcome: None,
             note: None,
+            warnings: Vec::new(),
             over: false,
             pitr_off: false,
             pitr_ours: false,
@@ -300,6 +304,7 @@ fn start(app: &mut App, run: Run) -> Vec<Cmd> {
     st.waiting_until = None;
     st.outcome = None;
     st.note = None;
+    st.warnings.clear();
     st.timer_armed = false;
     st.scroll = 0;
     if matches!(run, Run::Compare | Run::Cutover) {
@@ -497,6 +502,18 @@ pub fn on_event(app: &mut App, event: &Event) {
             st.lag = Some((*lag_secs, Instant::now()));
             st.refresh_lag(Instant::now());
         }
+        Event::Warning {
+            message,
+            code,
+            next,
+            ..
+        } => st.warnings.push((
+            match code {
+                Some(c) => format!("Warning [{c}]: {message}"),
+                None => format!("Warning: {message}"),
+            },
+            next.clone().unwrap_or_default(),
+        )),
         Event::Info { message, .. } => match message.strip_prefix(WAIT_PREFIX) {
             Some(rest) => {
                 st.waiting_until = rest.split_whitespace().next().map(str::to_owned);
@@ -851,6 +868,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         failure::render(f, bottom, fail);
         return;
     }
+    let warnings: Vec<Line> = st
+        .warnings
+        .iter()
+        .flat_map(|(what, next)| {
+            let mut l = vec![Line::from(what.clone()).style(crate::tui::theme::problem())];
+            if !next.is_empty() {
+                l.push(Line::from(format!("  next: {next}")));
+            }
+            l
+        })
+        .collect();
     let lines = if st.details {
         detail_lines(app)
     } else if st.increments.is_empty() {
@@ -869,6 +897,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
         lines.push(Line::from("What stays behind: each increment's files stay in the bucket (S3 storage, billed per GB-month) until you delete them; the Verify screen lists the commands."));
         lines
+    };
+    let lines = if st.details {
+        lines
+    } else {
+        warnings.into_iter().chain(lines).collect()
     };
     let title = if st.details {
         "Increments: ARNs & folders"
