@@ -460,7 +460,8 @@ impl Dynamo {
                 .s3_sse_kms_key_id(kms_key),
         };
         if let Some(t) = req.export_time {
-            call = call.export_time(DateTime::from_secs(t.unix_timestamp()));
+            // To the millisecond: a time cut to the second can fall before PITR's start.
+            call = call.export_time(precise_time(t));
         }
         if let Some(w) = req.incremental {
             let view = if w.old_images {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 pub(crate) use cutover::tables_differ;
 pub use round::RoundReport;
+pub(crate) use round::time_text;
 
 use crate::engine::compare::CompareOptions;
 use crate::logic::catch_up::WindowRules;

@@ -60,6 +60,9 @@ impl Migration {
                     self.announce_dry_run_import();
                     return Err(Stop::DryRunComplete);
                 }
+                if let Some(t) = export_time {
+                    self.wait_until_restorable(t).await?;
+                }
                 self.start_job(&job, Some(token)).await?
             }
         };
@@ -106,6 +109,40 @@ impl Migration {
             STEP,
             "dry run: nothing was changed; the key check, import and verification run after a real export",
         );
+    }
+
+    /// Waits until the source's PITR reaches `t` (its latest restorable time trails now by
+    /// about five minutes, and AWS refuses an export time after it): a fleet's shared export
+    /// time is "now" when every table is ready.
+    async fn wait_until_restorable(&mut self, t: time::OffsetDateTime) -> Result<(), Stop> {
+        let source = self.source()?.clone();
+        let table = self.plan().source.table.clone();
+        let mut said = false;
+        loop {
+            let pitr = source.dynamo.pitr_status(&table).await?;
+            let latest = pitr
+                .latest_restorable
+                .as_deref()
+                .and_then(|l| names::iso8601("latest restorable time", l).ok());
+            match latest {
+                Some(l) if l < t => {
+                    if !said {
+                        said = true;
+                        self.events.info(
+                            STEP,
+                            format!("waiting until AWS can export the table as it was at {} (its latest restorable time trails now by about five minutes)", super::super::catch_up::time_text(t)),
+                        );
+                    }
+                    let behind = (t - l).unsigned_abs();
+                    tokio::time::sleep(behind.clamp(
+                        std::time::Duration::from_secs(1),
+                        std::time::Duration::from_secs(30),
+                    ))
+                    .await;
+                }
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// An export of the source table into `prefix` of the bucket (the migration's export, or
