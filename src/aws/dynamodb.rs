@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
     self as ddb, AttributeValue, BillingMode, ExportFormat as SdkExportFormat,
-    InputCompressionType, InputFormat, KeysAndAttributes, PointInTimeRecoverySpecification,
-    S3BucketSource, S3SseAlgorithm, Select, SseSpecification, SseType, TableCreationParameters,
+    InputCompressionType, InputFormat, PointInTimeRecoverySpecification, S3BucketSource,
+    S3SseAlgorithm, Select, SseSpecification, SseType, TableCreationParameters,
 };
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::DateTime;
 
-use super::attr::{item_from_json, item_to_json, JsonItem};
+use super::attr::{item_to_json, JsonItem};
 use super::clock::{AwsClock, DateHeaderReader};
 use super::dynamodb_backup::restore_summary;
 use super::explain::AwsFailure;
@@ -717,44 +717,16 @@ impl Dynamo {
     }
 
     /// Reads items by key (BatchGetItem, 100 at a time, unprocessed keys retried).
+    /// Reads items by key with consistent reads (BatchGetItem, 100 keys a call, unprocessed
+    /// keys sent again).
     pub async fn get_items(
         &self,
         table: &str,
         keys: &[JsonItem],
     ) -> Result<Vec<JsonItem>, AwsFailure> {
-        let mut found = Vec::new();
-        for chunk in keys.chunks(100) {
-            let mut pending: Vec<HashMap<String, AttributeValue>> =
-                chunk.iter().filter_map(item_from_json).collect();
-            let mut rounds = 0;
-            while !pending.is_empty() && rounds < 10 {
-                rounds += 1;
-                let ka = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut pending)))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(build_failure)?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(table, ka)
-                    .send()
-                    .await
-                    .map_err(|e| AwsFailure::from_sdk("dynamodb:BatchGetItem", &self.side, e))?;
-                if let Some(items) = out.responses().and_then(|r| r.get(table)) {
-                    found.extend(items.iter().map(item_to_json));
-                }
-                if let Some(left) = out.unprocessed_keys().and_then(|u| u.get(table)) {
-                    pending = left.keys().to_vec();
-                    tokio::time::sleep(std::time::Duration::from_millis(200 * rounds)).await;
-                }
-            }
-        }
-        Ok(found)
+        self.get_items_consistent(table, keys).await
     }
 
-    /// Counts the items of a table with a full Scan (Select=COUNT): exact, but it reads the
-    /// whole table, so callers use it only on small tables.
     pub async fn count_items(&self, table: &str) -> Result<i64, AwsFailure> {
         let mut total = 0i64;
         let mut start: Option<HashMap<String, AttributeValue>> = None;

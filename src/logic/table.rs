@@ -123,7 +123,20 @@ pub struct TableSpec {
     pub sse: TableSse,
 }
 
+/// The names of a table's key attributes, partition key first.
+pub fn key_names(partition: &KeySpec, sort: Option<&KeySpec>) -> Vec<String> {
+    std::iter::once(partition)
+        .chain(sort)
+        .map(|k| k.name.clone())
+        .collect()
+}
+
 impl TableSpec {
+    /// The names of its key attributes, partition key first.
+    pub fn key_names(&self) -> Vec<String> {
+        key_names(&self.partition_key, self.sort_key.as_ref())
+    }
+
     /// The attribute definitions: every key attribute of the table and its indexes, once.
     pub fn attribute_definitions(&self) -> Vec<KeySpec> {
         let mut defs: Vec<KeySpec> = Vec::new();
@@ -335,5 +348,12 @@ mod tests {
             kind: KeyType::S,
         });
         assert_eq!(s.conflicting_key_types(), ["sk"]);
+    }
+}
+
+impl SourceTable {
+    /// The names of its key attributes, partition key first.
+    pub fn key_names(&self) -> Vec<String> {
+        key_names(&self.partition_key, self.sort_key.as_ref())
     }
 }

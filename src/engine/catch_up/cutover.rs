@@ -77,8 +77,7 @@ impl Migration {
             .clone()
             .ok_or_else(journal_incomplete)?;
         let source_table = self.plan().source.table.clone();
-        let mut key_names = vec![spec.partition_key.name.clone()];
-        key_names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));
+        let key_names = spec.key_names();
         let ttl = source.dynamo.ttl_attribute(&source_table).await?;
         let now = self.aws_now().unix_timestamp();
         let events = self.events.clone();

@@ -35,9 +35,7 @@ impl Migration {
             .table_spec
             .as_ref()
             .ok_or_else(journal_incomplete)?;
-        let mut names = vec![spec.partition_key.name.clone()];
-        names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));
-        Ok((spec.name.clone(), names))
+        Ok((spec.name.clone(), spec.key_names()))
     }
 
     /// Reads the sample the next check compares with (and saves it).

@@ -12,8 +12,8 @@ mod round;
 use std::time::Duration;
 
 pub(crate) use cutover::tables_differ;
-pub use round::RoundReport;
 pub(crate) use round::time_text;
+pub use round::RoundReport;
 
 use crate::engine::compare::CompareOptions;
 use crate::logic::catch_up::WindowRules;

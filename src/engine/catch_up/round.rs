@@ -105,14 +105,7 @@ impl Migration {
         let (Some(source), Some(spec)) = (&j.source_table, &j.table_spec) else {
             return Err(journal_incomplete().into());
         };
-        let names = |p: &str, s: Option<&str>| (p.to_owned(), s.map(str::to_owned));
-        if names(
-            &source.partition_key.name,
-            source.sort_key.as_ref().map(|k| k.name.as_str()),
-        ) != names(
-            &spec.partition_key.name,
-            spec.sort_key.as_ref().map(|k| k.name.as_str()),
-        ) {
+        if source.key_names() != spec.key_names() {
             return Err(AwsFailure::new(
                 "catch-up-keys-differ",
                 FailureKind::BadInput,
@@ -426,8 +419,7 @@ impl Migration {
         let bucket = self.plan().destination.bucket.clone();
         let s3 = self.bucket_s3()?.clone();
         let rec = self.journal.catch_up.increments[index].clone();
-        let mut key_names = vec![spec.partition_key.name.clone()];
-        key_names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));
+        let key_names = spec.key_names();
         let target = WriteTarget {
             dynamo: dest.dynamo.clone(),
             table: spec.name.clone(),

@@ -9,7 +9,6 @@ use super::super::journal::VerifyRecord;
 use crate::aws::attr::{first_difference, item_difference, JsonItem};
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::explain::AwsFailure;
-use crate::logic::table::KeySpec;
 
 /// Mismatches the journal keeps; the error still counts them all.
 const JOURNAL_MISMATCHES: usize = 20;
@@ -25,13 +24,7 @@ pub(super) enum Sampled {
     Copies,
 }
 
-/// The names of a table's key attributes, partition key first.
-pub(super) fn key_names(partition: &KeySpec, sort: Option<&KeySpec>) -> Vec<String> {
-    std::iter::once(partition)
-        .chain(sort)
-        .map(|k| k.name.clone())
-        .collect()
-}
+pub(super) use crate::logic::table::key_names;
 
 /// What the sample check found; the default is no sample.
 #[derive(Debug, Default)]

@@ -45,14 +45,7 @@ impl Migration {
             )
             .into());
         };
-        let keys_of = |p: &str, s: Option<&str>| (p.to_owned(), s.map(str::to_owned));
-        if keys_of(
-            &table.partition_key.name,
-            table.sort_key.as_ref().map(|k| k.name.as_str()),
-        ) != keys_of(
-            &spec.partition_key.name,
-            spec.sort_key.as_ref().map(|k| k.name.as_str()),
-        ) {
+        if table.key_names() != spec.key_names() {
             return Err(AwsFailure::new(
                 "existing-table-keys-differ",
                 FailureKind::BadInput,
@@ -102,8 +95,7 @@ impl Migration {
             .get_or_insert_with(LoadRecord::default)
             .clone();
         self.save()?;
-        let mut key_names = vec![spec.partition_key.name.clone()];
-        key_names.extend(spec.sort_key.as_ref().map(|k| k.name.clone()));
+        let key_names = spec.key_names();
         let target = WriteTarget {
             dynamo: dest.dynamo.clone(),
             table: spec.name.clone(),
