@@ -55,17 +55,24 @@ pub fn consistent_read_units(item_bytes: impl IntoIterator<Item = usize>) -> f64
         .sum()
 }
 
-/// Items a Scan page asks for under a read-rate cap: about a second of the segment's share
+/// The most items a Scan page asks for: what the compare holds in memory at once is this
+/// many items per segment of each table, however large the tables (a page without a limit is
+/// up to 1 MB, which with 16 segments in flight and the items decoded came to over 100 MB).
+pub const PAGE_ITEMS: i32 = 500;
+
+/// Items a Scan page asks for: under a read-rate cap, about a second of the segment's share
 /// of `max_rcu`, from what an item cost on the previous page (100 before any page), between
-/// 10 and 1,000; no limit without a cap (a page is then up to 1 MB, 256 units).
+/// 10 and [`PAGE_ITEMS`]; without a cap, [`PAGE_ITEMS`].
 pub fn page_limit(max_rcu: Option<u32>, segments: u32, units_per_item: Option<f64>) -> Option<i32> {
-    let max = f64::from(max_rcu?);
+    let Some(max) = max_rcu.map(f64::from) else {
+        return Some(PAGE_ITEMS);
+    };
     let share = max / f64::from(segments.max(1));
     let items = match units_per_item {
         Some(u) if u > 0.0 => share / u,
         _ => 100.0,
     };
-    Some(items.clamp(10.0, 1000.0) as i32)
+    Some(items.clamp(10.0, f64::from(PAGE_ITEMS)) as i32)
 }
 
 #[cfg(test)]
@@ -98,12 +105,12 @@ mod tests {
 
     #[test]
     fn pages_are_sized_to_a_second_of_the_cap() {
-        assert_eq!(page_limit(None, 8, Some(0.1)), None);
+        assert_eq!(page_limit(None, 8, Some(0.1)), Some(PAGE_ITEMS));
         assert_eq!(page_limit(Some(800), 8, None), Some(100));
         // 100 units a second for the segment, a quarter unit an item: 400 items.
         assert_eq!(page_limit(Some(800), 8, Some(0.25)), Some(400));
         assert_eq!(page_limit(Some(1), 8, Some(2.0)), Some(10));
-        assert_eq!(page_limit(Some(1_000_000), 1, Some(0.01)), Some(1000));
+        assert_eq!(page_limit(Some(1_000_000), 1, Some(0.01)), Some(PAGE_ITEMS));
     }
 
     #[test]
