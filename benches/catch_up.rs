@@ -358,7 +358,16 @@ fn main() {
     );
     println!(
         "{:>8} | {:>8} {:>8} {:>6} {:>10} | {:>8} {:>8} {:>6} | {:>9} {:>10}",
-        "items", "writer", "plain", "ratio", "scan+write", "compare", "scans", "ratio", "writer MB", "compare MB"
+        "items",
+        "writer",
+        "plain",
+        "ratio",
+        "scan+write",
+        "compare",
+        "scans",
+        "ratio",
+        "writer MB",
+        "compare MB"
     );
     for size in [n, 10 * n, 20 * n] {
         let r = runtime.block_on(measure(&emu, size, in_flight));
