@@ -153,30 +153,9 @@ pub fn number_text(v: &Value) -> Option<String> {
     }
 }
 
-/// Canonical text of a decimal number: no sign on zero, no leading or trailing zeros,
-/// exponent folded in (`0.{digits}e{exponent}`). DynamoDB keeps 38 digits, more than an f64,
-/// so this is done on text.
-pub fn normalise_number(text: &str) -> String {
-    let t = text.trim();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (mantissa, exp) = match t.find(['e', 'E']) {
-        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().unwrap_or(0)),
-        None => (t, 0),
-    };
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits: String = format!("{int_part}{frac_part}");
-    let point = int_part.len() as i64 + exp;
-    let lead = digits.len() - digits.trim_start_matches('0').len();
-    let digits = digits.trim_start_matches('0').trim_end_matches('0');
-    if digits.is_empty() {
-        return "0".to_owned();
-    }
-    let point = point - lead as i64;
-    format!("{}0.{}e{}", if neg { "-" } else { "" }, digits, point)
-}
+/// Canonical text of a decimal number (one spelling per number; the writer's key identity
+/// uses the same).
+pub use crate::logic::items::canonical_number as normalise_number;
 
 #[cfg(test)]
 mod tests {
