@@ -284,6 +284,13 @@ pub struct RestoreSummary {
     pub in_progress: bool,
 }
 
+impl SourceTable {
+    /// The names of its key attributes, partition key first.
+    pub fn key_names(&self) -> Vec<String> {
+        key_names(&self.partition_key, self.sort_key.as_ref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,12 +355,5 @@ mod tests {
             kind: KeyType::S,
         });
         assert_eq!(s.conflicting_key_types(), ["sk"]);
-    }
-}
-
-impl SourceTable {
-    /// The names of its key attributes, partition key first.
-    pub fn key_names(&self) -> Vec<String> {
-        key_names(&self.partition_key, self.sort_key.as_ref())
     }
 }
