@@ -104,6 +104,40 @@ async fn put_export(emu: &Emulator, n: usize, prefix: &str) -> Vec<DataFile> {
     files
 }
 
+/// Put requests for `items`.
+fn puts(items: &[HashMap<String, AttributeValue>]) -> Vec<WriteRequest> {
+    items
+        .iter()
+        .map(|item| {
+            WriteRequest::builder()
+                .put_request(
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        })
+        .collect()
+}
+
+/// One BatchWriteItem, its unprocessed items sent again at once until none is left.
+async fn write_all(client: &aws_sdk_dynamodb::Client, table: &str, requests: Vec<WriteRequest>) {
+    let mut pending = requests;
+    while !pending.is_empty() {
+        let out = client
+            .batch_write_item()
+            .request_items(table, pending)
+            .send()
+            .await
+            .expect("batch write");
+        pending = out
+            .unprocessed_items()
+            .and_then(|u| u.get(table).cloned())
+            .unwrap_or_default();
+    }
+}
+
 /// Parallel BatchWriteItem of items already in memory, `in_flight` at once; unprocessed items
 /// sent again at once. The emulator's ceiling.
 async fn plain_parallel_writes(
@@ -116,36 +150,12 @@ async fn plain_parallel_writes(
     let permits = Arc::new(tokio::sync::Semaphore::new(in_flight));
     let mut tasks = Vec::new();
     for chunk in items.chunks(25) {
-        let requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|item| {
-                WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(item.clone()))
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-            })
-            .collect();
+        let requests = puts(chunk);
         let permit = Arc::clone(&permits).acquire_owned().await.unwrap();
         let client = client.clone();
         let table = table.to_owned();
         tasks.push(tokio::spawn(async move {
-            let mut pending = requests;
-            while !pending.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(&table, pending)
-                    .send()
-                    .await
-                    .expect("batch write");
-                pending = out
-                    .unprocessed_items()
-                    .and_then(|u| u.get(&table).cloned())
-                    .unwrap_or_default();
-            }
+            write_all(&client, &table, requests).await;
             drop(permit);
         }));
     }
@@ -166,31 +176,7 @@ async fn sequential_scan_and_write(client: &aws_sdk_dynamodb::Client, from: &str
             .await
             .expect("scan");
         for chunk in page.items().chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    WriteRequest::builder()
-                        .put_request(
-                            PutRequest::builder()
-                                .set_item(Some(item.clone()))
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                })
-                .collect();
-            while !pending.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(to, pending)
-                    .send()
-                    .await
-                    .expect("batch write");
-                pending = out
-                    .unprocessed_items()
-                    .and_then(|u| u.get(to).cloned())
-                    .unwrap_or_default();
-            }
+            write_all(client, to, puts(chunk)).await;
         }
         match page.last_evaluated_key() {
             Some(k) if !k.is_empty() => start = Some(k.clone()),
